@@ -1,0 +1,8 @@
+// Package actors holds what shardflow's actors share: the placement seam
+// through which shard actors are spawned (local now, cluster later), Beside
+// for running AWS calls and other blocking work next to an actor with the
+// result coming back as a message, Timers for messages an actor sends itself
+// later, and the supervision every parent applies to its children.
+//
+// It holds no actor of its own and knows nothing of Kinesis or of jobs.
+package actors

@@ -1,0 +1,63 @@
+package actors
+
+import (
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// Timers sends an actor messages later: a paced poll, a flush timeout, a
+// discovery round. Every timer is cancelled by Stop, which the actor calls
+// when it stops, so no message arrives at a dead actor's address.
+type Timers struct {
+	system *actor.ActorSystem
+	self   *actor.PID
+	mu     sync.Mutex
+	timers map[*time.Timer]struct{}
+	closed bool
+}
+
+// NewTimers returns Timers for ctx.Self().
+func NewTimers(ctx actor.Context) *Timers {
+	return &Timers{system: ctx.ActorSystem(), self: ctx.Self(), timers: map[*time.Timer]struct{}{}}
+}
+
+// After sends msg to the actor once d has passed (at once when d <= 0).
+// The returned function cancels it.
+func (t *Timers) After(d time.Duration, msg any) (cancel func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return func() {}
+	}
+	var tm *time.Timer
+	tm = time.AfterFunc(max(d, 0), func() {
+		t.mu.Lock()
+		_, live := t.timers[tm]
+		delete(t.timers, tm)
+		t.mu.Unlock()
+		if live {
+			t.system.Root.Send(t.self, msg)
+		}
+	})
+	t.timers[tm] = struct{}{}
+	return func() {
+		t.mu.Lock()
+		delete(t.timers, tm)
+		t.mu.Unlock()
+		tm.Stop()
+	}
+}
+
+// Stop cancels every pending timer; later calls to After do nothing. It is
+// safe to call twice.
+func (t *Timers) Stop() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.closed = true
+	for tm := range t.timers {
+		tm.Stop()
+	}
+	clear(t.timers)
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/shardflow/shardflow/job"
+	"github.com/shardflow/shardflow/kinesislocal"
+	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/plan"
+)
+
+type runFlags struct {
+	sets        []string
+	local       bool
+	localShards int
+	quiet       bool
+	logLevel    string
+	stopTimeout time.Duration
+}
+
+func newRunCommand() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run JOB",
+		Short: "Run a job until it ends or is stopped",
+		Long: `run starts every INSERT of the job file in one actor system. A job whose sources are all
+bounded (datagen with 'number-of-rows') ends by itself; otherwise it runs until SIGINT or
+SIGTERM, when it stops reading, drains what is in flight, flushes the sinks and exits 0.
+A second signal stops it at once.
+
+With --local, run starts shardflow's in-memory Kinesis endpoint in the process, points every
+kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runJob(cmd, args[0], f)
+		},
+	}
+	cmd.Flags().StringArrayVar(&f.sets, "set", nil, "a job setting key=value, overriding the file's SET (repeatable)")
+	cmd.Flags().BoolVar(&f.local, "local", false, "run against an in-process local Kinesis endpoint")
+	cmd.Flags().IntVar(&f.localShards, "local-shards", 4, "shards of each stream --local creates")
+	cmd.Flags().BoolVar(&f.quiet, "quiet", false, "no live progress and no summary")
+	cmd.Flags().StringVar(&f.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
+	cmd.Flags().DurationVar(&f.stopTimeout, "stop-timeout", 30*time.Second, "how long a graceful stop may take")
+	return cmd
+}
+
+func runJob(cmd *cobra.Command, path string, f runFlags) error {
+	stderr := cmd.ErrOrStderr()
+	logger, err := newLogger(stderr, f.logLevel)
+	if err != nil {
+		return err
+	}
+	p, err := loadPlan(stderr, path, f.sets)
+	if err != nil {
+		return err
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintln(stderr, w.Error())
+	}
+	ctx := context.Background()
+	if f.local {
+		srv, err := startLocal(p, f.localShards, logger)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		fmt.Fprintf(stderr, "local Kinesis endpoint at %s\n", srv.URL())
+	}
+
+	j, err := job.Start(ctx, p, job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr})
+	if err != nil {
+		return err
+	}
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(signals)
+
+	showProgress := !f.quiet && isTerminal(stderr)
+	started := time.Now()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	prev := map[string]messages.Progress{}
+	for {
+		select {
+		case <-j.Done():
+			return finishRun(stderr, j, p, started, f.quiet, showProgress)
+		case sig := <-signals:
+			if showProgress {
+				fmt.Fprint(stderr, "\r\033[K")
+			}
+			fmt.Fprintf(stderr, "%s: stopping job %q: draining sources and flushing sinks (signal again to stop at once)\n", sig, p.Name)
+			stopCtx, cancel := context.WithTimeout(ctx, f.stopTimeout)
+			go func() {
+				select {
+				case <-signals:
+					cancel()
+				case <-stopCtx.Done():
+				}
+			}()
+			err := j.Stop(stopCtx)
+			cancel()
+			if errors.Is(err, job.ErrStopTimeout) {
+				return fmt.Errorf("job %q stopped before its sinks were flushed: rows they held may not have been written", p.Name)
+			}
+			return finishRun(stderr, j, p, started, f.quiet, showProgress)
+		case <-tick.C:
+			if showProgress {
+				tables, err := j.Progress(ctx)
+				if err == nil {
+					fmt.Fprint(stderr, "\r\033[K"+progressLine(tables, prev))
+					for _, t := range tables {
+						prev[key(t)] = t
+					}
+				}
+			}
+		}
+	}
+}
+
+func key(p messages.Progress) string {
+	if p.Sink {
+		return "sink/" + p.Table
+	}
+	return "source/" + p.Table
+}
+
+// progressLine is one status line: rows/s per source, shards owned, the
+// largest MillisBehindLatest, and sinks waiting on.
+func progressLine(tables []messages.Progress, prev map[string]messages.Progress) string {
+	var parts []string
+	for _, t := range tables {
+		if t.Sink {
+			continue
+		}
+		rate := t.Rows - prev[key(t)].Rows
+		s := fmt.Sprintf("%s %d rows/s", t.Table, rate)
+		if t.Shards > 0 || t.FinishedShards > 0 {
+			s += fmt.Sprintf(", %d shards", t.Shards)
+			if t.MaxMillisBehindLatest > 0 {
+				s += fmt.Sprintf(", %s behind", time.Duration(t.MaxMillisBehindLatest)*time.Millisecond)
+			}
+		}
+		if t.Paused > 0 {
+			s += " (paused by a slow sink)"
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " | ")
+}
+
+func finishRun(w io.Writer, j *job.Job, p *plan.Plan, started time.Time, quiet, showProgress bool) error {
+	tables, _ := j.Progress(context.Background())
+	err := j.Wait()
+	if showProgress {
+		fmt.Fprint(w, "\r\033[K")
+	}
+	if err != nil {
+		return err
+	}
+	if quiet {
+		return nil
+	}
+	fmt.Fprintf(w, "job %q ran %s\n", p.Name, time.Since(started).Round(time.Millisecond))
+	for _, t := range tables {
+		if t.Sink {
+			fmt.Fprintf(w, "  %-20s wrote %d rows\n", t.Table, t.Rows)
+		} else {
+			fmt.Fprintf(w, "  %-20s read %d records, emitted %d rows", t.Table, t.Records, t.Rows)
+			if t.Skipped > 0 {
+				fmt.Fprintf(w, ", skipped %d unparseable", t.Skipped)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	return nil
+}
+
+// startLocal starts the in-process endpoint, points kinesis tables without
+// aws.endpoint at it, and creates the streams they name.
+func startLocal(p *plan.Plan, shards int, logger *slog.Logger) (*kinesislocal.Server, error) {
+	srv, err := kinesislocal.New(kinesislocal.Options{Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("starting the local Kinesis endpoint: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("starting the local Kinesis endpoint: %w", err)
+	}
+	created := map[string]bool{}
+	for _, t := range p.Tables {
+		k := t.Connector.Kinesis
+		if k == nil || k.Endpoint != "" || t.Role == 0 {
+			continue
+		}
+		k.Endpoint = srv.URL()
+		if !created[k.Stream] {
+			if err := srv.CreateStream(k.Stream, shards); err != nil && !strings.Contains(err.Error(), "in use") {
+				srv.Close()
+				return nil, fmt.Errorf("creating stream %q on the local endpoint: %w", k.Stream, err)
+			}
+			created[k.Stream] = true
+		}
+	}
+	return srv, nil
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

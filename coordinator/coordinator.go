@@ -1,0 +1,413 @@
+package coordinator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/shardflow/shardflow/actors"
+	"github.com/shardflow/shardflow/backoff"
+	"github.com/shardflow/shardflow/kinesisclient"
+	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/options"
+)
+
+// KinesisAPI is the part of the Kinesis API a coordinator calls.
+// *kinesis.Client satisfies it.
+type KinesisAPI interface {
+	DescribeStreamSummary(ctx context.Context, in *kinesis.DescribeStreamSummaryInput, optFns ...func(*kinesis.Options)) (*kinesis.DescribeStreamSummaryOutput, error)
+	ListShards(ctx context.Context, in *kinesis.ListShardsInput, optFns ...func(*kinesis.Options)) (*kinesis.ListShardsOutput, error)
+}
+
+// Config is one Kinesis source table's coordinator.
+type Config struct {
+	Job    string
+	Table  string
+	Stream string
+	Source options.KinesisSource
+	API    KinesisAPI
+	// Placement spawns the shard actors.
+	Placement actors.Placement
+	// Outputs are where the table's rows go, one per INSERT reading it.
+	Outputs []messages.Output
+	// StartTime is when the job started: LATEST is pinned to it.
+	StartTime time.Time
+	Logger    *slog.Logger
+}
+
+// Props returns the props of a coordinator. It reports to its parent:
+// *messages.Failed when the source cannot go on, and
+// *messages.SourceStopped after a *messages.StopReading.
+func Props(cfg Config) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return newCoordinator(cfg) })
+}
+
+// shardStatus is where one shard is in the job.
+type shardStatus uint8
+
+const (
+	pending  shardStatus = iota // waiting for its parents
+	running                     // its actor is reading it
+	finished                    // read to its end
+)
+
+type shardInfo struct {
+	id      string
+	parents []string
+	status  shardStatus
+	// atStart is set for shards listed when the job started; they begin at
+	// scan.stream.initpos, shards found later at TRIM_HORIZON.
+	atStart  bool
+	pid      *actor.PID
+	progress messages.ShardProgress
+}
+
+// Messages the coordinator sends itself.
+type (
+	described struct {
+		err error
+	}
+	listed struct {
+		shards []ktypes.Shard
+		err    error
+	}
+	discover struct{}
+)
+
+type phase uint8
+
+const (
+	describing phase = iota
+	listing
+	watching // shards are read; discovery runs on a timer
+	stopping // waiting for shard actors to stop
+	stopped
+)
+
+type coordinator struct {
+	cfg    Config
+	phase  phase
+	beside *actors.Beside
+	timers *actors.Timers
+	log    *slog.Logger
+
+	shards map[string]*shardInfo
+	// lastShardID is the largest shard id listed, for ExclusiveStartShardId.
+	lastShardID string
+	listedOnce  bool
+	listing     bool
+	// finishedRows and friends keep the counts of shards whose actors are
+	// gone.
+	doneRecords, doneRows, doneSkipped int64
+	parent                             *actor.PID
+}
+
+func newCoordinator(cfg Config) *coordinator {
+	return &coordinator{cfg: cfg, shards: map[string]*shardInfo{}}
+}
+
+// Receive handles one message; nothing in it blocks.
+func (c *coordinator) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		c.beside = actors.NewBeside(ctx)
+		c.timers = actors.NewTimers(ctx)
+		c.parent = ctx.Parent()
+		c.log = c.cfg.Logger.With(slog.String("table", c.cfg.Table), slog.String("stream", c.cfg.Stream))
+		c.describe()
+	case *described:
+		c.onDescribed(ctx, m)
+	case *discover:
+		c.list()
+	case *listed:
+		c.onListed(ctx, m)
+	case *messages.ShardProgress:
+		if s, ok := c.shards[m.ShardID]; ok {
+			s.progress = *m
+		}
+	case *messages.ShardFinished:
+		c.onShardFinished(ctx, m)
+	case *messages.ShardStopped:
+		if s, ok := c.shards[m.ShardID]; ok && s.status == running {
+			c.retire(s)
+			s.status = pending
+		}
+		c.maybeStopped(ctx)
+	case *messages.ShardFailed:
+		c.failed(ctx, m.Reason)
+	case *messages.StopReading:
+		c.onStop(ctx)
+	case *messages.ProgressRequest:
+		ctx.Respond(c.progress())
+	case *actor.Stopping:
+		c.timers.Stop()
+		c.beside.Stop()
+	}
+}
+
+// HandleFailure is the coordinator's supervision of its shard actors: a
+// shard actor that panics is stopped and the job fails with its reason.
+func (c *coordinator) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, rs *actor.RestartStatistics, reason, message any) {
+	actors.StopAndReport{Logger: c.log, OnFailure: func(child *actor.PID, reason any) {
+		c.reportFailed(sys, fmt.Sprintf("table `%s`: the reader of shard %s crashed: %v", c.cfg.Table, child.Id, reason))
+	}}.HandleFailure(sys, sup, child, rs, reason, message)
+}
+
+func (c *coordinator) describe() {
+	api, stream, policy := c.cfg.API, c.cfg.Stream, backoff.Policy(c.cfg.Source.Describe)
+	c.beside.Go(func(ctx context.Context) any {
+		_, err := kinesisclient.Retry(ctx, policy, func(ctx context.Context) (*kinesis.DescribeStreamSummaryOutput, error) {
+			return api.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(stream)})
+		})
+		return &described{err: err}
+	})
+}
+
+func (c *coordinator) onDescribed(ctx actor.Context, m *described) {
+	if c.phase != describing {
+		return
+	}
+	if m.err != nil {
+		c.callFailed(ctx, "DescribeStreamSummary", m.err, "scan.stream.describe")
+		return
+	}
+	c.phase = listing
+	c.list()
+}
+
+// list runs one discovery round beside the actor: every page of
+// ListShards, after the largest shard id seen so far.
+func (c *coordinator) list() {
+	if c.listing || c.phase == stopping || c.phase == stopped {
+		return
+	}
+	c.listing = true
+	api, stream, policy, after := c.cfg.API, c.cfg.Stream, backoff.Policy(c.cfg.Source.ListShards), c.lastShardID
+	c.beside.Go(func(ctx context.Context) any {
+		var shards []ktypes.Shard
+		in := &kinesis.ListShardsInput{StreamName: aws.String(stream)}
+		if after != "" {
+			in.ExclusiveStartShardId = aws.String(after)
+		}
+		for {
+			out, err := kinesisclient.Retry(ctx, policy, func(ctx context.Context) (*kinesis.ListShardsOutput, error) {
+				return api.ListShards(ctx, in)
+			})
+			if err != nil {
+				return &listed{err: err}
+			}
+			shards = append(shards, out.Shards...)
+			if out.NextToken == nil {
+				return &listed{shards: shards}
+			}
+			// A page token replaces the stream name, as the API requires.
+			in = &kinesis.ListShardsInput{NextToken: out.NextToken}
+		}
+	})
+}
+
+func (c *coordinator) onListed(ctx actor.Context, m *listed) {
+	c.listing = false
+	if c.phase == stopping || c.phase == stopped {
+		return
+	}
+	if m.err != nil {
+		c.callFailed(ctx, "ListShards", m.err, "scan.list.shards")
+		return
+	}
+	first := !c.listedOnce
+	c.listedOnce = true
+	for _, sh := range m.shards {
+		id := aws.ToString(sh.ShardId)
+		if id > c.lastShardID {
+			c.lastShardID = id
+		}
+		if _, known := c.shards[id]; known {
+			continue
+		}
+		info := &shardInfo{id: id, atStart: first}
+		if p := aws.ToString(sh.ParentShardId); p != "" {
+			info.parents = append(info.parents, p)
+		}
+		if p := aws.ToString(sh.AdjacentParentShardId); p != "" {
+			info.parents = append(info.parents, p)
+		}
+		c.shards[id] = info
+	}
+	if first {
+		c.log.Info("reading stream", slog.Int("shards", len(c.shards)), slog.String("initpos", c.cfg.Source.InitPos.String()))
+	}
+	c.phase = watching
+	c.startReady(ctx)
+	c.timers.After(c.cfg.Source.DiscoveryInterval, &discover{})
+}
+
+// startReady starts every pending shard whose parents have been read to
+// their end. A parent the stream no longer lists (expired past retention)
+// counts as read.
+func (c *coordinator) startReady(ctx actor.Context) {
+	ids := make([]string, 0, len(c.shards))
+	for id, s := range c.shards {
+		if s.status == pending {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		s := c.shards[id]
+		if !c.parentsDone(s) {
+			continue
+		}
+		start := &messages.StartShard{
+			Job: c.cfg.Job, Table: c.cfg.Table, Stream: c.cfg.Stream, ShardID: id, Parents: s.parents,
+			Start: c.startPosition(s), Coordinator: messages.FromPID(ctx.Self()), Outputs: c.cfg.Outputs,
+		}
+		pid, err := c.cfg.Placement.Place(ctx, start)
+		if err != nil {
+			c.failed(ctx, fmt.Sprintf("table `%s`: %v", c.cfg.Table, err))
+			return
+		}
+		s.pid, s.status = pid, running
+	}
+}
+
+func (c *coordinator) parentsDone(s *shardInfo) bool {
+	for _, p := range s.parents {
+		if ps, known := c.shards[p]; known && ps.status != finished {
+			return false
+		}
+	}
+	return true
+}
+
+// startPosition is where a shard begins: scan.stream.initpos for shards
+// present when the job started (LATEST pinned to the start time), and
+// TRIM_HORIZON for shards that appeared since, so nothing written to them
+// is missed.
+func (c *coordinator) startPosition(s *shardInfo) messages.StartPosition {
+	if !s.atStart {
+		return messages.StartPosition{Kind: messages.TrimHorizon}
+	}
+	switch c.cfg.Source.InitPos {
+	case options.InitTrimHorizon:
+		return messages.StartPosition{Kind: messages.TrimHorizon}
+	case options.InitAtTimestamp:
+		return messages.StartPosition{Kind: messages.AtTimestamp, TimestampMillis: c.cfg.Source.InitTimestamp.UnixMilli()}
+	default: // LATEST, pinned so that a retried first read loses nothing
+		return messages.StartPosition{Kind: messages.AtTimestamp, TimestampMillis: c.cfg.StartTime.UnixMilli()}
+	}
+}
+
+func (c *coordinator) onShardFinished(ctx actor.Context, m *messages.ShardFinished) {
+	s, ok := c.shards[m.ShardID]
+	if !ok {
+		return
+	}
+	c.retire(s)
+	s.status = finished
+	// Children the shard named may not be listed yet: add them now so they
+	// start as soon as all their parents are done.
+	for _, ch := range m.Children {
+		if _, known := c.shards[ch.ShardID]; !known {
+			c.shards[ch.ShardID] = &shardInfo{id: ch.ShardID, parents: ch.ParentShards}
+			if ch.ShardID > c.lastShardID {
+				c.lastShardID = ch.ShardID
+			}
+		}
+	}
+	if c.phase == watching {
+		c.startReady(ctx)
+	}
+	c.maybeStopped(ctx)
+}
+
+// retire folds a shard actor's last progress into the totals.
+func (c *coordinator) retire(s *shardInfo) {
+	c.doneRecords += s.progress.Records
+	c.doneRows += s.progress.Rows
+	c.doneSkipped += s.progress.Skipped
+	s.progress = messages.ShardProgress{ShardID: s.id}
+	s.pid = nil
+}
+
+func (c *coordinator) onStop(ctx actor.Context) {
+	if c.phase == stopping || c.phase == stopped {
+		return
+	}
+	c.phase = stopping
+	for _, s := range c.shards {
+		if s.status == running && s.pid != nil {
+			ctx.Send(s.pid, &messages.StopReading{})
+		}
+	}
+	c.maybeStopped(ctx)
+}
+
+// maybeStopped reports the source stopped once no shard actor runs.
+func (c *coordinator) maybeStopped(ctx actor.Context) {
+	if c.phase != stopping {
+		return
+	}
+	for _, s := range c.shards {
+		if s.status == running {
+			return
+		}
+	}
+	c.phase = stopped
+	ctx.Send(c.parent, &messages.SourceStopped{Table: c.cfg.Table, Final: *c.progress()})
+}
+
+func (c *coordinator) progress() *messages.Progress {
+	p := &messages.Progress{Table: c.cfg.Table, Records: c.doneRecords, Rows: c.doneRows, Skipped: c.doneSkipped}
+	for _, s := range c.shards {
+		switch s.status {
+		case running:
+			p.Shards++
+			p.Records += s.progress.Records
+			p.Rows += s.progress.Rows
+			p.Skipped += s.progress.Skipped
+			p.MaxMillisBehindLatest = max(p.MaxMillisBehindLatest, s.progress.MillisBehindLatest)
+			if s.progress.Paused {
+				p.Paused++
+			}
+		case finished:
+			p.FinishedShards++
+		}
+	}
+	return p
+}
+
+func (c *coordinator) callFailed(ctx actor.Context, op string, err error, optionPrefix string) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	hint := "check the table's AWS options and permissions (kinesis:" + op + ")"
+	switch {
+	case kinesisclient.IsNotFound(err):
+		hint = "create the stream, or check the table's 'stream', 'aws.region' and 'aws.endpoint'"
+	case kinesisclient.Retryable(err):
+		hint = fmt.Sprintf("it was retried; raise '%s.maxretries' if the endpoint is slow to answer", optionPrefix)
+	}
+	c.failed(ctx, fmt.Sprintf("table `%s`: %s of stream %q failed: %s (%s)", c.cfg.Table, op, c.cfg.Stream, kinesisclient.Cause(err), hint))
+}
+
+func (c *coordinator) failed(ctx actor.Context, reason string) {
+	c.reportFailed(ctx.ActorSystem(), reason)
+}
+
+func (c *coordinator) reportFailed(sys *actor.ActorSystem, reason string) {
+	if c.phase == stopped {
+		return
+	}
+	c.phase = stopped
+	c.log.Error("source failed", slog.String("reason", reason))
+	sys.Root.Send(c.parent, &messages.Failed{Table: c.cfg.Table, Reason: reason})
+}

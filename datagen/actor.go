@@ -1,0 +1,204 @@
+package datagen
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/shardflow/shardflow/actors"
+	"github.com/shardflow/shardflow/chain"
+	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/plan"
+	"github.com/shardflow/shardflow/types"
+)
+
+// Config is one datagen source table in a job.
+type Config struct {
+	Table   *plan.Table
+	Inserts []*plan.Insert
+	Outputs []messages.Output
+	// Seed makes the generated values repeatable; 0 picks one from the clock.
+	Seed   uint64
+	Logger *slog.Logger
+}
+
+// tickEvery is how often the source generates what rows-per-second allows.
+const tickEvery = 50 * time.Millisecond
+
+// maxBatch bounds the rows asked for in one round.
+const maxBatch = 10000
+
+// Props returns the props of a datagen source. It reports to its parent a
+// *messages.SourceStopped with Finished set when it has generated every row,
+// or after a *messages.StopReading.
+func Props(cfg Config) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return &source{cfg: cfg} })
+}
+
+type tick struct{}
+
+type source struct {
+	cfg    Config
+	gen    *Generator
+	chain  *chain.Chain
+	timers *actors.Timers
+	phys   types.Row
+	grants []int // -1 while asked and not granted
+	asking bool
+
+	started   time.Time
+	generated int64
+	stopped   bool
+}
+
+// Receive handles one message; generating a batch is quick and bounded.
+func (s *source) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		seed := s.cfg.Seed
+		if seed == 0 {
+			seed = uint64(time.Now().UnixNano())
+		}
+		s.gen = NewGenerator(s.cfg.Table.Physical, s.cfg.Table.Connector.Datagen, seed)
+		s.chain = chain.New(s.cfg.Table, s.cfg.Inserts)
+		s.timers = actors.NewTimers(ctx)
+		s.phys = make(types.Row, len(s.cfg.Table.Physical))
+		s.grants = make([]int, len(s.cfg.Outputs))
+		s.started = time.Now()
+		s.timers.After(tickEvery, &tick{})
+	case *tick:
+		s.ask(ctx)
+	case *messages.CreditGrant:
+		s.onGrant(ctx, m)
+	case *messages.StopReading:
+		s.stop(ctx, false)
+	case *messages.ProgressRequest:
+		ctx.Respond(s.progress())
+	case *actor.Stopping:
+		s.timers.Stop()
+	}
+}
+
+// due is how many rows rows-per-second allows by now.
+func (s *source) due() int {
+	rps := s.cfg.Table.Connector.Datagen.RowsPerSecond
+	n := int64(time.Since(s.started).Seconds()*float64(rps)) - s.generated
+	return int(min(max(n, 0), maxBatch))
+}
+
+func (s *source) ask(ctx actor.Context) {
+	if s.stopped || s.asking {
+		return
+	}
+	want := s.due()
+	if want == 0 {
+		s.timers.After(tickEvery, &tick{})
+		return
+	}
+	s.asking = true
+	self := messages.FromPID(ctx.Self())
+	for i, o := range s.cfg.Outputs {
+		s.grants[i] = -1
+		ctx.Send(o.Sink.PID(), &messages.CreditRequest{From: self, Insert: o.Insert, Want: want})
+	}
+}
+
+func (s *source) onGrant(ctx actor.Context, m *messages.CreditGrant) {
+	for i, o := range s.cfg.Outputs {
+		if o.Insert == m.Insert && s.grants[i] == -1 {
+			s.grants[i] = m.Rows
+			break
+		}
+	}
+	n := maxBatch
+	for _, g := range s.grants {
+		if g < 0 {
+			return
+		}
+		n = min(n, g)
+	}
+	if !s.asking {
+		return
+	}
+	s.asking = false
+	if s.stopped {
+		s.returnCredit(ctx)
+		return
+	}
+	if err := s.generate(ctx, n); err != nil {
+		s.returnCredit(ctx)
+		s.stopped = true
+		ctx.Send(ctx.Parent(), &messages.Failed{Table: s.cfg.Table.Name, Reason: fmt.Sprintf("table `%s`: %v", s.cfg.Table.Name, err)})
+		return
+	}
+	if s.gen.Done() {
+		s.stop(ctx, true)
+		return
+	}
+	s.timers.After(tickEvery, &tick{})
+}
+
+// generate makes n rows and sends each INSERT its batch with the credit.
+func (s *source) generate(ctx actor.Context, n int) error {
+	s.chain.Begin(time.Now())
+	for i := 0; i < n && s.gen.Next(s.phys); i++ {
+		s.generated++
+		if err := s.chain.AddRow(s.phys); err != nil {
+			return err
+		}
+	}
+	batches := s.chain.Take()
+	byInsert := map[int]int{}
+	for k, in := range s.chain.Inserts() {
+		byInsert[in.Index] = k
+	}
+	from := messages.FromPID(ctx.Self())
+	for i, o := range s.cfg.Outputs {
+		b := &messages.RowBatch{Insert: o.Insert, Source: s.cfg.Table.Name, From: from, Credit: s.grants[i]}
+		if k, ok := byInsert[o.Insert]; ok {
+			b.Rows = batches[k]
+		}
+		s.grants[i] = 0
+		ctx.Send(o.Sink.PID(), b)
+	}
+	return nil
+}
+
+func (s *source) returnCredit(ctx actor.Context) {
+	from := messages.FromPID(ctx.Self())
+	for i, o := range s.cfg.Outputs {
+		switch g := s.grants[i]; {
+		case g > 0:
+			ctx.Send(o.Sink.PID(), &messages.RowBatch{Insert: o.Insert, Source: s.cfg.Table.Name, From: from, Credit: g})
+		case g < 0:
+			ctx.Send(o.Sink.PID(), &messages.CreditRequest{From: from, Insert: o.Insert, Want: 0})
+		}
+		s.grants[i] = 0
+	}
+}
+
+func (s *source) stop(ctx actor.Context, finished bool) {
+	if s.stopped && !finished {
+		return
+	}
+	s.stopped = true
+	s.timers.Stop()
+	if s.asking {
+		s.returnCredit(ctx)
+		s.asking = false
+	}
+	ctx.Send(ctx.Parent(), &messages.SourceStopped{Table: s.cfg.Table.Name, Finished: finished, Final: *s.progress()})
+}
+
+func (s *source) progress() *messages.Progress {
+	return &messages.Progress{Table: s.cfg.Table.Name, Records: s.generated, Rows: s.chain.Rows, Paused: boolInt(s.asking)}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

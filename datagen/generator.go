@@ -1,0 +1,262 @@
+package datagen
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"time"
+
+	"github.com/shardflow/shardflow/options"
+	"github.com/shardflow/shardflow/types"
+)
+
+// Generator makes the rows of one datagen table. It is not safe for
+// concurrent use.
+type Generator struct {
+	fields []field
+	rng    *rand.Rand
+	now    func() time.Time
+	// remaining rows; -1 is unbounded.
+	remaining int64
+}
+
+type field struct {
+	gen options.FieldGen
+	// next value of a sequence, as an int64 or a big.Int for decimals.
+	seq    int64
+	seqEnd int64
+	done   bool
+}
+
+// defaultLength is Flink's default length of random strings and
+// collections.
+const defaultLength = 100
+
+// NewGenerator returns a generator for a table with the given physical
+// columns and datagen options. seed makes runs repeatable.
+func NewGenerator(cols types.Schema, d *options.Datagen, seed uint64) *Generator {
+	g := &Generator{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), now: time.Now, remaining: d.NumberOfRows}
+	for _, c := range cols {
+		fg, ok := d.Fields[c.Name]
+		if !ok {
+			fg = options.FieldGen{Column: c.Name, Type: c.Type}
+		}
+		f := field{gen: fg}
+		if fg.Kind == options.GenSequence {
+			f.seq, f.seqEnd = seqBound(fg.Start), seqBound(fg.End)
+		}
+		g.fields = append(g.fields, f)
+	}
+	return g
+}
+
+func seqBound(v types.Value) int64 {
+	if u, _, ok := v.DecimalSmall(); ok && v.Rep() == types.RepDecimal {
+		return u
+	}
+	if v.Rep() == types.RepFloat {
+		return int64(v.Float())
+	}
+	return v.Int()
+}
+
+// Done reports whether the generator is exhausted: number-of-rows reached
+// or a sequence ran past its end.
+func (g *Generator) Done() bool {
+	if g.remaining == 0 {
+		return true
+	}
+	for _, f := range g.fields {
+		if f.done {
+			return true
+		}
+	}
+	return false
+}
+
+// Next fills row with the next generated values; it returns false when the
+// generator is exhausted.
+func (g *Generator) Next(row types.Row) bool {
+	if g.Done() {
+		return false
+	}
+	for i := range g.fields {
+		f := &g.fields[i]
+		if f.gen.Kind == options.GenSequence {
+			if f.seq > f.seqEnd {
+				f.done = true
+				return false
+			}
+			row[i] = seqValue(f.seq, f.gen.Type)
+			f.seq++
+			continue
+		}
+		if f.gen.NullRate > 0 && g.rng.Float64() < f.gen.NullRate {
+			row[i] = types.Null
+			continue
+		}
+		row[i] = g.random(f.gen, f.gen.Type)
+	}
+	if g.remaining > 0 {
+		g.remaining--
+	}
+	return true
+}
+
+func seqValue(n int64, t types.Type) types.Value {
+	switch t.Kind {
+	case types.KindFloat, types.KindDouble:
+		return types.FloatValue(float64(n))
+	case types.KindDecimal:
+		return types.BigDecimalValue(new(big.Int).Mul(big.NewInt(n), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(t.Scale)), nil)), t.Scale)
+	case types.KindChar, types.KindVarChar:
+		return types.StringValue(itoa(n))
+	}
+	return types.IntValue(n)
+}
+
+func itoa(n int64) string { return big.NewInt(n).String() }
+
+const hexDigits = "0123456789abcdef"
+
+// random returns a random value of type t within fg's bounds.
+func (g *Generator) random(fg options.FieldGen, t types.Type) types.Value {
+	switch t.Kind {
+	case types.KindBoolean:
+		return types.BoolValue(g.rng.IntN(2) == 1)
+	case types.KindTinyInt, types.KindSmallInt, types.KindInt, types.KindBigInt:
+		lo, hi := intBounds(t.Kind)
+		if !fg.Min.IsNull() {
+			lo = fg.Min.Int()
+		}
+		if !fg.Max.IsNull() {
+			hi = fg.Max.Int()
+		}
+		return types.IntValue(g.intBetween(lo, hi))
+	case types.KindFloat, types.KindDouble:
+		lo, hi := -math.MaxFloat32, float64(math.MaxFloat32)
+		if t.Kind == types.KindDouble {
+			lo, hi = -math.MaxFloat64/2, math.MaxFloat64/2
+		}
+		if !fg.Min.IsNull() {
+			lo = fg.Min.Float()
+		}
+		if !fg.Max.IsNull() {
+			hi = fg.Max.Float()
+		}
+		f := lo + g.rng.Float64()*(hi-lo)
+		if t.Kind == types.KindFloat {
+			f = float64(float32(f))
+		}
+		return types.FloatValue(f)
+	case types.KindDecimal:
+		limit := math.Pow10(min(t.Precision, 18)) - 1
+		lo, hi := -limit, limit
+		if !fg.Min.IsNull() {
+			u, s := fg.Min.Decimal()
+			f, _ := new(big.Float).SetInt(u).Float64()
+			lo = f / math.Pow10(s) * math.Pow10(t.Scale)
+		}
+		if !fg.Max.IsNull() {
+			u, s := fg.Max.Decimal()
+			f, _ := new(big.Float).SetInt(u).Float64()
+			hi = f / math.Pow10(s) * math.Pow10(t.Scale)
+		}
+		return types.DecimalValue(int64(math.Round(lo+g.rng.Float64()*(hi-lo))), t.Scale)
+	case types.KindChar, types.KindVarChar:
+		return types.StringValue(g.hex(g.length(fg, t)))
+	case types.KindBinary, types.KindVarBinary:
+		b := make([]byte, g.length(fg, t))
+		for i := range b {
+			b[i] = byte(g.rng.IntN(256))
+		}
+		return types.BytesValue(b)
+	case types.KindDate:
+		days := g.now().UTC().Unix() / 86400
+		return types.DateValue(days - g.pastMillis(fg)/86_400_000)
+	case types.KindTime:
+		return types.TimeValue(g.rng.Int64N(86_400) * 1e9)
+	case types.KindTimestamp, types.KindTimestampLTZ:
+		return types.TimestampValue(g.now().UnixMilli()-g.pastMillis(fg), 0)
+	case types.KindArray:
+		n := g.collectionLength(fg)
+		elems := make([]types.Value, n)
+		for i := range elems {
+			elems[i] = g.random(options.FieldGen{Length: fg.Length}, *t.Elem)
+		}
+		return types.ArrayValue(elems)
+	case types.KindMap:
+		n := g.collectionLength(fg)
+		kv := make([]types.Value, 0, 2*n)
+		for i := 0; i < n; i++ {
+			kv = append(kv, g.random(options.FieldGen{}, *t.Elem), g.random(options.FieldGen{}, *t.Val))
+		}
+		return types.MapValue(kv)
+	case types.KindRow:
+		fs := make([]types.Value, len(t.Fields))
+		for i, f := range t.Fields {
+			fs[i] = g.random(options.FieldGen{}, f.Type)
+		}
+		return types.RowValue(fs)
+	}
+	return types.Null
+}
+
+func (g *Generator) intBetween(lo, hi int64) int64 {
+	span := uint64(hi - lo)
+	if span == math.MaxUint64 {
+		return int64(g.rng.Uint64())
+	}
+	return lo + int64(g.rng.Uint64N(span+1))
+}
+
+func intBounds(k types.Kind) (int64, int64) {
+	switch k {
+	case types.KindTinyInt:
+		return math.MinInt8, math.MaxInt8
+	case types.KindSmallInt:
+		return math.MinInt16, math.MaxInt16
+	case types.KindInt:
+		return math.MinInt32, math.MaxInt32
+	}
+	return math.MinInt64, math.MaxInt64
+}
+
+// length is the length of a random string or bytes value: fields.#.length
+// (Flink's default 100), varied with var-len, and never above the type's.
+func (g *Generator) length(fg options.FieldGen, t types.Type) int {
+	n := fg.Length
+	if n <= 0 {
+		n = defaultLength
+	}
+	if t.Kind == types.KindChar || t.Kind == types.KindBinary {
+		return t.Length
+	}
+	n = min(n, t.Length)
+	if fg.VarLen && n > 1 {
+		n = 1 + g.rng.IntN(n)
+	}
+	return n
+}
+
+func (g *Generator) collectionLength(fg options.FieldGen) int {
+	if fg.Length > 0 {
+		return fg.Length
+	}
+	return 3
+}
+
+func (g *Generator) pastMillis(fg options.FieldGen) int64 {
+	if fg.MaxPast <= 0 {
+		return 0
+	}
+	return g.rng.Int64N(fg.MaxPast.Milliseconds() + 1)
+}
+
+func (g *Generator) hex(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = hexDigits[g.rng.IntN(16)]
+	}
+	return string(b)
+}

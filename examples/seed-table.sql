@@ -1,0 +1,18 @@
+-- The first example of the seed page (kinesis-connector.md), verbatim:
+-- a table backed by a Kinesis data stream. `runner validate` prints it with
+-- every option's default.
+CREATE TABLE KinesisTable (
+`user_id` BIGINT,
+`item_id` BIGINT,
+`category_id` BIGINT,
+`behavior` STRING,
+`ts` TIMESTAMP(3)
+)
+PARTITIONED BY (user_id, item_id)
+WITH (
+'connector' = 'kinesis',
+'stream' = 'user_behavior',
+'aws.region' = 'us-east-2',
+'scan.stream.initpos' = 'LATEST',
+'format' = 'csv'
+);

@@ -1,0 +1,185 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/plan"
+)
+
+// Options adjust how a job runs. The zero value runs it in a new actor
+// system, printing to the process's standard output and error.
+type Options struct {
+	// Logger receives the job's logs; nil discards them.
+	Logger *slog.Logger
+	// Stdout and Stderr receive the rows of print sinks.
+	Stdout, Stderr io.Writer
+	// System is a host application's actor system to run in; nil starts a
+	// new one, which Stop shuts down.
+	System *actor.ActorSystem
+	// Seed makes datagen sources repeatable; 0 seeds from the clock.
+	Seed uint64
+}
+
+// ErrStopTimeout is returned by Stop when the job did not drain in time:
+// rows still held by sinks may not have been written.
+var ErrStopTimeout = errors.New("the job did not finish draining in time")
+
+// Job is a running plan. Its methods are safe for concurrent use.
+type Job struct {
+	plan     *plan.Plan
+	system   *actor.ActorSystem
+	ownSys   bool
+	root     *actor.PID
+	done     chan struct{}
+	err      error
+	final    []messages.Progress
+	stopOnce sync.Once
+	log      *slog.Logger
+}
+
+// Start runs every INSERT of the plan in one actor system: sinks first, then
+// one source per table read. It returns once the actors are spawned;
+// connections are made by the actors and their failures end the job (see
+// Wait).
+func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
+	if len(p.Inserts) == 0 {
+		return nil, fmt.Errorf("job %q has no INSERT INTO statement: there is nothing to run", p.Name)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Stdout == nil {
+		opts.Stdout = os.Stdout
+	}
+	if opts.Stderr == nil {
+		opts.Stderr = os.Stderr
+	}
+	clients, err := newClients(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	j := &Job{plan: p, system: opts.System, done: make(chan struct{}), log: opts.Logger}
+	if j.system == nil {
+		j.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+			return opts.Logger.With(slog.String("component", "protoactor"))
+		}))
+		j.ownSys = true
+	}
+	props := actor.PropsFromProducer(func() actor.Actor {
+		return newRoot(p, opts, clients, j.finish)
+	})
+	root, err := j.system.Root.SpawnNamed(props, "job-"+p.Name)
+	if err != nil {
+		j.shutdown()
+		return nil, fmt.Errorf("starting job %q: %w", p.Name, err)
+	}
+	j.root = root
+	return j, nil
+}
+
+// finish records how the job ended; called once by the root actor.
+func (j *Job) finish(err error, final []messages.Progress) {
+	j.err, j.final = err, final
+	close(j.done)
+}
+
+// Done is closed when the job has ended: every bounded source read and every
+// sink flushed, a Stop completed, or a failure.
+func (j *Job) Done() <-chan struct{} { return j.done }
+
+// Wait blocks until the job ends and returns why it failed, or nil.
+func (j *Job) Wait() error {
+	<-j.done
+	j.shutdown()
+	return j.err
+}
+
+// Err returns the job's failure once Done is closed, else nil.
+func (j *Job) Err() error {
+	select {
+	case <-j.done:
+		return j.err
+	default:
+		return nil
+	}
+}
+
+// Stop ends the job gracefully and waits until it has: sources stop
+// fetching and emit what they fetched, then every sink writes everything it
+// holds. If ctx ends first, the actors are stopped where they are and Stop
+// returns ErrStopTimeout. Stop is safe to call twice and after the job ended.
+//
+// Ordering: 1. the root tells every source to stop reading; 2. each source
+// answers once its last rows are sent; 3. the root asks every sink to flush;
+// 4. once all have, the job is done and the actor system (if ours) shuts down.
+func (j *Job) Stop(ctx context.Context) error {
+	j.stopOnce.Do(func() { j.system.Root.Send(j.root, &stopJob{}) })
+	select {
+	case <-j.done:
+		j.shutdown()
+		return j.err
+	case <-ctx.Done():
+		j.system.Root.Stop(j.root)
+		j.shutdown()
+		return ErrStopTimeout
+	}
+}
+
+func (j *Job) shutdown() {
+	if j.ownSys && !j.system.IsStopped() {
+		j.system.Shutdown()
+	}
+}
+
+// Progress returns the latest activity of every table the job reads or
+// writes, sorted by table name. Sources report rows read; sinks rows written.
+func (j *Job) Progress(ctx context.Context) ([]messages.Progress, error) {
+	select {
+	case <-j.done:
+		return sortProgress(j.final), nil
+	default:
+	}
+	timeout := time.Second
+	if d, ok := ctx.Deadline(); ok {
+		timeout = time.Until(d)
+	}
+	res, err := j.system.Root.RequestFuture(j.root, &progressQuery{}, timeout).Result()
+	if err != nil {
+		return nil, fmt.Errorf("asking job %q for progress: %w", j.plan.Name, err)
+	}
+	snap, _ := res.(*progressSnapshot)
+	if snap == nil {
+		return nil, nil
+	}
+	return sortProgress(snap.tables), nil
+}
+
+func sortProgress(tables []messages.Progress) []messages.Progress {
+	out := append([]messages.Progress(nil), tables...)
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].Table != out[b].Table {
+			return out[a].Table < out[b].Table
+		}
+		return !out[a].Sink
+	})
+	return out
+}
+
+// Messages to the root actor from this package.
+type (
+	stopJob          struct{}
+	progressQuery    struct{}
+	progressSnapshot struct{ tables []messages.Progress }
+	pollProgress     struct{}
+)

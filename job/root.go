@@ -1,0 +1,259 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
+	"github.com/shardflow/shardflow/actors"
+	"github.com/shardflow/shardflow/coordinator"
+	"github.com/shardflow/shardflow/datagen"
+	"github.com/shardflow/shardflow/kinesisclient"
+	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/plan"
+	"github.com/shardflow/shardflow/shardactor"
+	"github.com/shardflow/shardflow/sinkactor"
+)
+
+// clients holds the Kinesis client of each table, per role.
+type clients struct {
+	source, sink map[string]*kinesis.Client
+}
+
+// newClients builds one SDK client per Kinesis table and role, from the
+// table's options. Making a client opens no connection.
+func newClients(ctx context.Context, p *plan.Plan) (*clients, error) {
+	c := &clients{source: map[string]*kinesis.Client{}, sink: map[string]*kinesis.Client{}}
+	for _, t := range p.Tables {
+		k := t.Connector.Kinesis
+		if k == nil {
+			continue
+		}
+		if t.IsSource() {
+			cl, err := kinesisclient.New(ctx, k, kinesisclient.HTTP{})
+			if err != nil {
+				return nil, fmt.Errorf("table `%s`: %w", t.Name, err)
+			}
+			c.source[t.Name] = cl
+		}
+		if t.IsSink() {
+			return nil, fmt.Errorf("table `%s`: writing to Kinesis is not supported yet; use a print or blackhole table to see the rows", t.Name)
+		}
+	}
+	return c, nil
+}
+
+type phase uint8
+
+const (
+	running  phase = iota
+	stopping       // sources told to stop; waiting for them
+	flushing       // sinks told to flush; waiting for them
+	ended
+)
+
+// root is the job's root actor: the parent of every sink and source.
+type root struct {
+	plan    *plan.Plan
+	opts    Options
+	clients *clients
+	finish  func(error, []messages.Progress)
+	log     *slog.Logger
+	timers  *actors.Timers
+	start   time.Time
+
+	phase   phase
+	sinks   map[string]*actor.PID
+	sources map[string]*actor.PID
+	stopped map[string]bool
+	flushed map[string]bool
+	latest  map[string]messages.Progress
+	self    *actor.PID
+}
+
+func newRoot(p *plan.Plan, opts Options, c *clients, finish func(error, []messages.Progress)) *root {
+	return &root{plan: p, opts: opts, clients: c, finish: finish, log: opts.Logger,
+		sinks: map[string]*actor.PID{}, sources: map[string]*actor.PID{},
+		stopped: map[string]bool{}, flushed: map[string]bool{}, latest: map[string]messages.Progress{}}
+}
+
+// Receive handles one message; nothing in it blocks.
+func (r *root) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		r.timers = actors.NewTimers(ctx)
+		r.self = ctx.Self()
+		r.start = time.Now()
+		r.spawn(ctx)
+		r.timers.After(time.Second, &pollProgress{})
+	case *stopJob:
+		r.stopSources(ctx)
+	case *messages.SourceStopped:
+		r.onSourceStopped(ctx, m)
+	case *messages.Flushed:
+		r.flushed[m.Table] = true
+		r.latest["sink/"+m.Table] = messages.Progress{Table: m.Table, Sink: true, Rows: m.Rows}
+		r.maybeEnded(ctx)
+	case *messages.Failed:
+		r.fail(ctx, errors.New(m.Reason))
+	case *pollProgress:
+		for _, pid := range r.sources {
+			ctx.Request(pid, &messages.ProgressRequest{})
+		}
+		for _, pid := range r.sinks {
+			ctx.Request(pid, &messages.ProgressRequest{})
+		}
+		r.timers.After(time.Second, &pollProgress{})
+	case *messages.Progress:
+		r.latest[progressKey(m)] = *m
+	case *progressQuery:
+		ctx.Respond(&progressSnapshot{tables: r.snapshot()})
+	case *actor.Stopping:
+		r.timers.Stop()
+	}
+}
+
+func progressKey(p *messages.Progress) string {
+	if p.Sink {
+		return "sink/" + p.Table
+	}
+	return "source/" + p.Table
+}
+
+// HandleFailure stops a child that panicked and fails the job with why.
+func (r *root) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, rs *actor.RestartStatistics, reason, message any) {
+	actors.StopAndReport{Logger: r.log, OnFailure: func(child *actor.PID, reason any) {
+		sys.Root.Send(r.self, &messages.Failed{Reason: fmt.Sprintf("actor %s crashed: %v", child.Id, reason)})
+	}}.HandleFailure(sys, sup, child, rs, reason, message)
+}
+
+// spawn starts every sink, then every source, so that sources have
+// somewhere to send their first rows.
+func (r *root) spawn(ctx actor.Context) {
+	for _, t := range r.plan.Tables {
+		if !t.IsSink() {
+			continue
+		}
+		var props *actor.Props
+		switch t.Connector.Connector {
+		case "print":
+			out := r.opts.Stdout
+			if t.Connector.Print != nil && t.Connector.Print.StandardError {
+				out = r.opts.Stderr
+			}
+			props = sinkactor.PrintProps(t, out, r.log)
+		case "blackhole":
+			props = sinkactor.BlackholeProps(t, r.log)
+		default:
+			r.fail(ctx, fmt.Errorf("table `%s`: connector '%s' cannot be written to yet", t.Name, t.Connector.Connector))
+			return
+		}
+		pid, err := ctx.SpawnNamed(props, "sink-"+t.Name)
+		if err != nil {
+			r.fail(ctx, fmt.Errorf("starting the sink of table `%s`: %w", t.Name, err))
+			return
+		}
+		r.sinks[t.Name] = pid
+	}
+	for _, t := range r.plan.Tables {
+		if !t.IsSource() {
+			continue
+		}
+		var outputs []messages.Output
+		for _, in := range r.plan.Inserts {
+			if in.Source == t {
+				outputs = append(outputs, messages.Output{Insert: in.Index, Sink: messages.FromPID(r.sinks[in.Sink.Name])})
+			}
+		}
+		var props *actor.Props
+		switch t.Connector.Connector {
+		case "kinesis":
+			env := &shardactor.Env{Table: t, Inserts: r.plan.Inserts, API: r.clients.source[t.Name], Logger: r.log}
+			props = coordinator.Props(coordinator.Config{
+				Job: r.plan.Name, Table: t.Name, Stream: t.Connector.Kinesis.Stream, Source: t.Connector.Kinesis.Source,
+				API: r.clients.source[t.Name], Outputs: outputs, StartTime: r.start, Logger: r.log,
+				Placement: actors.LocalPlacement{Props: func(*messages.StartShard) *actor.Props { return shardactor.Props(env) }},
+			})
+		case "datagen":
+			props = datagen.Props(datagen.Config{Table: t, Inserts: r.plan.Inserts, Outputs: outputs, Seed: r.opts.Seed, Logger: r.log})
+		default:
+			r.fail(ctx, fmt.Errorf("table `%s`: connector '%s' cannot be read", t.Name, t.Connector.Connector))
+			return
+		}
+		pid, err := ctx.SpawnNamed(props, "source-"+t.Name)
+		if err != nil {
+			r.fail(ctx, fmt.Errorf("starting the source of table `%s`: %w", t.Name, err))
+			return
+		}
+		r.sources[t.Name] = pid
+	}
+}
+
+func (r *root) stopSources(ctx actor.Context) {
+	if r.phase != running {
+		return
+	}
+	r.phase = stopping
+	for name, pid := range r.sources {
+		if !r.stopped[name] {
+			ctx.Send(pid, &messages.StopReading{})
+		}
+	}
+	r.maybeFlush(ctx)
+}
+
+func (r *root) snapshot() []messages.Progress {
+	out := make([]messages.Progress, 0, len(r.latest))
+	for _, p := range r.latest {
+		out = append(out, p)
+	}
+	return out
+}
+
+func (r *root) onSourceStopped(ctx actor.Context, m *messages.SourceStopped) {
+	r.stopped[m.Table] = true
+	r.latest["source/"+m.Table] = m.Final
+	if m.Finished {
+		r.log.Info("source read to its end", slog.String("table", m.Table))
+	}
+	if r.phase == running && len(r.stopped) == len(r.sources) {
+		r.phase = stopping // every source was bounded and is done
+	}
+	r.maybeFlush(ctx)
+}
+
+// maybeFlush asks every sink to flush once every source has stopped.
+func (r *root) maybeFlush(ctx actor.Context) {
+	if r.phase != stopping || len(r.stopped) < len(r.sources) {
+		return
+	}
+	r.phase = flushing
+	for _, pid := range r.sinks {
+		ctx.Request(pid, &messages.Flush{})
+	}
+	r.maybeEnded(ctx)
+}
+
+func (r *root) maybeEnded(ctx actor.Context) {
+	if r.phase != flushing || len(r.flushed) < len(r.sinks) {
+		return
+	}
+	r.phase = ended
+	r.finish(nil, r.snapshot())
+	ctx.Stop(ctx.Self())
+}
+
+func (r *root) fail(ctx actor.Context, err error) {
+	if r.phase == ended {
+		return
+	}
+	r.phase = ended
+	r.log.Error("job failed", slog.String("reason", err.Error()))
+	r.finish(err, r.snapshot())
+	ctx.Stop(ctx.Self())
+}

@@ -1,0 +1,117 @@
+package kinesisclient
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/shardflow/shardflow/backoff"
+)
+
+// Retryable reports whether a failed call may succeed if tried again:
+// throttling, limits, server errors and broken connections. Missing
+// streams, denied access and invalid arguments are not.
+func Retryable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var (
+		pte *types.ProvisionedThroughputExceededException
+		lee *types.LimitExceededException
+		kte *types.KMSThrottlingException
+		ife *types.InternalFailureException
+	)
+	if errors.As(err, &pte) || errors.As(err, &lee) || errors.As(err, &kte) || errors.As(err, &ife) {
+		return true
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		switch api.ErrorCode() {
+		case "ThrottlingException", "Throttling", "RequestLimitExceeded", "ServiceUnavailable",
+			"InternalFailure", "InternalServerError", "SlowDown", "RequestTimeout":
+			return true
+		}
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return true
+	}
+	// A connection closed mid-response.
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
+}
+
+// IsThrottled reports whether err is the service asking the caller to slow
+// down (ProvisionedThroughputExceeded, LimitExceeded, throttling).
+func IsThrottled(err error) bool {
+	var (
+		pte *types.ProvisionedThroughputExceededException
+		lee *types.LimitExceededException
+	)
+	if errors.As(err, &pte) || errors.As(err, &lee) {
+		return true
+	}
+	var api smithy.APIError
+	return errors.As(err, &api) && strings.Contains(api.ErrorCode(), "Throttl")
+}
+
+// IsExpiredIterator reports whether err says a shard iterator expired.
+func IsExpiredIterator(err error) bool {
+	var e *types.ExpiredIteratorException
+	return errors.As(err, &e)
+}
+
+// IsNotFound reports whether err says the stream, shard or consumer does not
+// exist.
+func IsNotFound(err error) bool {
+	var e *types.ResourceNotFoundException
+	return errors.As(err, &e)
+}
+
+// Cause returns the service's own words for err when it has them
+// ("ResourceNotFoundException: Stream orders under account ... not found"),
+// else err's message: what a user needs, without the SDK's wrapping.
+func Cause(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		if m := api.ErrorMessage(); m != "" {
+			return api.ErrorCode() + ": " + m
+		}
+		return api.ErrorCode()
+	}
+	return err.Error()
+}
+
+// Retry runs call until it succeeds, fails with an error that is not
+// Retryable (or that retry says is final), or has been retried p.MaxRetries
+// times, sleeping with full-jitter backoff between attempts. It returns the
+// last error. Cancelling ctx ends the loop at once.
+func Retry[T any](ctx context.Context, p backoff.Policy, call func(context.Context) (T, error)) (T, error) {
+	var zero T
+	for attempt := 0; ; attempt++ {
+		out, err := call(ctx)
+		if err == nil {
+			return out, nil
+		}
+		if !Retryable(err) || attempt >= p.MaxRetries {
+			return zero, err
+		}
+		if serr := p.Sleep(ctx, attempt); serr != nil {
+			return zero, err
+		}
+	}
+}

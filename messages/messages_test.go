@@ -1,0 +1,100 @@
+package messages_test
+
+import (
+	"math/big"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/remote"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/types"
+)
+
+// fixtures holds one fully populated instance of every message type.
+func fixtures() map[string]messages.Message {
+	pid := messages.PID{Address: "10.0.0.7:8090", ID: "job/orders/shard-000000000001"}
+	row := types.Row{
+		types.IntValue(42), types.StringValue("buy"), types.Null,
+		types.TimestampFromTime(time.Date(2024, 3, 1, 12, 0, 0, 250_000_000, time.UTC)),
+		types.DecimalValue(1230, 2),
+		types.BigDecimalValue(new(big.Int).Lsh(big.NewInt(1), 100), 3),
+		types.FloatValue(1.5), types.BoolValue(true), types.BytesValue([]byte{0, 1, 2}),
+		types.DateValue(19783), types.TimeValue(43_200_000_000_000),
+		types.ArrayValue([]types.Value{types.IntValue(1), types.Null}),
+		types.MapValue([]types.Value{types.StringValue("k"), types.IntValue(2)}),
+		types.RowValue([]types.Value{types.StringValue("nested"), types.IntValue(-7)}),
+	}
+	all := []messages.Message{
+		&messages.StartShard{Job: "quickstart", Table: "orders", Stream: "orders", ShardID: "shardId-000000000004",
+			Parents: []string{"shardId-000000000001", "shardId-000000000002"},
+			Start:   messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: "4958", TimestampMillis: 1700000000000},
+			Coordinator: pid, Outputs: []messages.Output{{Insert: 1, Sink: pid}}},
+		&messages.ShardFinished{Table: "orders", ShardID: "shardId-000000000001", LastSequenceNumber: "49",
+			Children: []messages.ChildShard{{ShardID: "shardId-000000000004", ParentShards: []string{"a", "b"}}}},
+		&messages.ShardFailed{Table: "orders", ShardID: "s", Reason: "stream \"orders\" does not exist"},
+		&messages.ShardProgress{ShardID: "s", Records: 10, Rows: 9, Skipped: 1, MillisBehindLatest: 1200, LastSequenceNumber: "7", Paused: true},
+		&messages.StopReading{},
+		&messages.ShardStopped{ShardID: "s", LastSequenceNumber: "8"},
+		&messages.SourceStopped{Table: "orders", Finished: true, Final: messages.Progress{Table: "orders", Records: 3, Rows: 2}},
+		&messages.Failed{Table: "orders", Reason: "why"},
+		&messages.CreditRequest{From: pid, Insert: 1, Want: 500},
+		&messages.CreditGrant{Sink: "purchases", Insert: 1, Rows: 250},
+		&messages.RowBatch{Insert: 2, Source: "orders", Shard: "s", From: pid, Rows: []types.Row{row, {types.Null}}, Credit: 3},
+		&messages.Flush{},
+		&messages.Flushed{Table: "purchases", Rows: 99},
+		&messages.ProgressRequest{},
+		&messages.Progress{Table: "orders", Sink: true, Shards: 4, FinishedShards: 1, Records: 5, Rows: 4, Skipped: 1, MaxMillisBehindLatest: 9, Paused: 2},
+	}
+	out := map[string]messages.Message{}
+	for _, m := range all {
+		out[m.TypeName()] = m
+	}
+	return out
+}
+
+var _ = Describe("messages crossing a node boundary", func() {
+	It("has a fixture for every registered message type, so none escapes the round trip", func() {
+		f := fixtures()
+		for _, name := range messages.TypeNames() {
+			Expect(f).To(HaveKey(name), "add a populated %s to fixtures()", name)
+		}
+		Expect(f).To(HaveLen(len(messages.TypeNames())))
+	})
+
+	It("arrive equal after protoactor's remote serializer carries them in the envelope", func() {
+		for name, m := range fixtures() {
+			// What the remote endpoint writer does: RootSerializable ->
+			// RootSerialized (our Envelope) -> protobuf bytes (serializer 0).
+			sealed, err := m.Serialize()
+			Expect(err).NotTo(HaveOccurred(), name)
+			wire, typeName, err := remote.Serialize(sealed, 0)
+			Expect(err).NotTo(HaveOccurred(), name)
+			Expect(typeName).To(Equal("shardflow.messages.Envelope"))
+
+			// What the endpoint reader does on the other node.
+			decoded, err := remote.Deserialize(wire, typeName, 0)
+			Expect(err).NotTo(HaveOccurred(), name)
+			rs, ok := decoded.(remote.RootSerialized)
+			Expect(ok).To(BeTrue(), name)
+			back, err := rs.Deserialize()
+			Expect(err).NotTo(HaveOccurred(), name)
+			Expect(back).To(Equal(m), name)
+		}
+	})
+
+	It("refuses an envelope naming an unknown type with a hint about versions", func() {
+		env := &messages.Envelope{Type: "NoSuchMessage", Data: []byte{0x80}}
+		_, err := env.Deserialize()
+		Expect(err).To(MatchError(ContainSubstring("same shardflow version")))
+	})
+
+	It("converts PIDs both ways, the zero PID meaning none", func() {
+		p := actor.NewPID("node-a:1", "job/x")
+		Expect(messages.FromPID(p).PID()).To(Equal(p))
+		Expect(messages.FromPID(nil).IsZero()).To(BeTrue())
+		Expect(messages.PID{}.PID()).To(BeNil())
+	})
+})

@@ -1,0 +1,158 @@
+package options
+
+import (
+	"strings"
+
+	"github.com/shardflow/shardflow/diag"
+)
+
+// CredentialsProvider is where a table's AWS credentials come from.
+type CredentialsProvider uint8
+
+// Credentials providers, as Flink's AWSConfigConstants names them.
+const (
+	// CredentialsAuto is the SDK's default chain: environment, shared
+	// config and credentials files, web identity, container and instance
+	// roles.
+	CredentialsAuto CredentialsProvider = iota
+	CredentialsBasic
+	CredentialsEnvVar
+	CredentialsSysProp
+	CredentialsProfile
+	CredentialsAssumeRole
+	CredentialsWebIdentityToken
+)
+
+// String returns the provider's name as the option spells it.
+func (p CredentialsProvider) String() string { return credentialProviders[p] }
+
+func parseProvider(s string) CredentialsProvider {
+	for i, name := range credentialProviders {
+		if name == s {
+			return CredentialsProvider(i)
+		}
+	}
+	return CredentialsAuto
+}
+
+// Credentials is one credentials provider and its settings. For
+// ASSUME_ROLE, RoleProvider supplies the credentials that assume the role.
+type Credentials struct {
+	Provider CredentialsProvider
+	// ProviderInferred is set when no provider was named but both BASIC
+	// keys were given, so BASIC was chosen, as in Flink.
+	ProviderInferred bool
+
+	AccessKeyID, SecretKey   string // BASIC
+	ProfilePath, ProfileName string // PROFILE
+	// RoleARN and RoleSessionName serve ASSUME_ROLE and WEB_IDENTITY_TOKEN;
+	// RoleExternalID serves ASSUME_ROLE.
+	RoleARN, RoleSessionName, RoleExternalID string
+	RoleProvider                             *Credentials // ASSUME_ROLE; nil means AUTO
+	WebIdentityTokenFile                     string       // WEB_IDENTITY_TOKEN
+}
+
+// credentialKeyOwners says which providers read each credentials option,
+// by suffix.
+var credentialKeyOwners = []struct {
+	suffix string
+	owners []CredentialsProvider
+}{
+	{credBasicAccessKey, []CredentialsProvider{CredentialsBasic}},
+	{credBasicSecretKey, []CredentialsProvider{CredentialsBasic}},
+	{credProfilePath, []CredentialsProvider{CredentialsProfile}},
+	{credProfileName, []CredentialsProvider{CredentialsProfile}},
+	{credRoleARN, []CredentialsProvider{CredentialsAssumeRole, CredentialsWebIdentityToken}},
+	{credRoleSessionName, []CredentialsProvider{CredentialsAssumeRole, CredentialsWebIdentityToken}},
+	{credRoleExternalID, []CredentialsProvider{CredentialsAssumeRole}},
+	{credWebIdentityFile, []CredentialsProvider{CredentialsWebIdentityToken}},
+}
+
+// credentials validates the credentials options under prefix, whose
+// provider type is the option providerKey.
+func (v *validator) credentials(prefix, providerKey string, depth int) Credentials {
+	c := Credentials{}
+	accessKey, secretKey := prefix+credBasicAccessKey, prefix+credBasicSecretKey
+	if v.explicit(providerKey) {
+		c.Provider = parseProvider(v.text(providerKey))
+		if v.isBad(providerKey) {
+			// Not supported or misspelt: its requirements would only add
+			// noise to the error already reported.
+			return c
+		}
+	} else if v.has(accessKey) && v.has(secretKey) {
+		c.Provider, c.ProviderInferred = CredentialsBasic, true
+		v.resolvedExtra[providerKey] = CredentialsBasic.String()
+	}
+	get := func(suffix string) string { return strings.TrimSpace(v.text(prefix + suffix)) }
+	need := func(suffixes ...string) {
+		for _, suffix := range suffixes {
+			if key := prefix + suffix; !v.explicit(key) {
+				v.errorAt(v.credPos(providerKey), "add '"+key+"' to the WITH clause",
+					"credentials provider %s needs option '%s'", c.Provider, key)
+			}
+		}
+	}
+
+	switch c.Provider {
+	case CredentialsBasic:
+		need(credBasicAccessKey, credBasicSecretKey)
+		c.AccessKeyID, c.SecretKey = get(credBasicAccessKey), get(credBasicSecretKey)
+	case CredentialsProfile:
+		c.ProfilePath, c.ProfileName = get(credProfilePath), get(credProfileName)
+	case CredentialsAssumeRole:
+		need(credRoleARN, credRoleSessionName)
+		c.RoleARN, c.RoleSessionName, c.RoleExternalID = get(credRoleARN), get(credRoleSessionName), get(credRoleExternalID)
+		if depth < maxRoleNesting {
+			nested := prefix + credRoleProvider
+			rp := v.credentials(nested, nested, depth+1)
+			c.RoleProvider = &rp
+		}
+	case CredentialsWebIdentityToken:
+		need(credRoleARN, credRoleSessionName, credWebIdentityFile)
+		c.RoleARN, c.RoleSessionName, c.WebIdentityTokenFile = get(credRoleARN), get(credRoleSessionName), get(credWebIdentityFile)
+	}
+
+	// Options of another provider would be ignored: refuse them.
+	why := "credentials provider is " + c.Provider.String()
+	if !v.explicit(providerKey) && c.Provider == CredentialsAuto {
+		why += " (the default)"
+	}
+	for _, o := range credentialKeyOwners {
+		if !providerIn(c.Provider, o.owners) {
+			v.ignored(prefix+o.suffix, why, "set '"+providerKey+"' = '"+o.owners[0].String()+"' or remove it")
+		}
+	}
+	if c.Provider != CredentialsAssumeRole && depth < maxRoleNesting {
+		nested := prefix + credRoleProvider
+		for _, key := range v.order {
+			if key == nested || strings.HasPrefix(key, nested+".") {
+				v.ignored(key, why, "set '"+providerKey+"' = 'ASSUME_ROLE' or remove it")
+			}
+		}
+	}
+	return c
+}
+
+func providerIn(p CredentialsProvider, ps []CredentialsProvider) bool {
+	for _, q := range ps {
+		if p == q {
+			return true
+		}
+	}
+	return false
+}
+
+// credPos is where a missing credentials option is reported: at the
+// provider's value when given, else at WITH.
+func (v *validator) credPos(providerKey string) diag.Pos {
+	if v.explicit(providerKey) {
+		return v.valuePos(providerKey)
+	}
+	return v.tablePos()
+}
+
+// diagWarning makes a warning with a hint.
+func diagWarning(pos diag.Pos, msg, hint string) diag.Diagnostic {
+	return diag.Diagnostic{Pos: pos, Severity: diag.Warning, Message: msg, Hint: hint}
+}

@@ -1,0 +1,208 @@
+package options_test
+
+import (
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/shardflow/shardflow/options"
+)
+
+var _ = Describe("options not supported yet", func() {
+	It("refuses enhanced fan-out with the reason and what to use", func() {
+		_, diags := options.ValidateTable(info(), kinesisWith("scan.stream.recordpublisher", "EFO"))
+		d := onlyError(diags, "option 'scan.stream.recordpublisher' = 'EFO' is not supported yet: enhanced fan-out arrives in a later release; use POLLING")
+		Expect(d.Pos).To(Equal(valuePos(4)))
+	})
+
+	DescribeTable("refuses every option whose behaviour is not built yet, naming it",
+		func(key, value, reason string) {
+			_, diags := options.ValidateTable(info(), kinesisWith(key, value))
+			Expect(onlyError(diags, "option '"+key+"' is not supported yet: "+reason).Pos).To(Equal(keyPos(4)))
+		},
+		Entry(nil, "scan.stream.efo.consumername", "c", "enhanced fan-out"),
+		Entry(nil, "scan.stream.efo.registration", "EAGER", "enhanced fan-out"),
+		Entry(nil, "scan.stream.efo.consumerarn", "arn:aws:kinesis:x", "enhanced fan-out"),
+		Entry(nil, "scan.stream.describestreamconsumer.maxretries", "5", "enhanced fan-out"),
+		Entry(nil, "scan.stream.registerstreamconsumer.timeout", "5", "enhanced fan-out"),
+		Entry(nil, "scan.stream.deregisterstreamconsumer.backoff.base", "5", "enhanced fan-out"),
+		Entry(nil, "scan.shard.subscribetoshard.backoff.expconst", "2", "enhanced fan-out"),
+		Entry(nil, "aws.credentials.profile.name", "dev", "PROFILE credentials"),
+		Entry(nil, "aws.credentials.role.arn", "arn:aws:iam::1:role/r", "ASSUME_ROLE credentials"),
+		Entry(nil, "aws.credentials.role.provider", "BASIC", "ASSUME_ROLE credentials"),
+		Entry(nil, "aws.credentials.role.provider.basic.secretkey", "s", "ASSUME_ROLE credentials"),
+		Entry(nil, "aws.credentials.webIdentityToken.file", "/t", "WEB_IDENTITY_TOKEN credentials"),
+		Entry(nil, "scan.shard.idle.interval", "1000", "idle-shard watermarks"),
+		Entry(nil, "scan.watermark.sync.interval", "1000", "watermark alignment"),
+		Entry(nil, "scan.watermark.lookahead.millis", "1000", "watermark alignment"),
+		Entry(nil, "scan.watermark.sync.queue.capacity", "10", "watermark alignment"),
+	)
+
+	DescribeTable("refuses credentials providers other than AUTO and BASIC",
+		func(provider string) {
+			_, diags := options.ValidateTable(info(), kinesisWith("aws.credentials.provider", provider))
+			onlyError(diags, "option 'aws.credentials.provider' = '"+provider+"' is not supported yet: only AUTO and BASIC credentials work so far")
+		},
+		Entry(nil, "ENV_VAR"), Entry(nil, "SYS_PROP"), Entry(nil, "PROFILE"), Entry(nil, "ASSUME_ROLE"), Entry(nil, "WEB_IDENTITY_TOKEN"),
+	)
+
+	It("refuses the parallelism of print and datagen", func() {
+		_, diags := options.ValidateTable(info(), with("connector", "print", "sink.parallelism", "2"))
+		onlyError(diags, "option 'sink.parallelism' is not supported yet")
+		_, diags = options.ValidateTable(datagenInfo(), with("connector", "datagen", "scan.parallelism", "2"))
+		onlyError(diags, "option 'scan.parallelism' is not supported yet")
+	})
+
+	It("never refuses a default", func() {
+		t := validKinesis()
+		Expect(resolved(t, "scan.stream.recordpublisher").Value).To(Equal("POLLING"))
+		Expect(resolved(t, "scan.watermark.sync.interval").Value).To(Equal("30000"))
+		Expect(resolved(t, "scan.stream.efo.registration").Value).To(Equal("LAZY"))
+		_, _, diags := options.ValidateJob(nil)
+		Expect(diags).To(BeEmpty())
+	})
+
+	It("marks every not-yet entry on a catalogue option", func() {
+		all := append(append(append(options.Catalogue("kinesis"), options.Catalogue("print")...), options.Catalogue("datagen")...), options.JobCatalogue()...)
+		for entry := range options.NotYetKeys() {
+			key, value, isValue := strings.Cut(entry, "=")
+			found := false
+			for _, s := range all {
+				switch {
+				case isValue && s.Key == key:
+					_, found = s.NotSupportedValues[value]
+				case !isValue && strings.HasSuffix(key, ".*"):
+					found = found || strings.HasPrefix(s.Key, strings.TrimSuffix(key, "*"))
+				case !isValue && s.Key == key:
+					found = s.NotSupported != ""
+				}
+				if found {
+					break
+				}
+			}
+			Expect(found).To(BeTrue(), "notYet entry %q matches no option", entry)
+		}
+	})
+
+	Describe("rules of options that a later release turns on", func() {
+		efo := func(kv ...string) []string {
+			var errs []string
+			options.AllSupported(func() {
+				_, diags := options.ValidateTable(info(), kinesisWith(append([]string{"scan.stream.recordpublisher", "EFO"}, kv...)...))
+				errs = errorsOf(diags)
+			})
+			return errs
+		}
+
+		It("EFO with LAZY or EAGER registration needs a consumer name", func() {
+			Expect(efo()).To(ConsistOf(ContainSubstring("enhanced fan-out with registration LAZY needs option 'scan.stream.efo.consumername'")))
+			Expect(efo("scan.stream.efo.registration", "EAGER")).To(ConsistOf(ContainSubstring("registration EAGER needs option 'scan.stream.efo.consumername'")))
+			Expect(efo("scan.stream.efo.consumername", "my-job")).To(BeEmpty())
+		})
+
+		It("EFO with NONE registration needs a consumer ARN", func() {
+			Expect(efo("scan.stream.efo.registration", "NONE")).To(ConsistOf(ContainSubstring("registration NONE needs option 'scan.stream.efo.consumerarn'")))
+			Expect(efo("scan.stream.efo.registration", "NONE", "scan.stream.efo.consumerarn", "arn:aws:kinesis:us-east-2:1:stream/s/consumer/c:1")).To(BeEmpty())
+			Expect(efo("scan.stream.efo.registration", "NONE", "scan.stream.efo.consumerarn", "c")).To(ConsistOf(ContainSubstring("is not an ARN")))
+		})
+
+		It("EFO types its consumer", func() {
+			options.AllSupported(func() {
+				t, diags := options.ValidateTable(info(), kinesisWith("scan.stream.recordpublisher", "efo", "scan.stream.efo.consumername", "my-job",
+					"scan.stream.registerstreamconsumer.timeout", "5"))
+				Expect(diags).To(BeEmpty())
+				Expect(t.Kinesis.Source.RecordPublisher).To(Equal(options.PublisherEFO))
+				Expect(t.Kinesis.Source.EFO).To(Equal(options.EFO{Registration: options.RegistrationLazy, ConsumerName: "my-job"}))
+				Expect(t.Kinesis.Source.RegisterConsumer.Timeout).To(Equal(5 * time.Second))
+			})
+		})
+
+		It("refuses EFO options that POLLING would ignore", func() {
+			options.AllSupported(func() {
+				_, diags := options.ValidateTable(info(), kinesisWith("scan.stream.efo.consumername", "c", "scan.shard.subscribetoshard.maxretries", "3"))
+				Expect(errorsOf(diags)).To(ConsistOf(
+					ContainSubstring("option 'scan.stream.efo.consumername' would be ignored: 'scan.stream.recordpublisher' is POLLING"),
+					ContainSubstring("option 'scan.shard.subscribetoshard.maxretries' would be ignored"),
+				))
+			})
+		})
+
+		creds := func(kv ...string) []string {
+			var errs []string
+			options.AllSupported(func() {
+				_, diags := options.ValidateTable(info(), kinesisWith(kv...))
+				errs = errorsOf(diags)
+			})
+			return errs
+		}
+
+		It("ASSUME_ROLE needs a role ARN and session name", func() {
+			Expect(creds("aws.credentials.provider", "ASSUME_ROLE")).To(ConsistOf(
+				ContainSubstring("credentials provider ASSUME_ROLE needs option 'aws.credentials.role.arn'"),
+				ContainSubstring("credentials provider ASSUME_ROLE needs option 'aws.credentials.role.sessionName'"),
+			))
+		})
+
+		It("WEB_IDENTITY_TOKEN needs a role ARN, session name and token file", func() {
+			Expect(creds("aws.credentials.provider", "WEB_IDENTITY_TOKEN", "aws.credentials.role.arn", "arn:aws:iam::1:role/r")).To(ConsistOf(
+				ContainSubstring("needs option 'aws.credentials.role.sessionName'"),
+				ContainSubstring("needs option 'aws.credentials.webIdentityToken.file'"),
+			))
+		})
+
+		It("nested role providers take their keys under aws.credentials.role.provider", func() {
+			options.AllSupported(func() {
+				t, diags := options.ValidateTable(info(), kinesisWith(
+					"aws.credentials.provider", "ASSUME_ROLE",
+					"aws.credentials.role.arn", "arn:aws:iam::1:role/outer",
+					"aws.credentials.role.sessionName", "outer",
+					"aws.credentials.role.externalId", "ext",
+					"aws.credentials.role.provider", "ASSUME_ROLE",
+					"aws.credentials.role.provider.role.arn", "arn:aws:iam::1:role/inner",
+					"aws.credentials.role.provider.role.sessionName", "inner",
+					"aws.credentials.role.provider.role.provider", "BASIC",
+					"aws.credentials.role.provider.role.provider.basic.accesskeyid", "AKID",
+					"aws.credentials.role.provider.role.provider.basic.secretkey", "SECRET",
+				))
+				Expect(diags).To(BeEmpty())
+				c := t.Kinesis.Credentials
+				Expect(c.Provider).To(Equal(options.CredentialsAssumeRole))
+				Expect(c.RoleARN).To(Equal("arn:aws:iam::1:role/outer"))
+				Expect(c.RoleExternalID).To(Equal("ext"))
+				Expect(c.RoleProvider.Provider).To(Equal(options.CredentialsAssumeRole))
+				Expect(c.RoleProvider.RoleSessionName).To(Equal("inner"))
+				Expect(*c.RoleProvider.RoleProvider).To(Equal(options.Credentials{Provider: options.CredentialsBasic, AccessKeyID: "AKID", SecretKey: "SECRET"}))
+				Expect(resolved(t, "aws.credentials.role.provider.role.provider.basic.secretkey").Display()).To(Equal("******"))
+			})
+		})
+
+		It("a nested BASIC provider needs its keys", func() {
+			Expect(creds("aws.credentials.provider", "ASSUME_ROLE", "aws.credentials.role.arn", "a", "aws.credentials.role.sessionName", "s",
+				"aws.credentials.role.provider", "BASIC")).To(ConsistOf(
+				ContainSubstring("credentials provider BASIC needs option 'aws.credentials.role.provider.basic.accesskeyid'"),
+				ContainSubstring("credentials provider BASIC needs option 'aws.credentials.role.provider.basic.secretkey'"),
+			))
+		})
+
+		It("refuses keys of another provider, which would be ignored", func() {
+			Expect(creds("aws.credentials.provider", "BASIC", "aws.credentials.basic.accesskeyid", "a", "aws.credentials.basic.secretkey", "s",
+				"aws.credentials.profile.name", "dev", "aws.credentials.role.provider", "AUTO")).To(ConsistOf(
+				"option 'aws.credentials.profile.name' would be ignored: credentials provider is BASIC | set 'aws.credentials.provider' = 'PROFILE' or remove it",
+				"option 'aws.credentials.role.provider' would be ignored: credentials provider is BASIC | set 'aws.credentials.provider' = 'ASSUME_ROLE' or remove it",
+			))
+		})
+
+		It("parallelism and time zones are typed once turned on", func() {
+			options.AllSupported(func() {
+				j, _, diags := options.ValidateJob(with("parallelism.default", "4", "table.local-time-zone", "UTC",
+					"execution.checkpointing.interval", "30 s", "state.checkpoints.dir", "file:///tmp/cp"))
+				Expect(diags).To(BeEmpty())
+				Expect(j.Parallelism).To(Equal(4))
+				Expect(j.CheckpointInterval).To(Equal(30 * time.Second))
+				Expect(j.CheckpointsDir).To(Equal("file:///tmp/cp"))
+			})
+		})
+	})
+})

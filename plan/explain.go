@@ -1,0 +1,166 @@
+package plan
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/shardflow/shardflow/jobfile"
+	"github.com/shardflow/shardflow/options"
+)
+
+// Explain writes the plan for a person to read: the job's settings, each
+// table with its role, columns and every option (defaults marked, secrets
+// masked), and each INSERT's operator chain.
+func (p *Plan) Explain(w io.Writer) {
+	fmt.Fprintf(w, "Job %q (%s)\n", p.Name, p.File)
+	if len(p.Settings) > 0 {
+		fmt.Fprintln(w, "  settings:")
+		writeOptions(w, p.Settings)
+	}
+	for _, t := range p.Tables {
+		fmt.Fprintln(w)
+		conn := "?"
+		if t.Connector != nil {
+			conn = t.Connector.Connector
+			if t.Connector.Format != "" {
+				conn += ", format " + t.Connector.Format
+			}
+		}
+		fmt.Fprintf(w, "Table `%s` (%s) — connector %s  [%s]\n", t.Name, t.Role, conn, t.Pos)
+		if t.Comment != "" {
+			fmt.Fprintf(w, "  comment: %s\n", t.Comment)
+		}
+		fmt.Fprintln(w, "  columns:")
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for i, c := range t.Columns {
+			fmt.Fprintf(tw, "    %s\t%s\t%s\n", c.Name, t.Schema[i].Type, columnNote(c))
+		}
+		tw.Flush()
+		if len(t.PartitionKeys) > 0 {
+			names := make([]string, len(t.PartitionKeys))
+			for i, k := range t.PartitionKeys {
+				names[i] = t.Physical[k].Name
+			}
+			fmt.Fprintf(w, "  partitioned by: %s\n", strings.Join(names, ", "))
+		}
+		if len(t.PrimaryKey) > 0 {
+			fmt.Fprintf(w, "  primary key: %s (not enforced)\n", strings.Join(t.PrimaryKey, ", "))
+		}
+		if t.Connector != nil {
+			fmt.Fprintln(w, "  options:")
+			writeOptions(w, t.Connector.Resolved)
+			if len(t.FormatOptions) > 0 {
+				writeOptions(w, t.FormatOptions)
+			}
+			if k := t.Connector.Kinesis; k != nil && k.RegionDefaulted {
+				fmt.Fprintf(w, "  note: only 'aws.endpoint' is set, so requests are signed for region %s; set 'aws.region' to change it\n", k.Region)
+			}
+		}
+	}
+	for _, in := range p.Inserts {
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "INSERT #%d INTO `%s`  [%s]\n", in.Index+1, in.Sink.Name, in.Pos)
+		for _, step := range in.Chain() {
+			fmt.Fprintf(w, "  %s\n", step)
+		}
+	}
+	if len(p.Warnings) > 0 {
+		fmt.Fprintln(w)
+		for _, d := range p.Warnings {
+			fmt.Fprintln(w, d.Error())
+		}
+	}
+}
+
+// Chain describes the insert's operators in order, one line each.
+func (in *Insert) Chain() []string {
+	src, sink := in.Source, in.Sink
+	var out []string
+	out = append(out, fmt.Sprintf("source `%s`: %s", src.Name, connectorSummary(src)))
+	if src.Format != nil {
+		out = append(out, fmt.Sprintf("-> decode %s into %d physical columns", src.Connector.Format, len(src.Physical)))
+	}
+	var meta, computed []string
+	for _, c := range src.Columns {
+		switch c.Kind {
+		case jobfile.Metadata:
+			meta = append(meta, fmt.Sprintf("%s <- '%s'", c.Name, c.MetadataKey))
+		case jobfile.Computed:
+			computed = append(computed, fmt.Sprintf("%s = %s", c.Name, c.ExprText))
+		}
+	}
+	if len(meta) > 0 {
+		out = append(out, "-> metadata: "+strings.Join(meta, ", "))
+	}
+	if len(computed) > 0 {
+		out = append(out, "-> computed: "+strings.Join(computed, ", "))
+	}
+	if in.Where != nil {
+		out = append(out, "-> filter: "+in.WhereText)
+	}
+	out = append(out, "-> project: "+strings.Join(in.SelectText, ", "))
+	var casts []string
+	for _, t := range in.Targets {
+		switch {
+		case t.From < 0:
+			casts = append(casts, fmt.Sprintf("%s = NULL", t.Column.Name))
+		case t.Cast != nil:
+			casts = append(casts, fmt.Sprintf("%s <- CAST(%s AS %s)", t.Column.Name, in.SelectText[t.From], t.Column.Type))
+		}
+	}
+	if len(casts) > 0 {
+		out = append(out, "-> cast: "+strings.Join(casts, ", "))
+	}
+	if sink.Format != nil {
+		out = append(out, fmt.Sprintf("-> encode %s", sink.Connector.Format))
+	}
+	out = append(out, fmt.Sprintf("-> sink `%s`: %s", sink.Name, connectorSummary(sink)))
+	return out
+}
+
+func connectorSummary(t *Table) string {
+	c := t.Connector
+	switch {
+	case c == nil:
+		return "?"
+	case c.Kinesis != nil:
+		where := c.Kinesis.Region
+		if c.Kinesis.Endpoint != "" {
+			where = c.Kinesis.Endpoint
+		}
+		return fmt.Sprintf("kinesis stream %q (%s)", c.Kinesis.Stream, where)
+	}
+	return c.Connector
+}
+
+func columnNote(c Column) string {
+	switch c.Kind {
+	case jobfile.Metadata:
+		s := fmt.Sprintf("METADATA FROM '%s'", c.MetadataKey)
+		if c.Virtual {
+			s += " VIRTUAL"
+		}
+		return s
+	case jobfile.Computed:
+		return "AS " + c.ExprText
+	}
+	return ""
+}
+
+func writeOptions(w io.Writer, rs []options.Resolved) {
+	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
+	for _, r := range rs {
+		v := r.Display()
+		note := ""
+		if !r.Explicit {
+			note = "(default)"
+		}
+		if v == "" {
+			v = "(none)"
+		}
+		fmt.Fprintf(tw, "    %s\t= %s\t%s\n", r.Key, v, note)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,473 @@
+package shardactor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/shardflow/shardflow/actors"
+	"github.com/shardflow/shardflow/backoff"
+	"github.com/shardflow/shardflow/chain"
+	"github.com/shardflow/shardflow/kinesisclient"
+	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/options"
+	"github.com/shardflow/shardflow/plan"
+)
+
+// KinesisAPI is the part of the Kinesis API a shard actor calls.
+// *kinesis.Client satisfies it.
+type KinesisAPI interface {
+	GetShardIterator(ctx context.Context, in *kinesis.GetShardIteratorInput, optFns ...func(*kinesis.Options)) (*kinesis.GetShardIteratorOutput, error)
+	GetRecords(ctx context.Context, in *kinesis.GetRecordsInput, optFns ...func(*kinesis.Options)) (*kinesis.GetRecordsOutput, error)
+}
+
+// Env is what a shard actor needs from the node it runs on: the source
+// table's plan and a client. It is shared by every shard actor of a table
+// and only read.
+type Env struct {
+	Table   *plan.Table
+	Inserts []*plan.Insert
+	API     KinesisAPI
+	Logger  *slog.Logger
+	// ProgressEvery is how often the actor reports to its coordinator;
+	// zero means every second.
+	ProgressEvery time.Duration
+}
+
+// Props returns the props of a shard actor for env's table. The actor waits
+// for a *messages.StartShard before it does anything.
+func Props(env *Env) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return newShard(env) },
+		actor.WithSupervisor(actors.StopAndReport{Logger: env.Logger}))
+}
+
+// state is where a shard actor is in its life.
+type state uint8
+
+const (
+	waiting   state = iota // for StartShard
+	starting               // GetShardIterator in flight
+	idle                   // waiting for the next poll
+	crediting              // waiting for sink credit
+	fetching               // GetRecords in flight
+	finished               // read to the end, or stopped
+)
+
+func (s state) String() string {
+	return [...]string{"waiting", "starting", "idle", "crediting", "fetching", "finished"}[s]
+}
+
+// Messages the actor sends itself.
+type (
+	iteratorReady struct {
+		iterator string
+		err      error
+	}
+	poll    struct{}
+	fetched struct {
+		out      *kinesis.GetRecordsOutput
+		iterator string // renewed after an expired iterator, else ""
+		err      error
+		elapsed  time.Duration
+	}
+)
+
+type shard struct {
+	env   *Env
+	src   options.KinesisSource
+	start *messages.StartShard
+	state state
+	// stopping is set by StopReading: the actor finishes what is in flight,
+	// emits it, and stops instead of polling again.
+	stopping bool
+
+	beside *actors.Beside
+	timers *actors.Timers
+	chain  *chain.Chain
+	log    *slog.Logger
+
+	iterator string
+	lastSeq  string
+	limit    int
+	// grants holds the credit granted per output for the next fetch; -1
+	// means requested and not granted yet.
+	grants  []int
+	outputs []messages.Output
+
+	records, skipped  int64
+	millisBehind      int64
+	lastReport        time.Time
+	pollStarted       time.Time
+	progressEvery     time.Duration
+	coordinator, self *actor.PID
+}
+
+func newShard(env *Env) *shard {
+	every := env.ProgressEvery
+	if every <= 0 {
+		every = time.Second
+	}
+	return &shard{env: env, src: env.Table.Connector.Kinesis.Source, progressEvery: every}
+}
+
+// Receive handles one message; nothing in it blocks.
+func (s *shard) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		s.beside = actors.NewBeside(ctx)
+		s.timers = actors.NewTimers(ctx)
+		s.self = ctx.Self()
+	case *messages.StartShard:
+		s.begin(ctx, m)
+	case *iteratorReady:
+		s.onIterator(ctx, m)
+	case *poll:
+		if s.state == idle {
+			s.requestCredit(ctx)
+		}
+	case *messages.CreditGrant:
+		s.onGrant(ctx, m)
+	case *fetched:
+		s.onFetched(ctx, m)
+	case *messages.StopReading:
+		s.onStop(ctx)
+	case *actor.Stopping:
+		// Ordering: 1. no timer fires into a stopping actor; 2. calls in
+		// flight are cancelled and waited for.
+		s.timers.Stop()
+		s.beside.Stop()
+	}
+}
+
+func (s *shard) begin(ctx actor.Context, m *messages.StartShard) {
+	if s.state != waiting {
+		return
+	}
+	s.start = m
+	s.coordinator = m.Coordinator.PID()
+	s.outputs = m.Outputs
+	s.grants = make([]int, len(m.Outputs))
+	s.chain = chain.New(s.env.Table, s.env.Inserts)
+	s.limit = s.src.GetRecordsMaxCount
+	s.log = s.env.Logger.With(slog.String("table", m.Table), slog.String("stream", m.Stream), slog.String("shard", m.ShardID))
+	if m.Start.Kind == messages.AfterSequenceNumber || m.Start.Kind == messages.AtSequenceNumber {
+		s.lastSeq = m.Start.SequenceNumber
+	}
+	s.getIterator(ctx, m.Start)
+}
+
+// getIterator asks for an iterator at pos, beside the actor.
+func (s *shard) getIterator(ctx actor.Context, pos messages.StartPosition) {
+	s.state = starting
+	in := iteratorInput(s.start.Stream, s.start.ShardID, pos)
+	api, policy := s.env.API, backoff.Policy(s.src.GetIterator)
+	s.beside.Go(func(c context.Context) any {
+		out, err := kinesisclient.Retry(c, policy, func(c context.Context) (*kinesis.GetShardIteratorOutput, error) {
+			return api.GetShardIterator(c, in)
+		})
+		if err != nil {
+			return &iteratorReady{err: err}
+		}
+		return &iteratorReady{iterator: aws.ToString(out.ShardIterator)}
+	})
+}
+
+func iteratorInput(stream, shardID string, pos messages.StartPosition) *kinesis.GetShardIteratorInput {
+	in := &kinesis.GetShardIteratorInput{StreamName: aws.String(stream), ShardId: aws.String(shardID),
+		ShardIteratorType: ktypes.ShardIteratorType(pos.Kind)}
+	switch pos.Kind {
+	case messages.AtSequenceNumber, messages.AfterSequenceNumber:
+		in.StartingSequenceNumber = aws.String(pos.SequenceNumber)
+	case messages.AtTimestamp:
+		in.Timestamp = aws.Time(time.UnixMilli(pos.TimestampMillis))
+	}
+	return in
+}
+
+func (s *shard) onIterator(ctx actor.Context, m *iteratorReady) {
+	if s.state != starting {
+		return
+	}
+	if m.err != nil {
+		s.fail(ctx, "GetShardIterator", m.err, "scan.shard.getiterator")
+		return
+	}
+	s.iterator = m.iterator
+	if s.stopping {
+		s.stopNow(ctx)
+		return
+	}
+	s.requestCredit(ctx)
+}
+
+// requestCredit asks every sink for room for the next fetch.
+func (s *shard) requestCredit(ctx actor.Context) {
+	s.state = crediting
+	self := messages.FromPID(ctx.Self())
+	for i, o := range s.outputs {
+		s.grants[i] = -1
+		ctx.Send(o.Sink.PID(), &messages.CreditRequest{From: self, Insert: o.Insert, Want: s.limit})
+	}
+	if len(s.outputs) == 0 {
+		s.fetch(ctx, s.limit)
+	}
+}
+
+func (s *shard) onGrant(ctx actor.Context, m *messages.CreditGrant) {
+	for i, o := range s.outputs {
+		if o.Insert == m.Insert && s.grants[i] == -1 {
+			s.grants[i] = m.Rows
+			break
+		}
+	}
+	if s.state != crediting {
+		return
+	}
+	limit := s.limit
+	for _, g := range s.grants {
+		if g < 0 {
+			return // still waiting for a sink
+		}
+		limit = min(limit, g)
+	}
+	s.fetch(ctx, max(limit, 1))
+}
+
+// fetch calls GetRecords beside the actor. An expired iterator is renewed
+// from the last sequence number read and the call retried.
+func (s *shard) fetch(ctx actor.Context, limit int) {
+	s.state = fetching
+	s.pollStarted = time.Now()
+	api, src := s.env.API, s.src
+	iterator, stream, shardID, lastSeq, start := s.iterator, s.start.Stream, s.start.ShardID, s.lastSeq, s.start.Start
+	started := s.pollStarted
+	s.beside.Go(func(c context.Context) any {
+		renewed := ""
+		for renewals := 0; ; renewals++ {
+			out, err := kinesisclient.Retry(c, backoff.Policy(src.GetRecords), func(c context.Context) (*kinesis.GetRecordsOutput, error) {
+				return api.GetRecords(c, &kinesis.GetRecordsInput{ShardIterator: aws.String(iterator), Limit: aws.Int32(int32(limit))})
+			})
+			if err == nil || !kinesisclient.IsExpiredIterator(err) || renewals >= 3 {
+				return &fetched{out: out, iterator: renewed, err: err, elapsed: time.Since(started)}
+			}
+			// Renew from where reading got to: after the last record read,
+			// or the original start when nothing was read yet.
+			pos := start
+			if lastSeq != "" {
+				pos = messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: lastSeq}
+			}
+			it, ierr := kinesisclient.Retry(c, backoff.Policy(src.GetIterator), func(c context.Context) (*kinesis.GetShardIteratorOutput, error) {
+				return api.GetShardIterator(c, iteratorInput(stream, shardID, pos))
+			})
+			if ierr != nil {
+				return &fetched{err: fmt.Errorf("renewing an expired iterator: %w", ierr), elapsed: time.Since(started)}
+			}
+			iterator = aws.ToString(it.ShardIterator)
+			renewed = iterator
+		}
+	})
+}
+
+func (s *shard) onFetched(ctx actor.Context, m *fetched) {
+	if s.state != fetching {
+		return
+	}
+	if m.err != nil {
+		s.returnCredit(ctx)
+		s.fail(ctx, "GetRecords", m.err, "scan.shard.getrecords")
+		return
+	}
+	if m.iterator != "" {
+		s.iterator = m.iterator
+	}
+	out := m.out
+	s.chain.Begin(time.Now())
+	var bytes int
+	for i := range out.Records {
+		r := &out.Records[i]
+		bytes += len(r.Data)
+		rec := chain.Record{Data: r.Data, ShardID: s.start.ShardID, SequenceNumber: aws.ToString(r.SequenceNumber)}
+		if r.ApproximateArrivalTimestamp != nil {
+			rec.ArrivalMillis = r.ApproximateArrivalTimestamp.UnixMilli()
+		}
+		if err := s.chain.AddRecord(rec); err != nil {
+			s.returnCredit(ctx)
+			s.failRecord(ctx, err)
+			return
+		}
+	}
+	if n := len(out.Records); n > 0 {
+		s.lastSeq = aws.ToString(out.Records[n-1].SequenceNumber)
+		s.records += int64(n)
+	}
+	s.skipped = s.chain.Skipped
+	s.millisBehind = aws.ToInt64(out.MillisBehindLatest)
+	s.emit(ctx)
+	s.adapt(len(out.Records), bytes, m.elapsed)
+	s.report(ctx, false)
+
+	if out.NextShardIterator == nil {
+		s.finish(ctx, out.ChildShards)
+		return
+	}
+	s.iterator = aws.ToString(out.NextShardIterator)
+	if s.stopping {
+		s.stopNow(ctx)
+		return
+	}
+	// Pace: the next poll starts one interval after this one started; a
+	// poll that took longer than the interval is followed at once.
+	s.state = idle
+	s.timers.After(s.src.GetRecordsInterval-m.elapsed, &poll{})
+}
+
+// emit sends each output its rows, returning the credit granted for them.
+func (s *shard) emit(ctx actor.Context) {
+	batches := s.chain.Take()
+	byInsert := map[int]int{}
+	for k, in := range s.chain.Inserts() {
+		byInsert[in.Index] = k
+	}
+	from := messages.FromPID(ctx.Self())
+	for i, o := range s.outputs {
+		b := &messages.RowBatch{Insert: o.Insert, Source: s.start.Table, Shard: s.start.ShardID, From: from, Credit: max(s.grants[i], 0)}
+		if k, ok := byInsert[o.Insert]; ok {
+			b.Rows = batches[k]
+		}
+		s.grants[i] = 0
+		ctx.Send(o.Sink.PID(), b)
+	}
+}
+
+// returnCredit gives back credit granted for a fetch that yields no rows,
+// and withdraws requests not granted yet.
+func (s *shard) returnCredit(ctx actor.Context) {
+	from := messages.FromPID(ctx.Self())
+	for i, o := range s.outputs {
+		switch g := s.grants[i]; {
+		case g > 0:
+			ctx.Send(o.Sink.PID(), &messages.RowBatch{Insert: o.Insert, Source: s.start.Table, Shard: s.start.ShardID, From: from, Credit: g})
+		case g < 0:
+			ctx.Send(o.Sink.PID(), &messages.CreditRequest{From: from, Insert: o.Insert, Want: 0})
+		}
+		s.grants[i] = 0
+	}
+}
+
+// adapt sizes the next GetRecords so that the shard is read at no more
+// than 2 MiB/s (scan.shard.adaptivereads): the average record size of this
+// batch and the loop frequency give the limit, clamped to 1..10000.
+func (s *shard) adapt(n, bytes int, elapsed time.Duration) {
+	if !s.src.AdaptiveReads || n == 0 || bytes == 0 {
+		return
+	}
+	s.limit = AdaptiveLimit(n, bytes, max(elapsed, s.src.GetRecordsInterval))
+}
+
+// shardReadLimit is the service's per-shard read limit in bytes per second.
+const shardReadLimit = 2 * 1024 * 1024
+
+// AdaptiveLimit returns the GetRecords limit that keeps a shard read at no
+// more than 2 MiB/s, given a batch of n records of bytes bytes and one loop
+// taking loop: 2 MiB ÷ loop frequency ÷ average record size, clamped to
+// 1..10000.
+func AdaptiveLimit(n, bytes int, loop time.Duration) int {
+	avg := float64(bytes) / float64(n)
+	freq := float64(time.Second) / float64(loop)
+	limit := int(shardReadLimit / freq / avg)
+	return min(max(limit, 1), 10000)
+}
+
+func (s *shard) report(ctx actor.Context, force bool) {
+	now := time.Now()
+	if !force && now.Sub(s.lastReport) < s.progressEvery {
+		return
+	}
+	s.lastReport = now
+	ctx.Send(s.coordinator, &messages.ShardProgress{
+		ShardID: s.start.ShardID, Records: s.records, Rows: s.chain.Rows, Skipped: s.skipped,
+		MillisBehindLatest: s.millisBehind, LastSequenceNumber: s.lastSeq, Paused: s.state == crediting,
+	})
+}
+
+// finish reports the shard read to its end, with its children, and stops.
+func (s *shard) finish(ctx actor.Context, children []ktypes.ChildShard) {
+	s.state = finished
+	s.report(ctx, true)
+	done := &messages.ShardFinished{Table: s.start.Table, ShardID: s.start.ShardID, LastSequenceNumber: s.lastSeq}
+	for _, c := range children {
+		done.Children = append(done.Children, messages.ChildShard{ShardID: aws.ToString(c.ShardId), ParentShards: c.ParentShards})
+	}
+	s.log.Debug("shard read to its end", slog.Int("children", len(done.Children)))
+	ctx.Send(s.coordinator, done)
+	ctx.Stop(ctx.Self())
+}
+
+func (s *shard) onStop(ctx actor.Context) {
+	s.stopping = true
+	switch s.state {
+	case waiting, idle, crediting:
+		s.stopNow(ctx)
+	}
+	// starting and fetching stop when their call returns.
+}
+
+// stopNow gives back credit, reports where reading stopped, and stops.
+func (s *shard) stopNow(ctx actor.Context) {
+	if s.state == finished {
+		return
+	}
+	if s.start != nil {
+		s.returnCredit(ctx)
+		s.report(ctx, true)
+		ctx.Send(s.coordinator, &messages.ShardStopped{ShardID: s.start.ShardID, LastSequenceNumber: s.lastSeq})
+	}
+	s.state = finished
+	ctx.Stop(ctx.Self())
+}
+
+// fail reports an AWS call that cannot succeed and stops.
+func (s *shard) fail(ctx actor.Context, op string, err error, optionPrefix string) {
+	var hint string
+	switch {
+	case errors.Is(err, context.Canceled):
+		return // the actor is stopping
+	case kinesisclient.IsNotFound(err):
+		hint = "check that the stream and shard exist, and the table's 'stream' and 'aws.region'"
+	case kinesisclient.Retryable(err):
+		hint = fmt.Sprintf("it was retried %d times; raise '%s.maxretries' or '%s.backoff.max', or lower the read rate", s.maxRetries(optionPrefix), optionPrefix, optionPrefix)
+	default:
+		hint = "check the table's AWS options and permissions (kinesis:" + op + ")"
+	}
+	s.failWith(ctx, fmt.Sprintf("table `%s`: %s on stream %q, shard %s failed: %s (%s)",
+		s.start.Table, op, s.start.Stream, s.start.ShardID, kinesisclient.Cause(err), hint))
+}
+
+func (s *shard) maxRetries(prefix string) int {
+	if prefix == "scan.shard.getiterator" {
+		return s.src.GetIterator.MaxRetries
+	}
+	return s.src.GetRecords.MaxRetries
+}
+
+func (s *shard) failRecord(ctx actor.Context, err error) {
+	hint := ""
+	if s.env.Table.Format != nil && s.env.Table.Connector.Format != "raw" {
+		hint = fmt.Sprintf(" (set '%s.ignore-parse-errors' = 'true' to skip such records)", s.env.Table.Connector.Format)
+	}
+	s.failWith(ctx, fmt.Sprintf("table `%s`, stream %q: %v%s", s.start.Table, s.start.Stream, err, hint))
+}
+
+func (s *shard) failWith(ctx actor.Context, reason string) {
+	s.state = finished
+	s.log.Error("shard failed", slog.String("reason", reason))
+	ctx.Send(s.coordinator, &messages.ShardFailed{Table: s.start.Table, ShardID: s.start.ShardID, Reason: reason})
+	ctx.Stop(ctx.Self())
+}

@@ -1,0 +1,164 @@
+package sinkactor
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/shardflow/shardflow/actors"
+	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/plan"
+	"github.com/shardflow/shardflow/types"
+)
+
+// DefaultCapacity is how many rows a print or blackhole sink holds before
+// its sources pause.
+const DefaultCapacity = 10000
+
+// PrintProps returns the props of a print sink for table, writing Flink's
+// print format (`identifier> +I[v1, v2]`) to out.
+func PrintProps(table *plan.Table, out io.Writer, logger *slog.Logger) *actor.Props {
+	id := ""
+	if p := table.Connector.Print; p != nil && p.Identifier != "" {
+		id = p.Identifier + "> "
+	}
+	w := bufio.NewWriterSize(out, 64<<10)
+	schema := table.Physical
+	write := func(_ context.Context, rows []types.Row) error {
+		var line []byte
+		for _, r := range rows {
+			line = AppendPrintRow(append(line[:0], id...), r, schema)
+			line = append(line, '\n')
+			if _, err := w.Write(line); err != nil {
+				return err
+			}
+		}
+		return w.Flush()
+	}
+	return simpleProps(table.Name, write, logger)
+}
+
+// BlackholeProps returns the props of a blackhole sink: it takes every row
+// and writes none, for benchmarks and dry runs.
+func BlackholeProps(table *plan.Table, logger *slog.Logger) *actor.Props {
+	return simpleProps(table.Name, nil, logger)
+}
+
+// AppendPrintRow appends a row as Flink's print connector shows it:
+// +I[v1, v2, ...], values in their CAST-to-STRING form, NULL as <NULL>.
+func AppendPrintRow(dst []byte, row types.Row, schema types.Schema) []byte {
+	dst = append(dst, "+I["...)
+	for i, v := range row {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		if v.IsNull() {
+			dst = append(dst, "<NULL>"...)
+			continue
+		}
+		dst = types.AppendText(dst, v, schema[i].Type)
+	}
+	return append(dst, ']')
+}
+
+// writeFunc writes rows beside the actor; nil writes nothing.
+type writeFunc func(ctx context.Context, rows []types.Row) error
+
+type written struct {
+	rows int
+	err  error
+}
+
+// simple is a sink that writes one batch at a time, in arrival order.
+type simple struct {
+	table   string
+	write   writeFunc
+	log     *slog.Logger
+	ledger  *Ledger
+	beside  *actors.Beside
+	queue   [][]types.Row
+	busy    bool
+	rows    int64
+	flusher *actor.PID
+	failed  bool
+}
+
+func simpleProps(table string, write writeFunc, logger *slog.Logger) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &simple{table: table, write: write, log: logger, ledger: NewLedger(DefaultCapacity)}
+	})
+}
+
+// Receive handles one message; writes run beside the actor.
+func (s *simple) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		s.beside = actors.NewBeside(ctx)
+	case *messages.CreditRequest:
+		sendGrants(ctx, s.table, s.ledger.Request(m))
+	case *messages.RowBatch:
+		sendGrants(ctx, s.table, s.ledger.Returned(m.Credit, len(m.Rows)))
+		if len(m.Rows) > 0 {
+			s.queue = append(s.queue, m.Rows)
+			s.next(ctx)
+		}
+	case *written:
+		s.busy = false
+		if m.err != nil && !s.failed {
+			s.failed = true
+			ctx.Send(ctx.Parent(), &messages.Failed{Table: s.table, Reason: fmt.Sprintf("table `%s`: writing rows failed: %v", s.table, m.err)})
+			return
+		}
+		s.rows += int64(m.rows)
+		sendGrants(ctx, s.table, s.ledger.Written(m.rows))
+		s.next(ctx)
+	case *messages.Flush:
+		s.flusher = ctx.Sender()
+		if s.flusher == nil {
+			s.flusher = ctx.Parent()
+		}
+		s.next(ctx)
+	case *messages.ProgressRequest:
+		ctx.Respond(&messages.Progress{Table: s.table, Sink: true, Rows: s.rows, Paused: s.ledger.Waiting()})
+	case *actor.Stopping:
+		s.beside.Stop()
+	}
+}
+
+// next starts the next write, or answers a waiting Flush when all is written.
+func (s *simple) next(ctx actor.Context) {
+	if s.busy || s.failed {
+		return
+	}
+	if len(s.queue) == 0 {
+		if s.flusher != nil {
+			ctx.Send(s.flusher, &messages.Flushed{Table: s.table, Rows: s.rows})
+			s.flusher = nil
+		}
+		return
+	}
+	rows := s.queue[0]
+	s.queue = s.queue[1:]
+	if s.write == nil {
+		s.rows += int64(len(rows))
+		sendGrants(ctx, s.table, s.ledger.Written(len(rows)))
+		s.next(ctx)
+		return
+	}
+	s.busy = true
+	write := s.write
+	s.beside.Go(func(c context.Context) any {
+		return &written{rows: len(rows), err: write(c, rows)}
+	})
+}
+
+// sendGrants sends each grant to its source.
+func sendGrants(ctx actor.Context, table string, grants []Grant) {
+	for _, g := range grants {
+		ctx.Send(g.To.PID(), &messages.CreditGrant{Sink: table, Insert: g.Insert, Rows: g.Rows})
+	}
+}
