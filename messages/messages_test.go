@@ -29,8 +29,8 @@ func fixtures() map[string]messages.Message {
 	}
 	all := []messages.Message{
 		&messages.StartShard{Job: "quickstart", Table: "orders", Stream: "orders", ShardID: "shardId-000000000004",
-			Parents: []string{"shardId-000000000001", "shardId-000000000002"},
-			Start:   messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: "4958", TimestampMillis: 1700000000000},
+			Parents:     []string{"shardId-000000000001", "shardId-000000000002"},
+			Start:       messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: "4958", TimestampMillis: 1700000000000},
 			Coordinator: pid, Outputs: []messages.Output{{Insert: 1, Sink: pid}}},
 		&messages.ShardFinished{Table: "orders", ShardID: "shardId-000000000001", LastSequenceNumber: "49",
 			Children: []messages.ChildShard{{ShardID: "shardId-000000000004", ParentShards: []string{"a", "b"}}}},
