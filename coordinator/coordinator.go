@@ -389,13 +389,7 @@ func (c *coordinator) callFailed(ctx actor.Context, op string, err error, option
 	if errors.Is(err, context.Canceled) {
 		return
 	}
-	hint := "check the table's AWS options and permissions (kinesis:" + op + ")"
-	switch {
-	case kinesisclient.IsNotFound(err):
-		hint = "create the stream, or check the table's 'stream', 'aws.region' and 'aws.endpoint'"
-	case kinesisclient.Retryable(err):
-		hint = fmt.Sprintf("it was retried; raise '%s.maxretries' if the endpoint is slow to answer", optionPrefix)
-	}
+	hint := kinesisclient.Hint(err, op, optionPrefix)
 	c.failed(ctx, fmt.Sprintf("table `%s`: %s of stream %q failed: %s (%s)", c.cfg.Table, op, c.cfg.Stream, kinesisclient.Cause(err), hint))
 }
 

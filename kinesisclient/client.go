@@ -4,14 +4,16 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"net"
 	"net/http"
 	"time"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/shardflow/shardflow/options"
 )
@@ -35,6 +37,9 @@ func New(ctx context.Context, k *options.Kinesis, h HTTP) (*kinesis.Client, erro
 		config.WithRegion(k.Region),
 		config.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }),
 		config.WithHTTPClient(httpClient(k.TrustAllCertificates, h)),
+		// The SDK's own warnings (an IMDS fallback, say) would interleave
+		// with the job's output; failures reach the user as errors.
+		config.WithLogger(logging.Nop{}),
 	}
 	switch k.Credentials.Provider {
 	case options.CredentialsAuto:
@@ -57,23 +62,25 @@ func New(ctx context.Context, k *options.Kinesis, h HTTP) (*kinesis.Client, erro
 	}), nil
 }
 
-func httpClient(trustAll bool, h HTTP) *http.Client {
-	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     !h.HTTP1Only,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   100,
-		MaxConnsPerHost:       h.MaxConcurrency,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		ResponseHeaderTimeout: h.ReadTimeout,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: trustAll}, //nolint:gosec // the user asked for it with aws.trust.all.certificates
-	}
-	if h.HTTP1Only {
-		// A non-nil empty map is how net/http is told not to negotiate h2.
-		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
-	}
-	return &http.Client{Transport: tr}
+// httpClient is the SDK's buildable client (so that a CA bundle from the
+// environment still applies) with the table's transport settings.
+func httpClient(trustAll bool, h HTTP) *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		tr.ForceAttemptHTTP2 = !h.HTTP1Only
+		tr.MaxConnsPerHost = h.MaxConcurrency
+		tr.MaxIdleConnsPerHost = 100
+		tr.ResponseHeaderTimeout = h.ReadTimeout
+		if trustAll {
+			cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+			if tr.TLSClientConfig != nil {
+				cfg = tr.TLSClientConfig.Clone()
+			}
+			cfg.InsecureSkipVerify = true //nolint:gosec // the user asked for it with aws.trust.all.certificates
+			tr.TLSClientConfig = cfg
+		}
+		if h.HTTP1Only {
+			// A non-nil empty map is how net/http is told not to negotiate h2.
+			tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+		}
+	})
 }

@@ -3,6 +3,7 @@ package kinesisclient
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -80,6 +81,27 @@ func IsExpiredIterator(err error) bool {
 func IsNotFound(err error) bool {
 	var e *types.ResourceNotFoundException
 	return errors.As(err, &e)
+}
+
+// IsNoCredentials reports whether a call failed because no AWS credentials
+// could be found or refreshed. The SDK reports this as an error from its
+// identity resolution, without a type of its own, hence the text match.
+func IsNoCredentials(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "get credentials") || strings.Contains(err.Error(), "get identity"))
+}
+
+// Hint says what to do about a failed call of op, when the error suggests a
+// likely cause; optionPrefix names the retry options of the operation.
+func Hint(err error, op, optionPrefix string) string {
+	switch {
+	case IsNoCredentials(err):
+		return "no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or set 'aws.credentials.provider' = 'BASIC' with its keys"
+	case IsNotFound(err):
+		return "create the stream, or check the table's 'stream', 'aws.region' and 'aws.endpoint'"
+	case Retryable(err):
+		return fmt.Sprintf("it was retried as '%s.maxretries' allows; raise it or '%s.backoff.max' if the endpoint is slow or throttled", optionPrefix, optionPrefix)
+	}
+	return "check the table's AWS options and the permission kinesis:" + op
 }
 
 // Cause returns the service's own words for err when it has them

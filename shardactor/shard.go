@@ -435,26 +435,12 @@ func (s *shard) stopNow(ctx actor.Context) {
 
 // fail reports an AWS call that cannot succeed and stops.
 func (s *shard) fail(ctx actor.Context, op string, err error, optionPrefix string) {
-	var hint string
-	switch {
-	case errors.Is(err, context.Canceled):
+	if errors.Is(err, context.Canceled) {
 		return // the actor is stopping
-	case kinesisclient.IsNotFound(err):
-		hint = "check that the stream and shard exist, and the table's 'stream' and 'aws.region'"
-	case kinesisclient.Retryable(err):
-		hint = fmt.Sprintf("it was retried %d times; raise '%s.maxretries' or '%s.backoff.max', or lower the read rate", s.maxRetries(optionPrefix), optionPrefix, optionPrefix)
-	default:
-		hint = "check the table's AWS options and permissions (kinesis:" + op + ")"
 	}
+	hint := kinesisclient.Hint(err, op, optionPrefix)
 	s.failWith(ctx, fmt.Sprintf("table `%s`: %s on stream %q, shard %s failed: %s (%s)",
 		s.start.Table, op, s.start.Stream, s.start.ShardID, kinesisclient.Cause(err), hint))
-}
-
-func (s *shard) maxRetries(prefix string) int {
-	if prefix == "scan.shard.getiterator" {
-		return s.src.GetIterator.MaxRetries
-	}
-	return s.src.GetRecords.MaxRetries
 }
 
 func (s *shard) failRecord(ctx actor.Context, err error) {

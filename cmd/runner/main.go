@@ -37,6 +37,6 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newValidateCommand(), newRunCommand(), newVersionCommand())
+	root.AddCommand(newValidateCommand(), newRunCommand(), newLocalCommand(), newBenchCommand(), newVersionCommand())
 	return root
 }

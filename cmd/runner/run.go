@@ -18,6 +18,7 @@ import (
 	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/kinesislocal"
 	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/plan"
 )
 
@@ -188,9 +189,10 @@ func finishRun(w io.Writer, j *job.Job, p *plan.Plan, started time.Time, quiet, 
 }
 
 // startLocal starts the in-process endpoint, points kinesis tables without
-// aws.endpoint at it, and creates the streams they name.
+// aws.endpoint at it (with placeholder credentials when theirs are AUTO),
+// and creates the streams they name.
 func startLocal(p *plan.Plan, shards int, logger *slog.Logger) (*kinesislocal.Server, error) {
-	srv, err := kinesislocal.New(kinesislocal.Options{Logger: logger})
+	srv, err := kinesislocal.New(kinesislocal.Options{Logger: logger, ShardLimit: -1})
 	if err != nil {
 		return nil, fmt.Errorf("starting the local Kinesis endpoint: %w", err)
 	}
@@ -204,6 +206,11 @@ func startLocal(p *plan.Plan, shards int, logger *slog.Logger) (*kinesislocal.Se
 			continue
 		}
 		k.Endpoint = srv.URL()
+		if k.Credentials.Provider == options.CredentialsAuto {
+			// The local endpoint takes any credentials; without this, AUTO
+			// would look for real ones and fail on a fresh machine.
+			k.Credentials = options.Credentials{Provider: options.CredentialsBasic, AccessKeyID: "local", SecretKey: "local"}
+		}
 		if !created[k.Stream] {
 			if err := srv.CreateStream(k.Stream, shards); err != nil && !strings.Contains(err.Error(), "in use") {
 				srv.Close()

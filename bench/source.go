@@ -1,0 +1,261 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/shardflow/shardflow/job"
+	"github.com/shardflow/shardflow/kinesislocal"
+	"github.com/shardflow/shardflow/plan"
+)
+
+// SourceOptions size the source benchmark.
+type SourceOptions struct {
+	Shards     int
+	Records    int
+	RecordSize int
+	// Interval is scan.shard.getrecords.intervalmillis for both loops.
+	Interval time.Duration
+	// Progress receives a line per phase; nil discards.
+	Progress io.Writer
+	Logger   *slog.Logger
+}
+
+// SourceResult is what the source benchmark measured.
+type SourceResult struct {
+	Records       int
+	Pipeline, Raw time.Duration
+}
+
+// PipelineRate is the pipeline's records per second.
+func (r SourceResult) PipelineRate() float64 { return rate(r.Records, r.Pipeline) }
+
+// RawRate is the bare SDK loop's records per second.
+func (r SourceResult) RawRate() float64 { return rate(r.Records, r.Raw) }
+
+// Ratio is PipelineRate over RawRate.
+func (r SourceResult) Ratio() float64 { return r.PipelineRate() / r.RawRate() }
+
+func rate(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
+
+// Source fills a stream of the in-process endpoint with csv records of the
+// seed page's row, then reads them all twice: with a shardflow job (kinesis
+// source, WHERE and projection, into blackhole) and with a bare SDK loop
+// (GetShardIterator and GetRecords, no decoding), one goroutine per shard.
+func Source(ctx context.Context, o SourceOptions) (SourceResult, error) {
+	if o.Progress == nil {
+		o.Progress = io.Discard
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	srv, err := kinesislocal.New(kinesislocal.Options{ShardLimit: -1})
+	if err != nil {
+		return SourceResult{}, err
+	}
+	if err := srv.Start(); err != nil {
+		return SourceResult{}, err
+	}
+	defer srv.Close()
+	const stream = "bench"
+	if err := srv.CreateStream(stream, o.Shards); err != nil {
+		return SourceResult{}, err
+	}
+	client := newClient(srv.URL())
+	fmt.Fprintf(o.Progress, "filling stream %q: %d shards, %d records of %d bytes\n", stream, o.Shards, o.Records, o.RecordSize)
+	if err := Fill(ctx, client, stream, o.Records, o.RecordSize); err != nil {
+		return SourceResult{}, err
+	}
+
+	res := SourceResult{Records: o.Records}
+	fmt.Fprintln(o.Progress, "reading with the pipeline (kinesis -> WHERE, projection -> blackhole)")
+	if res.Pipeline, err = runPipeline(ctx, srv.URL(), stream, o); err != nil {
+		return res, err
+	}
+	fmt.Fprintln(o.Progress, "reading with a bare SDK loop")
+	if res.Raw, err = rawRead(ctx, client, stream, o.Records, o.Interval); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func newClient(url string) *kinesis.Client {
+	return kinesis.New(kinesis.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", "")})
+}
+
+// Fill writes n csv records of about size bytes, keyed by user, in
+// PutRecords calls of 500 running on a few goroutines.
+func Fill(ctx context.Context, c *kinesis.Client, stream string, n, size int) error {
+	const workers = 4
+	var next atomic.Int64
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				from := int(next.Add(500)) - 500
+				if from >= n {
+					return
+				}
+				entries := make([]ktypes.PutRecordsRequestEntry, 0, 500)
+				for i := from; i < min(from+500, n); i++ {
+					entries = append(entries, ktypes.PutRecordsRequestEntry{
+						PartitionKey: aws.String(fmt.Sprint(i % 1000)), Data: csvRecord(i, size)})
+				}
+				out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: entries})
+				if err == nil && aws.ToInt32(out.FailedRecordCount) > 0 {
+					err = fmt.Errorf("%d records failed", aws.ToInt32(out.FailedRecordCount))
+				}
+				if err != nil {
+					errs <- fmt.Errorf("filling stream %q: %w", stream, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+var behaviors = []string{"pv", "cart", "fav", "buy"}
+
+// csvRecord is a row of the seed's table, padded in the behavior field to
+// about size bytes.
+func csvRecord(i, size int) []byte {
+	rec := fmt.Sprintf("%d,%d,%d,%s,2024-03-01 12:00:00.250", i%1000, i, i%50, behaviors[i%4])
+	if pad := size - len(rec); pad > 0 {
+		rec = fmt.Sprintf("%d,%d,%d,%s%s,2024-03-01 12:00:00.250", i%1000, i, i%50, behaviors[i%4], strings.Repeat("x", pad))
+	}
+	return []byte(rec)
+}
+
+// sourceJob is the benchmark's job: the seed table, a WHERE that keeps
+// about half the rows, and a projection.
+const sourceJob = `
+CREATE TABLE src (
+  user_id BIGINT, item_id BIGINT, category_id BIGINT, behavior STRING, ts TIMESTAMP(3)
+) WITH (
+  'connector' = 'kinesis', 'stream' = '%s', 'aws.endpoint' = '%s', 'format' = 'csv',
+  'scan.stream.initpos' = 'TRIM_HORIZON', 'scan.shard.getrecords.intervalmillis' = '%d',
+  'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'bench',
+  'aws.credentials.basic.secretkey' = 'bench'
+);
+CREATE TABLE sink (user_id BIGINT, item_id BIGINT, behavior STRING, ts TIMESTAMP(3)) WITH ('connector' = 'blackhole');
+INSERT INTO sink SELECT user_id, item_id * 2, behavior, ts FROM src WHERE category_id < 25 AND behavior <> 'none';
+`
+
+func runPipeline(ctx context.Context, url, stream string, o SourceOptions) (time.Duration, error) {
+	dir, err := os.MkdirTemp("", "shardflow-bench-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "bench.sql")
+	text := fmt.Sprintf(sourceJob, stream, url, o.Interval.Milliseconds())
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		return 0, err
+	}
+	p, _, err := plan.Load(path, nil)
+	if err != nil {
+		return 0, fmt.Errorf("planning the benchmark job: %w", err)
+	}
+	start := time.Now()
+	j, err := job.Start(ctx, p, job.Options{Logger: o.Logger})
+	if err != nil {
+		return 0, err
+	}
+	for {
+		select {
+		case <-j.Done():
+			return 0, fmt.Errorf("the benchmark job ended early: %w", j.Wait())
+		case <-time.After(5 * time.Millisecond):
+		}
+		tables, err := j.Progress(ctx)
+		if err != nil {
+			return 0, err
+		}
+		for _, t := range tables {
+			if t.Table == "src" && !t.Sink && t.Records >= int64(o.Records) {
+				took := time.Since(start)
+				stopCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				defer cancel()
+				return took, j.Stop(stopCtx)
+			}
+		}
+	}
+}
+
+// rawRead reads every record of the stream with plain SDK calls, one
+// goroutine per shard, and returns how long it took.
+func rawRead(ctx context.Context, c *kinesis.Client, stream string, want int, interval time.Duration) (time.Duration, error) {
+	start := time.Now()
+	shards, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream)})
+	if err != nil {
+		return 0, err
+	}
+	var total atomic.Int64
+	errs := make(chan error, len(shards.Shards))
+	var wg sync.WaitGroup
+	readCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for _, sh := range shards.Shards {
+		wg.Add(1)
+		go func(id string) {
+			defer wg.Done()
+			it, err := c.GetShardIterator(readCtx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream),
+				ShardId: aws.String(id), ShardIteratorType: ktypes.ShardIteratorTypeTrimHorizon})
+			if err != nil {
+				errs <- err
+				return
+			}
+			iter := it.ShardIterator
+			for readCtx.Err() == nil && total.Load() < int64(want) {
+				began := time.Now()
+				out, err := c.GetRecords(readCtx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(10000)})
+				if err != nil {
+					if readCtx.Err() == nil {
+						errs <- err
+					}
+					return
+				}
+				if total.Add(int64(len(out.Records))) >= int64(want) {
+					cancel()
+					return
+				}
+				iter = out.NextShardIterator
+				if d := interval - time.Since(began); d > 0 {
+					time.Sleep(d)
+				}
+			}
+		}(aws.ToString(sh.ShardId))
+	}
+	wg.Wait()
+	took := time.Since(start)
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, err
+	}
+	return took, nil
+}

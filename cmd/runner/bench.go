@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shardflow/shardflow/bench"
+)
+
+func newBenchCommand() *cobra.Command {
+	var o bench.SourceOptions
+	var idle bench.IdleOptions
+	var logLevel string
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure shardflow against a bare SDK loop on the local endpoint",
+		Long: `bench starts the in-process local Kinesis endpoint, fills a stream with csv records of the
+seed page's row, and reads it twice: with a shardflow job (kinesis source, WHERE and projection,
+into blackhole) and with a bare aws-sdk-go-v2 loop (GetShardIterator and GetRecords, no
+decoding) over the same data. Its last line is the comparison.
+
+With --idle-shards N it instead reads a stream of N empty shards, each polled every 200 ms,
+and reports the process's resident memory and CPU use.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			logger, err := newLogger(cmd.ErrOrStderr(), logLevel)
+			if err != nil {
+				return err
+			}
+			o.Logger, o.Progress = logger, cmd.ErrOrStderr()
+			if idle.Shards > 0 {
+				idle.Logger, idle.Progress = logger, cmd.ErrOrStderr()
+				res, err := bench.Idle(cmd.Context(), idle)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%d idle shards: resident memory %.0f MB, CPU %.0f%% of one core\n",
+					res.Shards, float64(res.RSS)/(1<<20), res.CPU*100)
+				return nil
+			}
+			if o.Shards < 1 || o.Records < 1 || o.RecordSize < 40 {
+				return fmt.Errorf("want --shards and --records of at least 1 and --record-size of at least 40")
+			}
+			res, err := bench.Source(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "pipeline %.0f records/s, raw SDK loop %.0f records/s, ratio %.2f\n",
+				res.PipelineRate(), res.RawRate(), res.Ratio())
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&o.Shards, "shards", 8, "shards of the stream")
+	f.IntVar(&o.Records, "records", 500000, "records to write and read")
+	f.IntVar(&o.RecordSize, "record-size", 100, "bytes per record")
+	f.DurationVar(&o.Interval, "interval", 0, "GetRecords interval of both loops (scan.shard.getrecords.intervalmillis)")
+	f.IntVar(&idle.Shards, "idle-shards", 0, "measure memory and CPU with this many idle shards instead")
+	f.DurationVar(&idle.Settle, "settle", 20*time.Second, "with --idle-shards: how long to run before measuring")
+	f.DurationVar(&idle.Measure, "measure", 10*time.Second, "with --idle-shards: the window CPU use is averaged over")
+	f.StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn or error")
+	return cmd
+}
