@@ -16,7 +16,7 @@ CREATE TABLE behavior_events (
   item_id BIGINT,
   category_id BIGINT,
   behavior_code INT,
-  ts AS LOCALTIMESTAMP
+  ts TIMESTAMP(3)
 ) WITH (
   'connector' = 'datagen',
   'rows-per-second' = '500',
@@ -27,7 +27,8 @@ CREATE TABLE behavior_events (
   'fields.category_id.min' = '1',
   'fields.category_id.max' = '50',
   'fields.behavior_code.min' = '0',
-  'fields.behavior_code.max' = '9'
+  'fields.behavior_code.max' = '9',
+  'fields.ts.max-past' = '5 s'
 );
 
 CREATE TABLE KinesisTable (

@@ -107,7 +107,7 @@ func (s *Spec) Check(key, value string) error {
 	case Integer, Long:
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || (s.Kind == Integer && (n > math.MaxInt32 || n < math.MinInt32)) {
-			return fmt.Errorf("option '%s' must be an %s, got '%s'", key, strings.ToLower(s.Kind.String()), value)
+			return fmt.Errorf("option '%s' must be an integer, got '%s'", key, value)
 		}
 		return s.checkRange(key, float64(n), value)
 	case Double:

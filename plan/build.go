@@ -271,7 +271,7 @@ func (b *builder) metadata(t *Table, ct *jobfile.CreateTable) {
 		}
 		col.MetadataType = mt
 		if !mt.Equal(col.Type) {
-			if !expr.CanCast(mt, col.Type) {
+			if !metadataFits(mt, col.Type) {
 				b.ds.ErrorHint(c.TypePos, fmt.Sprintf("declare it as %s", mt), "column `%s`: metadata '%s' is %s and cannot be read as %s", c.Name.Name, col.MetadataKey, mt, col.Type)
 				continue
 			}
@@ -283,6 +283,17 @@ func (b *builder) metadata(t *Table, ct *jobfile.CreateTable) {
 			col.FromMetadata = conv
 		}
 	}
+}
+
+// metadataFits reports whether a metadata value of type from may be read
+// into a column of type to: any implicit cast (TIMESTAMP_LTZ(3) into the
+// seed's TIMESTAMP(3)), and explicit casts that cannot fail on the values
+// Kinesis gives (a shard id parsed as a number or a boolean always would).
+func metadataFits(from, to types.Type) bool {
+	if expr.CanCastImplicitly(from, to) {
+		return true
+	}
+	return expr.CanCast(from, to) && !(from.Kind.IsString() && !to.Kind.IsString())
 }
 
 // format builds the table's record format from its format options.
@@ -331,17 +342,28 @@ func (b *builder) lookup(id jobfile.Ident, what string) *Table {
 }
 
 func (b *builder) insert(in *jobfile.Insert) {
+	// Tables an INSERT names count as used even when the INSERT has
+	// problems, so that they are not also reported as unused.
 	sink := b.lookup(in.Target, "INSERT INTO")
+	if sink != nil {
+		sink.Role |= RoleSink
+	}
 	q := in.Query
 	var source *Table
 	var alias string
 	switch from := q.From.(type) {
 	case *jobfile.TableRef:
 		source = b.lookup(from.Name, "FROM")
+		if source != nil {
+			source.Role |= RoleSource
+		}
 		if from.Alias != nil {
 			alias = from.Alias.Name
 		}
 	case *jobfile.WindowTVF:
+		if t, ok := b.tables[from.Table.Name]; ok {
+			t.Role |= RoleSource
+		}
 		b.ds.ErrorHint(from.FuncPos, "window aggregations arrive with event time in a later release", "window table function %s is not supported yet", strings.ToUpper(from.Func.Name))
 		return
 	}
@@ -354,8 +376,6 @@ func (b *builder) insert(in *jobfile.Insert) {
 	}
 	ins := &Insert{Index: len(b.plan.Inserts), Pos: in.InsertPos, Source: source, Sink: sink}
 	ok := b.checkRoles(in, q, ins)
-	source.Role |= RoleSource
-	sink.Role |= RoleSink
 
 	scope := expr.NewScope(source.Name, alias, source.Schema)
 	if q.Where != nil {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -13,7 +14,19 @@ import (
 // Explain writes the plan for a person to read: the job's settings, each
 // table with its role, columns and every option (defaults marked, secrets
 // masked), and each INSERT's operator chain.
-func (p *Plan) Explain(w io.Writer) {
+func (p *Plan) Explain(out io.Writer) {
+	var buf bytes.Buffer
+	p.explain(&buf)
+	// tabwriter pads the last aligned column; trailing blanks help no one.
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		io.WriteString(out, strings.TrimRight(line, " \n"))
+		if strings.HasSuffix(line, "\n") {
+			io.WriteString(out, "\n")
+		}
+	}
+}
+
+func (p *Plan) explain(w io.Writer) {
 	fmt.Fprintf(w, "Job %q (%s)\n", p.Name, p.File)
 	if len(p.Settings) > 0 {
 		fmt.Fprintln(w, "  settings:")

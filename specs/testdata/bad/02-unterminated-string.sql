@@ -1,0 +1,2 @@
+-- want: 2:56: unterminated string
+CREATE TABLE t (a BIGINT) WITH ('connector = 'blackhole');

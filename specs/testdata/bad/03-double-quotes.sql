@@ -1,0 +1,2 @@
+-- want: 2:33: single quotes
+CREATE TABLE t (a BIGINT) WITH ("connector" = 'blackhole');

@@ -1,0 +1,2 @@
+-- want: 2:47: kinesis
+CREATE TABLE t (a BIGINT) WITH ('connector' = 'kinesys');
