@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
@@ -118,18 +119,29 @@ func Cause(err error) string {
 	return err.Error()
 }
 
+// AttemptTimeout bounds one attempt of a call made through Retry, so that
+// an endpoint that never answers costs a retry rather than a hung reader.
+const AttemptTimeout = time.Minute
+
 // Retry runs call until it succeeds, fails with an error that is not
-// Retryable (or that retry says is final), or has been retried p.MaxRetries
-// times, sleeping with full-jitter backoff between attempts. It returns the
-// last error. Cancelling ctx ends the loop at once.
+// Retryable, or has been retried p.MaxRetries times, sleeping with
+// full-jitter backoff between attempts. Each attempt may take at most
+// AttemptTimeout; one that takes longer is retried. It returns the last
+// error. Cancelling ctx ends the loop at once.
 func Retry[T any](ctx context.Context, p backoff.Policy, call func(context.Context) (T, error)) (T, error) {
 	var zero T
 	for attempt := 0; ; attempt++ {
-		out, err := call(ctx)
+		actx, cancel := context.WithTimeout(ctx, AttemptTimeout)
+		out, err := call(actx)
+		cancel()
 		if err == nil {
 			return out, nil
 		}
-		if !Retryable(err) || attempt >= p.MaxRetries {
+		timedOut := ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded)
+		if timedOut {
+			err = fmt.Errorf("no answer within %s: %w", AttemptTimeout, err)
+		}
+		if !(timedOut || Retryable(err)) || attempt >= p.MaxRetries {
 			return zero, err
 		}
 		if serr := p.Sleep(ctx, attempt); serr != nil {
