@@ -1,0 +1,41 @@
+// Package kinesislocal is a faithful, fast, in-memory Amazon Kinesis Data
+// Streams endpoint for development, tests and benchmarks. It speaks the
+// service's JSON 1.1 wire protocol over HTTP, or HTTPS with HTTP/2, so an
+// unmodified aws-sdk-go-v2 client (or the AWS CLI) works against it with
+// BaseEndpoint set to Server.URL and any static credentials and region.
+//
+// It follows the service where clients can tell: shard ids, the hash key
+// ranges of new streams and of splits, routing by the MD5 of the partition
+// key or an ExplicitHashKey, sequence numbers in the service's layout, shard
+// lineage after SplitShard, MergeShards and UpdateShardCount, iterator
+// expiry, pagination tokens, error codes and messages. The same conformance
+// suite runs against it and against kinesalite (see specs/).
+//
+// On top of the service it offers what tests need: fault injection
+// (Server.Faults: failed calls and records, latency, stalls, dropped
+// connections, expired iterators, ended subscriptions), the service's
+// per-shard limits on demand (Options.EnforceLimits), and optional
+// persistence across restarts (Options.DataDir). Stream state changes
+// (CREATING, UPDATING, DELETING) finish at once unless Options.StreamDelay
+// asks otherwise.
+//
+//	srv, err := kinesislocal.New(kinesislocal.Options{})
+//	if err != nil { ... }
+//	if err := srv.Start(); err != nil { ... }
+//	defer srv.Close()
+//	_ = srv.CreateStream("orders", 4)
+//	client := kinesis.New(kinesis.Options{
+//		BaseEndpoint: aws.String(srv.URL()),
+//		Region:       "us-east-1",
+//		Credentials:  credentials.NewStaticCredentialsProvider("x", "x", ""),
+//	})
+//
+// It is not a production data store: it keeps everything in memory (the data
+// directory is a convenience for development, with no compaction, no
+// replication and no backups), it checks no signatures and no permissions
+// (a request needs no Authorization header at all, so anonymous SDK clients
+// and curl work too), and it implements neither encryption, tagging nor
+// resource policies.
+// Enhanced fan-out reading (SubscribeToShard) is not served yet; consumer
+// registration is.
+package kinesislocal
