@@ -1,0 +1,102 @@
+package checkpoint
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Checkpoint is a job's consistent position: restarting from it delivers
+// every record after it, and only rows written after it can be delivered
+// twice.
+type Checkpoint struct {
+	Job string `json:"job"`
+	// ID increases with every checkpoint of a job.
+	ID    int64     `json:"id"`
+	Taken time.Time `json:"taken"`
+	// Final is set on the checkpoint a graceful stop takes after the sinks
+	// flushed: restarting from it delivers nothing twice.
+	Final   bool     `json:"final,omitempty"`
+	Sources []Source `json:"sources"`
+}
+
+// Source is the position of one source table.
+type Source struct {
+	Table     string `json:"table"`
+	Connector string `json:"connector"`
+	// Stream is the Kinesis stream of a kinesis source.
+	Stream string  `json:"stream,omitempty"`
+	Shards []Shard `json:"shards,omitempty"`
+	// Generated is how many rows a datagen source has made.
+	Generated int64 `json:"generated,omitempty"`
+}
+
+// Shard is the position of one shard.
+type Shard struct {
+	ShardID string   `json:"shard"`
+	Parents []string `json:"parents,omitempty"`
+	// SequenceNumber is the last record whose rows every sink has written;
+	// reading resumes AFTER it. Empty when nothing was read yet.
+	SequenceNumber string `json:"sequence_number,omitempty"`
+	// SubSequenceNumber is the last user record written from an aggregated
+	// (KPL) record; 0 without aggregation.
+	SubSequenceNumber int64 `json:"sub_sequence_number,omitempty"`
+	// Finished shards were read to their end and are not read again.
+	Finished bool `json:"finished,omitempty"`
+}
+
+// Shard returns the position of the shard with id, if the source has it.
+func (s *Source) Shard(id string) (Shard, bool) {
+	for _, sh := range s.Shards {
+		if sh.ShardID == id {
+			return sh, true
+		}
+	}
+	return Shard{}, false
+}
+
+// Source returns the position of the named table, if the checkpoint has it.
+func (c *Checkpoint) Source(table string) (*Source, bool) {
+	for i := range c.Sources {
+		if c.Sources[i].Table == table {
+			return &c.Sources[i], true
+		}
+	}
+	return nil, false
+}
+
+// Entry describes one stored checkpoint without loading it.
+type Entry struct {
+	Job   string
+	ID    int64
+	Taken time.Time
+	// Ref is what Load takes to read this checkpoint (a path for FileStore).
+	Ref  string
+	Size int64
+}
+
+// Problem is a stored checkpoint that could not be read; Latest skips it
+// and reports why.
+type Problem struct {
+	Ref string
+	Err error
+}
+
+// Store keeps checkpoints. Implementations are safe for concurrent use.
+type Store interface {
+	// Save stores cp atomically: a reader sees all of it or nothing. It
+	// then drops the oldest checkpoints of the job beyond the store's
+	// retention.
+	Save(ctx context.Context, cp *Checkpoint) error
+	// Latest returns the newest readable checkpoint of job, skipping (and
+	// reporting) corrupt or truncated ones. It returns ErrNone when the
+	// job has no readable checkpoint.
+	Latest(ctx context.Context, job string) (*Checkpoint, []Problem, error)
+	// List returns the stored checkpoints of job, newest first.
+	List(ctx context.Context, job string) ([]Entry, error)
+	// Load reads one checkpoint by its Entry.Ref.
+	Load(ctx context.Context, ref string) (*Checkpoint, error)
+}
+
+// ErrNone is returned by Latest when a job has no readable checkpoint.
+var ErrNone = errors.New("no checkpoint")
