@@ -43,6 +43,18 @@ type Shard struct {
 	SubSequenceNumber int64 `json:"sub_sequence_number,omitempty"`
 	// Finished shards were read to their end and are not read again.
 	Finished bool `json:"finished,omitempty"`
+	// Start is where reading begins while SequenceNumber is empty: the
+	// table's scan.stream.initpos as resolved when the job first started
+	// (LATEST pinned to that time), so a restart keeps it.
+	Start *Start `json:"start,omitempty"`
+}
+
+// Start is a shard iterator position: TRIM_HORIZON, AT_TIMESTAMP,
+// AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER.
+type Start struct {
+	Kind            string `json:"kind"`
+	SequenceNumber  string `json:"sequence_number,omitempty"`
+	TimestampMillis int64  `json:"timestamp_millis,omitempty"`
 }
 
 // Shard returns the position of the shard with id, if the source has it.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/backoff"
+	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
@@ -40,7 +41,10 @@ type Config struct {
 	Outputs []messages.Output
 	// StartTime is when the job started: LATEST is pinned to it.
 	StartTime time.Time
-	Logger    *slog.Logger
+	// Restore is the table's position in the checkpoint the job resumes
+	// from; nil starts fresh at scan.stream.initpos.
+	Restore *checkpoint.Source
+	Logger  *slog.Logger
 }
 
 // Props returns the props of a coordinator. It reports to its parent:
@@ -63,6 +67,10 @@ type shardInfo struct {
 	id      string
 	parents []string
 	status  shardStatus
+	// start overrides where the shard begins (a restored position).
+	start *messages.StartPosition
+	// lastSeq is the last record read by a shard actor that has stopped.
+	lastSeq string
 	// atStart is set for shards listed when the job started; they begin at
 	// scan.stream.initpos, shards found later at TRIM_HORIZON.
 	atStart  bool
@@ -104,6 +112,9 @@ type coordinator struct {
 	lastShardID string
 	listedOnce  bool
 	listing     bool
+	// verifyRestore is set until the first listing after a restore has
+	// checked that the restored shards still exist.
+	verifyRestore bool
 	// finishedRows and friends keep the counts of shards whose actors are
 	// gone.
 	doneRecords, doneRows, doneSkipped int64
@@ -122,6 +133,7 @@ func (c *coordinator) Receive(ctx actor.Context) {
 		c.timers = actors.NewTimers(ctx)
 		c.parent = ctx.Parent()
 		c.log = c.cfg.Logger.With(slog.String("table", c.cfg.Table), slog.String("stream", c.cfg.Stream))
+		c.restore()
 		c.describe()
 	case *described:
 		c.onDescribed(ctx, m)
@@ -139,8 +151,11 @@ func (c *coordinator) Receive(ctx actor.Context) {
 		if s, ok := c.shards[m.ShardID]; ok && s.status == running {
 			c.retire(s)
 			s.status = pending
+			s.lastSeq = m.LastSequenceNumber
 		}
 		c.maybeStopped(ctx)
+	case *messages.TriggerCheckpoint:
+		c.onTrigger(ctx, m)
 	case *messages.ShardFailed:
 		c.failed(ctx, m.Reason)
 	case *messages.StopReading:
@@ -225,6 +240,10 @@ func (c *coordinator) onListed(ctx actor.Context, m *listed) {
 	}
 	first := !c.listedOnce
 	c.listedOnce = true
+	if c.verifyRestore {
+		c.verifyRestore = false
+		c.dropExpired(m.shards)
+	}
 	for _, sh := range m.shards {
 		id := aws.ToString(sh.ShardId)
 		if id > c.lastShardID {
@@ -293,6 +312,9 @@ func (c *coordinator) parentsDone(s *shardInfo) bool {
 // TRIM_HORIZON for shards that appeared since, so nothing written to them
 // is missed.
 func (c *coordinator) startPosition(s *shardInfo) messages.StartPosition {
+	if s.start != nil {
+		return *s.start
+	}
 	if !s.atStart {
 		return messages.StartPosition{Kind: messages.TrimHorizon}
 	}
@@ -311,8 +333,13 @@ func (c *coordinator) onShardFinished(ctx actor.Context, m *messages.ShardFinish
 	if !ok {
 		return
 	}
+	if s.pid != nil {
+		// Barriers sent before this point reach the actor before the poison.
+		ctx.Poison(s.pid)
+	}
 	c.retire(s)
 	s.status = finished
+	s.lastSeq = m.LastSequenceNumber
 	// Children the shard named may not be listed yet: add them now so they
 	// start as soon as all their parents are done.
 	for _, ch := range m.Children {
@@ -327,6 +354,85 @@ func (c *coordinator) onShardFinished(ctx actor.Context, m *messages.ShardFinish
 		c.startReady(ctx)
 	}
 	c.maybeStopped(ctx)
+}
+
+// restore marks the shards of the checkpoint the job resumes from: finished
+// shards are not read again, the others resume after their last record (or
+// at their recorded start). Shards the checkpoint does not know were
+// created while the job was down, so they begin at TRIM_HORIZON.
+func (c *coordinator) restore() {
+	r := c.cfg.Restore
+	if r == nil {
+		return
+	}
+	c.listedOnce = true // shards listed from now on are new since the checkpoint
+	for _, sh := range r.Shards {
+		info := &shardInfo{id: sh.ShardID, parents: sh.Parents, lastSeq: sh.SequenceNumber}
+		switch {
+		case sh.Finished:
+			info.status = finished
+		case sh.SequenceNumber != "":
+			info.start = &messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: sh.SequenceNumber}
+		case sh.Start != nil:
+			info.start = &messages.StartPosition{Kind: sh.Start.Kind, SequenceNumber: sh.Start.SequenceNumber, TimestampMillis: sh.Start.TimestampMillis}
+		default:
+			info.start = &messages.StartPosition{Kind: messages.TrimHorizon}
+		}
+		c.shards[sh.ShardID] = info
+	}
+	c.verifyRestore = true
+	c.log.Info("resuming from checkpoint", slog.Int("shards", len(r.Shards)))
+}
+
+// dropExpired marks restored shards the stream no longer lists as read:
+// they expired past the stream's retention while the job was down.
+func (c *coordinator) dropExpired(listed []ktypes.Shard) {
+	present := map[string]bool{}
+	for _, sh := range listed {
+		present[aws.ToString(sh.ShardId)] = true
+	}
+	for id, s := range c.shards {
+		if s.status != finished && !present[id] {
+			c.log.Warn("a shard of the checkpoint no longer exists (expired past the stream's retention); records after the checkpoint's position in it are lost",
+				slog.String("shard", id), slog.String("after", s.lastSeq))
+			s.status = finished
+		}
+	}
+}
+
+// onTrigger answers a checkpoint trigger: the positions of shards no actor
+// reads (finished, or waiting for their parents) go straight to the
+// checkpointer; every running shard actor gets a barrier.
+func (c *coordinator) onTrigger(ctx actor.Context, m *messages.TriggerCheckpoint) {
+	if c.phase == stopping || c.phase == stopped {
+		return // a stopping source takes part in the final checkpoint instead
+	}
+	snap := c.snapshot(m.ID)
+	for _, s := range c.shards {
+		if s.status == running && s.pid != nil {
+			snap.Awaiting = append(snap.Awaiting, s.id)
+			ctx.Send(s.pid, &messages.Barrier{ID: m.ID, Checkpointer: m.Checkpointer})
+		}
+	}
+	sort.Strings(snap.Awaiting)
+	ctx.Send(m.Checkpointer.PID(), snap)
+}
+
+// snapshot lists the positions of every shard no actor reads now.
+func (c *coordinator) snapshot(id int64) *messages.SourceSnapshot {
+	snap := &messages.SourceSnapshot{ID: id, Table: c.cfg.Table, Stream: c.cfg.Stream, Outputs: len(c.cfg.Outputs)}
+	for _, s := range c.shards {
+		if s.status == running {
+			continue
+		}
+		pos := messages.ShardPosition{ShardID: s.id, Parents: s.parents, SequenceNumber: s.lastSeq, Finished: s.status == finished}
+		if !pos.Finished && pos.SequenceNumber == "" && (s.atStart || s.start != nil) {
+			pos.Start = c.startPosition(s)
+		}
+		snap.Known = append(snap.Known, pos)
+	}
+	sort.Slice(snap.Known, func(a, b int) bool { return snap.Known[a].ShardID < snap.Known[b].ShardID })
+	return snap
 }
 
 // retire folds a shard actor's last progress into the totals.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/chain"
+	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
 	"github.com/shardflow/shardflow/types"
@@ -20,8 +21,11 @@ type Config struct {
 	Inserts []*plan.Insert
 	Outputs []messages.Output
 	// Seed makes the generated values repeatable; 0 picks one from the clock.
-	Seed   uint64
-	Logger *slog.Logger
+	Seed uint64
+	// Restore is the table's position in the checkpoint the job resumes
+	// from; nil starts fresh.
+	Restore *checkpoint.Source
+	Logger  *slog.Logger
 }
 
 // tickEvery is how often the source generates what rows-per-second allows.
@@ -48,9 +52,11 @@ type source struct {
 	grants []int // -1 while asked and not granted
 	asking bool
 
-	started   time.Time
-	generated int64
-	stopped   bool
+	started time.Time
+	// generated counts rows made, those of the run resumed from included;
+	// base is that run's share, which the rate does not count.
+	generated, base int64
+	stopped         bool
 }
 
 // Receive handles one message; generating a batch is quick and bounded.
@@ -62,6 +68,11 @@ func (s *source) Receive(ctx actor.Context) {
 			seed = uint64(time.Now().UnixNano())
 		}
 		s.gen = NewGenerator(s.cfg.Table.Physical, s.cfg.Table.Connector.Datagen, seed)
+		if r := s.cfg.Restore; r != nil {
+			s.gen.Skip(r.Generated)
+			s.generated = r.Generated
+			s.base = r.Generated
+		}
 		s.chain = chain.New(s.cfg.Table, s.cfg.Inserts)
 		s.timers = actors.NewTimers(ctx)
 		s.phys = make(types.Row, len(s.cfg.Table.Physical))
@@ -74,6 +85,8 @@ func (s *source) Receive(ctx actor.Context) {
 		s.onGrant(ctx, m)
 	case *messages.StopReading:
 		s.stop(ctx, false)
+	case *messages.TriggerCheckpoint:
+		s.onTrigger(ctx, m)
 	case *messages.ProgressRequest:
 		ctx.Respond(s.progress())
 	case *actor.Stopping:
@@ -84,7 +97,7 @@ func (s *source) Receive(ctx actor.Context) {
 // due is how many rows rows-per-second allows by now.
 func (s *source) due() int {
 	rps := s.cfg.Table.Connector.Datagen.RowsPerSecond
-	n := int64(time.Since(s.started).Seconds()*float64(rps)) - s.generated
+	n := int64(time.Since(s.started).Seconds()*float64(rps)) - (s.generated - s.base)
 	return int(min(max(n, 0), maxBatch))
 }
 
@@ -164,6 +177,19 @@ func (s *source) generate(ctx actor.Context, n int) error {
 		ctx.Send(o.Sink.PID(), b)
 	}
 	return nil
+}
+
+// onTrigger sends a barrier with the count of rows made behind the rows
+// already sent, and tells the checkpointer to expect it.
+func (s *source) onTrigger(ctx actor.Context, m *messages.TriggerCheckpoint) {
+	if s.stopped {
+		return
+	}
+	pos := messages.ShardPosition{Generated: s.generated}
+	for _, o := range s.cfg.Outputs {
+		ctx.Send(o.Sink.PID(), &messages.Barrier{ID: m.ID, Checkpointer: m.Checkpointer, Source: s.cfg.Table.Name, Insert: o.Insert, Position: pos})
+	}
+	ctx.Send(m.Checkpointer.PID(), &messages.SourceSnapshot{ID: m.ID, Table: s.cfg.Table.Name, Awaiting: []string{""}, Outputs: len(s.cfg.Outputs)})
 }
 
 func (s *source) returnCredit(ctx actor.Context) {

@@ -60,6 +60,20 @@ func seqBound(v types.Value) int64 {
 	return v.Int()
 }
 
+// Skip moves the generator past n rows already made (by a run the job
+// resumes from): sequences continue after them and number-of-rows counts
+// them. Random values are not replayed.
+func (g *Generator) Skip(n int64) {
+	for i := range g.fields {
+		if g.fields[i].gen.Kind == options.GenSequence {
+			g.fields[i].seq += n
+		}
+	}
+	if g.remaining > 0 {
+		g.remaining = max(g.remaining-n, 0)
+	}
+}
+
 // Done reports whether the generator is exhausted: number-of-rows reached
 // or a sequence ran past its end.
 func (g *Generator) Done() bool {

@@ -101,6 +101,9 @@ type shard struct {
 	grants  []int
 	outputs []messages.Output
 
+	// ended is set once the shard was read to its end.
+	ended bool
+
 	records, skipped  int64
 	millisBehind      int64
 	lastReport        time.Time
@@ -138,6 +141,8 @@ func (s *shard) Receive(ctx actor.Context) {
 		s.onFetched(ctx, m)
 	case *messages.StopReading:
 		s.onStop(ctx)
+	case *messages.Barrier:
+		s.onBarrier(ctx, m)
 	case *actor.Stopping:
 		// Ordering: 1. no timer fires into a stopping actor; 2. calls in
 		// flight are cancelled and waited for.
@@ -157,7 +162,9 @@ func (s *shard) begin(ctx actor.Context, m *messages.StartShard) {
 	s.chain = chain.New(s.env.Table, s.env.Inserts)
 	s.limit = s.src.GetRecordsMaxCount
 	s.log = s.env.Logger.With(slog.String("table", m.Table), slog.String("stream", m.Stream), slog.String("shard", m.ShardID))
-	if m.Start.Kind == messages.AfterSequenceNumber || m.Start.Kind == messages.AtSequenceNumber {
+	// lastSeq is the last record read; AFTER_SEQUENCE_NUMBER names one
+	// (a restored position), AT_SEQUENCE_NUMBER names the first to read.
+	if m.Start.Kind == messages.AfterSequenceNumber {
 		s.lastSeq = m.Start.SequenceNumber
 	}
 	s.getIterator(ctx, m.Start)
@@ -400,14 +407,31 @@ func (s *shard) report(ctx actor.Context, force bool) {
 // finish reports the shard read to its end, with its children, and stops.
 func (s *shard) finish(ctx actor.Context, children []ktypes.ChildShard) {
 	s.state = finished
+	s.ended = true
 	s.report(ctx, true)
 	done := &messages.ShardFinished{Table: s.start.Table, ShardID: s.start.ShardID, LastSequenceNumber: s.lastSeq}
 	for _, c := range children {
 		done.Children = append(done.Children, messages.ChildShard{ShardID: aws.ToString(c.ShardId), ParentShards: c.ParentShards})
 	}
 	s.log.Debug("shard read to its end", slog.Int("children", len(done.Children)))
+	// The actor stays until the coordinator stops it, so that a barrier the
+	// coordinator sent before it learnt of the end is still answered.
 	ctx.Send(s.coordinator, done)
-	ctx.Stop(ctx.Self())
+}
+
+// onBarrier records where reading got to and sends the barrier on to every
+// sink, behind the rows already emitted. Rows of a GetRecords call still in
+// flight come after the barrier, so the position is the last record whose
+// rows were emitted.
+func (s *shard) onBarrier(ctx actor.Context, m *messages.Barrier) {
+	if s.start == nil {
+		return
+	}
+	pos := messages.ShardPosition{ShardID: s.start.ShardID, Parents: s.start.Parents, SequenceNumber: s.lastSeq,
+		Start: s.start.Start, Finished: s.ended}
+	for _, o := range s.outputs {
+		ctx.Send(o.Sink.PID(), &messages.Barrier{ID: m.ID, Checkpointer: m.Checkpointer, Source: s.start.Table, Insert: o.Insert, Position: pos})
+	}
 }
 
 func (s *shard) onStop(ctx actor.Context) {
