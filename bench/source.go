@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/shardflow/shardflow/job"
+	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/kinesislocal"
 	"github.com/shardflow/shardflow/plan"
 )
@@ -97,9 +99,13 @@ func Source(ctx context.Context, o SourceOptions) (SourceResult, error) {
 	return res, nil
 }
 
+// newClient is a plain SDK client for the in-process endpoint, with the
+// request-body workaround every shardflow client has (see
+// kinesisclient.ReadOnlyBodies) so that the comparison is of like with like.
 func newClient(url string) *kinesis.Client {
 	return kinesis.New(kinesis.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", "")})
+		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", ""),
+		HTTPClient:  kinesisclient.ReadOnlyBodies(awshttp.NewBuildableClient())})
 }
 
 // Fill writes n csv records of about size bytes, keyed by user, in

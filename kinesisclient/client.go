@@ -56,6 +56,7 @@ func New(ctx context.Context, k *options.Kinesis, h HTTP) (*kinesis.Client, erro
 		return nil, fmt.Errorf("loading AWS configuration for stream %q: %w", k.Stream, err)
 	}
 	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
+		o.HTTPClient = ReadOnlyBodies(o.HTTPClient)
 		if k.Endpoint != "" {
 			o.BaseEndpoint = aws.String(k.Endpoint)
 		}

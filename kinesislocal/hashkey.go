@@ -3,6 +3,7 @@ package kinesislocal
 import (
 	"crypto/md5"
 	"encoding/binary"
+	"math"
 	"math/big"
 	"math/bits"
 	"strconv"
@@ -121,3 +122,6 @@ type hashRange struct{ start, end u128 }
 func (r hashRange) contains(k u128) bool {
 	return r.start.cmp(k) <= 0 && k.cmp(r.end) <= 0
 }
+
+// maxHashKey is 2^128-1, the end of the hash key space.
+var maxHashKey = u128{hi: math.MaxUint64, lo: math.MaxUint64}

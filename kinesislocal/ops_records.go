@@ -399,7 +399,26 @@ func (s *Server) handleGetShardIterator(c *call) *Error {
 		}
 	}
 
+	var atMs int64
+	if req.Timestamp != nil {
+		atMs = req.Timestamp.UnixMilli()
+	}
+	pos := sh.startPos(typ, seq, atMs)
+
+	it := iterator{streamCreatedNs: st.created.UnixNano(), shardIndex: sh.index, pos: pos, issuedNs: c.now.UnixNano(), stream: name}
+	out := append(c.out[:0], `{"ShardIterator":"`...)
+	out = append(out, it.encode()...)
+	c.out = append(out, `"}`...)
+	return nil
+}
+
+// startPos is the sequence index a reader starting at a position of type
+// typ (an iterator type) begins at; seq is the StartingSequenceNumber of
+// AT_ and AFTER_SEQUENCE_NUMBER, atMs the timestamp of AT_TIMESTAMP.
+// GetShardIterator and SubscribeToShard share it.
+func (sh *shard) startPos(typ string, seq seqNum, atMs int64) uint64 {
 	sh.mu.RLock()
+	defer sh.mu.RUnlock()
 	var pos uint64
 	switch typ {
 	case iterTrimHorizon:
@@ -414,16 +433,9 @@ func (s *Server) handleGetShardIterator(c *call) *Error {
 			pos = max(seq.index+1, sh.records.first)
 		}
 	case iterAtTimestamp:
-		pos = sh.records.posAtTime(req.Timestamp.UnixMilli())
+		pos = sh.records.posAtTime(atMs)
 	}
-	pos = min(pos, sh.records.next)
-	sh.mu.RUnlock()
-
-	it := iterator{streamCreatedNs: st.created.UnixNano(), shardIndex: sh.index, pos: pos, issuedNs: c.now.UnixNano(), stream: name}
-	out := append(c.out[:0], `{"ShardIterator":"`...)
-	out = append(out, it.encode()...)
-	c.out = append(out, `"}`...)
-	return nil
+	return min(pos, sh.records.next)
 }
 
 // amzTime formats t as the service does in ExpiredIteratorException messages.
@@ -438,6 +450,12 @@ func (s *Server) handleGetRecords(c *call) *Error {
 	v.notNull(req.ShardIterator != nil, "shardIterator")
 	v.length(req.ShardIterator, "shardIterator", 1, 512)
 	v.intRange(req.Limit, "limit", 1, maxGetRecordsLim)
+	if req.Limit != nil && *req.Limit > maxGetRecordsLim {
+		// The API reference: "If you specify a value that is greater than
+		// 10,000, GetRecords throws InvalidArgumentException." (kinesalite
+		// answers ValidationException here.)
+		return apiErr(CodeInvalidArgument, "Limit %d is greater than the maximum of %d records per GetRecords call.", *req.Limit, maxGetRecordsLim)
+	}
 	if err := v.err(); err != nil {
 		return err
 	}

@@ -699,8 +699,12 @@ func (s *Server) merge(st *stream, a, b *shard, now time.Time) *shard {
 	return st.addShard(hashRange{lo.rng.start, hi.rng.end}, now, a.id, b.id)
 }
 
+// adjacent reports whether one shard's range ends right where the other's
+// starts. The key space does not wrap: the shard ending at 2^128-1 is not
+// adjacent to the one starting at 0.
 func adjacent(a, b *shard) bool {
-	return a.rng.end.addOne() == b.rng.start || b.rng.end.addOne() == a.rng.start
+	follows := func(x, y *shard) bool { return x.rng.end != maxHashKey && x.rng.end.addOne() == y.rng.start }
+	return follows(a, b) || follows(b, a)
 }
 
 func (s *Server) handleMergeShards(c *call) *Error {
