@@ -23,16 +23,21 @@ func NewTimers(ctx actor.Context) *Timers {
 	return &Timers{system: ctx.ActorSystem(), self: ctx.Self(), timers: map[*time.Timer]struct{}{}}
 }
 
-// After sends msg to the actor once d has passed (at once when d <= 0).
-// The returned function cancels it.
+// After sends msg to the actor once d has passed. The returned function
+// cancels it. When d <= 0 the message is queued at once, and cancel does
+// nothing.
 func (t *Timers) After(d time.Duration, msg any) (cancel func()) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
 		return func() {}
 	}
+	if d <= 0 {
+		t.system.Root.Send(t.self, msg)
+		return func() {}
+	}
 	var tm *time.Timer
-	tm = time.AfterFunc(max(d, 0), func() {
+	tm = time.AfterFunc(d, func() {
 		t.mu.Lock()
 		_, live := t.timers[tm]
 		delete(t.timers, tm)

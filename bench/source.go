@@ -188,7 +188,7 @@ func runPipeline(ctx context.Context, url, stream string, o SourceOptions) (time
 		return 0, fmt.Errorf("planning the benchmark job: %w", err)
 	}
 	start := time.Now()
-	j, err := job.Start(ctx, p, job.Options{Logger: o.Logger})
+	j, err := job.Start(ctx, p, job.Options{Logger: o.Logger, ProgressEvery: 10 * time.Millisecond})
 	if err != nil {
 		return 0, err
 	}

@@ -29,6 +29,10 @@ type Options struct {
 	System *actor.ActorSystem
 	// Seed makes datagen sources repeatable; 0 seeds from the clock.
 	Seed uint64
+	// ProgressEvery is how fresh Progress is: how often shard actors report
+	// to their coordinator and the job polls its sources and sinks. Zero
+	// means every second.
+	ProgressEvery time.Duration
 }
 
 // ErrStopTimeout is returned by Stop when the job did not drain in time:
@@ -64,6 +68,9 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	}
 	if opts.Stderr == nil {
 		opts.Stderr = os.Stderr
+	}
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = time.Second
 	}
 	clients, err := newClients(ctx, p)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/shardflow/shardflow/datagen"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/plan"
 	"github.com/shardflow/shardflow/shardactor"
 	"github.com/shardflow/shardflow/sinkactor"
@@ -42,7 +43,16 @@ func newClients(ctx context.Context, p *plan.Plan) (*clients, error) {
 			c.source[t.Name] = cl
 		}
 		if t.IsSink() {
-			return nil, fmt.Errorf("table `%s`: writing to Kinesis is not supported yet; use a print or blackhole table to see the rows", t.Name)
+			h := kinesisclient.HTTP{
+				MaxConcurrency: k.Sink.HTTPMaxConcurrency,
+				ReadTimeout:    k.Sink.HTTPReadTimeout,
+				HTTP1Only:      k.Sink.HTTPProtocol == options.HTTP1_1,
+			}
+			cl, err := kinesisclient.New(ctx, k, h)
+			if err != nil {
+				return nil, fmt.Errorf("table `%s`: %w", t.Name, err)
+			}
+			c.sink[t.Name] = cl
 		}
 	}
 	return c, nil
@@ -90,7 +100,7 @@ func (r *root) Receive(ctx actor.Context) {
 		r.self = ctx.Self()
 		r.start = time.Now()
 		r.spawn(ctx)
-		r.timers.After(time.Second, &pollProgress{})
+		r.timers.After(r.opts.ProgressEvery, &pollProgress{})
 	case *stopJob:
 		r.stopSources(ctx)
 	case *messages.SourceStopped:
@@ -108,7 +118,7 @@ func (r *root) Receive(ctx actor.Context) {
 		for _, pid := range r.sinks {
 			ctx.Request(pid, &messages.ProgressRequest{})
 		}
-		r.timers.After(time.Second, &pollProgress{})
+		r.timers.After(r.opts.ProgressEvery, &pollProgress{})
 	case *messages.Progress:
 		r.latest[progressKey(m)] = *m
 	case *progressQuery:
@@ -149,6 +159,8 @@ func (r *root) spawn(ctx actor.Context) {
 			props = sinkactor.PrintProps(t, out, r.log)
 		case "blackhole":
 			props = sinkactor.BlackholeProps(t, r.log)
+		case "kinesis":
+			props = sinkactor.KinesisProps(sinkactor.KinesisConfig{Table: t, API: r.clients.sink[t.Name], Logger: r.log, Inserts: r.plan.Inserts})
 		default:
 			r.fail(ctx, fmt.Errorf("table `%s`: connector '%s' cannot be written to yet", t.Name, t.Connector.Connector))
 			return
@@ -173,7 +185,7 @@ func (r *root) spawn(ctx actor.Context) {
 		var props *actor.Props
 		switch t.Connector.Connector {
 		case "kinesis":
-			env := &shardactor.Env{Table: t, Inserts: r.plan.Inserts, API: r.clients.source[t.Name], Logger: r.log}
+			env := &shardactor.Env{Table: t, Inserts: r.plan.Inserts, API: r.clients.source[t.Name], Logger: r.log, ProgressEvery: r.opts.ProgressEvery}
 			props = coordinator.Props(coordinator.Config{
 				Job: r.plan.Name, Table: t.Name, Stream: t.Connector.Kinesis.Stream, Source: t.Connector.Kinesis.Source,
 				API: r.clients.source[t.Name], Outputs: outputs, StartTime: r.start, Logger: r.log,

@@ -80,7 +80,18 @@ func httpClient(trustAll bool, h HTTP) *awshttp.BuildableClient {
 			tr.TLSClientConfig = cfg
 		}
 		if h.HTTP1Only {
-			// A non-nil empty map is how net/http is told not to negotiate h2.
+			// The SDK's transport comes set up for HTTP/2 and its TLS config
+			// already offers h2; offer only HTTP/1.1, and tell net/http not to
+			// negotiate h2 (a non-nil empty map).
+			var p http.Protocols
+			p.SetHTTP1(true)
+			tr.Protocols = &p
+			cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+			if tr.TLSClientConfig != nil {
+				cfg = tr.TLSClientConfig.Clone()
+			}
+			cfg.NextProtos = []string{"http/1.1"}
+			tr.TLSClientConfig = cfg
 			tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 		}
 	})

@@ -36,6 +36,10 @@
 // (a request needs no Authorization header at all, so anonymous SDK clients
 // and curl work too), and it implements neither encryption, tagging nor
 // resource policies.
-// Enhanced fan-out reading (SubscribeToShard) is not served yet; consumer
-// registration is.
+//
+// Enhanced fan-out reading (SubscribeToShard) streams AWS event-stream
+// messages over HTTP/1.1 (chunked) and HTTP/2 alike; subscriptions last
+// Options.SubscriptionLifetime, 5 minutes by default. Give each open
+// subscription its own SDK client: aws-sdk-go-v2's Kinesis client shares
+// its event stream decoder between streams (aws/smithy-go#714).
 package kinesislocal

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf16"
 )
 
 // Error codes the endpoint answers with. They are the service's codes, so the
@@ -95,7 +96,7 @@ func (v *validator) length(p *string, member string, lo, hi int) {
 	if p == nil {
 		return
 	}
-	if n := len(*p); n < lo {
+	if n := javaLen(*p); n < lo {
 		v.fail(*p, member, fmt.Sprintf("Member must have length greater than or equal to %d", lo))
 	} else if n > hi {
 		v.fail(*p, member, fmt.Sprintf("Member must have length less than or equal to %d", hi))
@@ -147,4 +148,14 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// javaLen is the length of s as the service counts it: UTF-16 code units,
+// Java's String.length, not bytes (a partition key of 256 'é' is valid).
+func javaLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }

@@ -17,6 +17,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/kinesislocal"
 )
 
@@ -62,7 +63,13 @@ func newClient(srv *kinesislocal.Server, optFns ...func(*kinesis.Options)) *kine
 		opts.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
 			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // a test endpoint with a self-signed certificate
 		})
+	} else {
+		opts.HTTPClient = awshttp.NewBuildableClient()
 	}
+	// See ReadOnlyBodies: without it an SDK and net/http race can close the
+	// connection under an answer over HTTP/1.1, which specs without retries
+	// (and event streams, which cannot be retried) would see.
+	opts.HTTPClient = kinesisclient.ReadOnlyBodies(opts.HTTPClient)
 	return kinesis.New(opts, optFns...)
 }
 

@@ -184,7 +184,7 @@ func (s *Server) handleDeregisterStreamConsumer(c *call) *Error {
 	cs.phase = statusDeleting
 	cs.phaseEnds = c.now.Add(s.opts.ConsumerDelay)
 	pruneConsumers(st, c.now)
-	s.subs.endConsumer(cs.arn)
+	s.subs.endConsumer(cs.arn, s.consumerNotFound(cs.name, st.name))
 	return s.saveMeta(st)
 }
 

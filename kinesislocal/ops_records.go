@@ -143,7 +143,7 @@ func hashOf(key []byte, explicit *string) (u128, *Error) {
 // validateRecord checks one record; n is its 1-based place in a PutRecords
 // call, 0 for PutRecord.
 func validateRecord(v *validator, n int, key []byte, hasKey bool, data []byte, explicit *string) {
-	if hasKey && len(key) >= 1 && len(key) <= 256 && data != nil && len(data) <= maxRecordData && (explicit == nil || isDecimal(*explicit, 39)) {
+	if hasKey && len(key) >= 1 && (len(key) <= 256 || javaLen(string(key)) <= 256) && data != nil && len(data) <= maxRecordData && (explicit == nil || isDecimal(*explicit, 39)) {
 		return
 	}
 	prefix := ""

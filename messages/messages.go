@@ -200,6 +200,15 @@ type Progress struct {
 	MaxMillisBehindLatest int64 `msgpack:"b,omitempty"`
 	// Paused shards or sources waiting for sink credit.
 	Paused int `msgpack:"p,omitempty"`
+	// Retried counts the records a Kinesis sink sent again after a failed
+	// attempt (a partial PutRecords failure, throttling, a broken
+	// connection).
+	Retried int64 `msgpack:"e,omitempty"`
+	// Batches is the number of PutRecords calls a Kinesis sink completed,
+	// and BatchRecords the records they carried, retries included; their
+	// ratio is the average batch size.
+	Batches      int64 `msgpack:"n,omitempty"`
+	BatchRecords int64 `msgpack:"z,omitempty"`
 }
 
 // TypeName implementations name each message on the wire.

@@ -46,7 +46,16 @@ func fixtures() map[string]messages.Message {
 		&messages.Flush{},
 		&messages.Flushed{Table: "purchases", Rows: 99},
 		&messages.ProgressRequest{},
-		&messages.Progress{Table: "orders", Sink: true, Shards: 4, FinishedShards: 1, Records: 5, Rows: 4, Skipped: 1, MaxMillisBehindLatest: 9, Paused: 2},
+		&messages.TriggerCheckpoint{ID: 7, Checkpointer: pid},
+		&messages.SourceSnapshot{ID: 7, Table: "orders", Stream: "orders", Outputs: 2, Awaiting: []string{"shardId-000000000004"},
+			Known: []messages.ShardPosition{{ShardID: "shardId-000000000001", Parents: []string{"p"}, SequenceNumber: "49", Finished: true},
+				{ShardID: "shardId-000000000005", Start: messages.StartPosition{Kind: messages.AtTimestamp, TimestampMillis: 1700000000000}}}},
+		&messages.Barrier{ID: 7, Checkpointer: pid, Source: "orders", Insert: 1,
+			Position: messages.ShardPosition{ShardID: "shardId-000000000004", SequenceNumber: "51", Generated: 3}},
+		&messages.BarrierAck{ID: 7, Sink: "purchases", Source: "orders", Insert: 1,
+			Position: messages.ShardPosition{ShardID: "shardId-000000000004", SequenceNumber: "51"}},
+		&messages.Progress{Table: "orders", Sink: true, Shards: 4, FinishedShards: 1, Records: 5, Rows: 4, Skipped: 1, MaxMillisBehindLatest: 9, Paused: 2,
+			Retried: 3, Batches: 7, BatchRecords: 3400},
 	}
 	out := map[string]messages.Message{}
 	for _, m := range all {

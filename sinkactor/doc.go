@@ -7,4 +7,11 @@
 // sources pause fetching; nothing blocks and nothing is dropped. Writes run
 // beside the actor and come back as messages. A sink answers Flush once
 // every row it received is written.
+//
+// The Kinesis sink keeps per-key order: a record is sent only once every
+// earlier record of its partition key is written, retries included. It
+// writes each row at least once: a call that fails without an answer (a
+// timeout, a dropped connection) is sent again and may have landed, so a
+// reader can see a record twice, never out of order. It does not aggregate
+// records (KPL) and keeps nothing across restarts; checkpoints do that.
 package sinkactor

@@ -39,14 +39,19 @@ func PrintProps(table *plan.Table, out io.Writer, logger *slog.Logger) *actor.Pr
 		}
 		return w.Flush()
 	}
-	return simpleProps(table.Name, write, logger)
+	return simpleProps(table.Name, write, DefaultCapacity, logger)
 }
 
 // BlackholeProps returns the props of a blackhole sink: it takes every row
-// and writes none, for benchmarks and dry runs.
+// and writes none, for benchmarks and dry runs. It holds no rows, so its
+// credit bounds nothing but what sources fetch at once.
 func BlackholeProps(table *plan.Table, logger *slog.Logger) *actor.Props {
-	return simpleProps(table.Name, nil, logger)
+	return simpleProps(table.Name, nil, blackholeCapacity, logger)
 }
+
+// blackholeCapacity lets every source fetch what it asks for: a blackhole
+// drops rows as they arrive.
+const blackholeCapacity = 1 << 30
 
 // AppendPrintRow appends a row as Flink's print connector shows it:
 // +I[v1, v2, ...], values in their CAST-to-STRING form, NULL as <NULL>.
@@ -65,6 +70,12 @@ func AppendPrintRow(dst []byte, row types.Row, schema types.Schema) []byte {
 	return append(dst, ']')
 }
 
+// queued is one entry of a simple sink's queue: rows or a barrier.
+type queued struct {
+	rows    []types.Row
+	barrier *messages.Barrier
+}
+
 // writeFunc writes rows beside the actor; nil writes nothing.
 type writeFunc func(ctx context.Context, rows []types.Row) error
 
@@ -75,21 +86,24 @@ type written struct {
 
 // simple is a sink that writes one batch at a time, in arrival order.
 type simple struct {
-	table   string
-	write   writeFunc
-	log     *slog.Logger
-	ledger  *Ledger
-	beside  *actors.Beside
-	queue   [][]types.Row
+	table  string
+	write  writeFunc
+	log    *slog.Logger
+	ledger *Ledger
+	beside *actors.Beside
+	// queue holds what arrived and is not written yet, in order: batches of
+	// rows, and checkpoint barriers to acknowledge once the rows before
+	// them are written.
+	queue   []queued
 	busy    bool
 	rows    int64
 	flusher *actor.PID
 	failed  bool
 }
 
-func simpleProps(table string, write writeFunc, logger *slog.Logger) *actor.Props {
+func simpleProps(table string, write writeFunc, capacity int, logger *slog.Logger) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &simple{table: table, write: write, log: logger, ledger: NewLedger(DefaultCapacity)}
+		return &simple{table: table, write: write, log: logger, ledger: NewLedger(capacity)}
 	})
 }
 
@@ -101,11 +115,14 @@ func (s *simple) Receive(ctx actor.Context) {
 	case *messages.CreditRequest:
 		sendGrants(ctx, s.table, s.ledger.Request(m))
 	case *messages.RowBatch:
-		sendGrants(ctx, s.table, s.ledger.Returned(m.Credit, len(m.Rows)))
+		sendGrants(ctx, s.table, s.ledger.Returned(m.From, m.Insert, m.Credit, len(m.Rows)))
 		if len(m.Rows) > 0 {
-			s.queue = append(s.queue, m.Rows)
+			s.queue = append(s.queue, queued{rows: m.Rows})
 			s.next(ctx)
 		}
+	case *messages.Barrier:
+		s.queue = append(s.queue, queued{barrier: m})
+		s.next(ctx)
 	case *written:
 		s.busy = false
 		if m.err != nil && !s.failed {
@@ -141,8 +158,14 @@ func (s *simple) next(ctx actor.Context) {
 		}
 		return
 	}
-	rows := s.queue[0]
+	head := s.queue[0]
 	s.queue = s.queue[1:]
+	if b := head.barrier; b != nil {
+		ctx.Send(b.Checkpointer.PID(), &messages.BarrierAck{ID: b.ID, Sink: s.table, Source: b.Source, Insert: b.Insert, Position: b.Position})
+		s.next(ctx)
+		return
+	}
+	rows := head.rows
 	if s.write == nil {
 		s.rows += int64(len(rows))
 		sendGrants(ctx, s.table, s.ledger.Written(len(rows)))

@@ -1,0 +1,251 @@
+package job
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/shardflow/shardflow/actors"
+	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/messages"
+)
+
+// checkpointer takes a job's checkpoints: every interval it triggers one on
+// every source, collects their snapshots and the sinks' barrier
+// acknowledgements, and commits the checkpoint to the store once all are
+// in. A checkpoint that does not complete within the timeout is abandoned,
+// never half-committed. One checkpoint is in flight at a time.
+type checkpointer struct {
+	job      string
+	interval time.Duration
+	timeout  time.Duration
+	store    checkpoint.Store
+	sources  map[string]*actor.PID
+	// connectors and streams name each source table in the checkpoint.
+	connectors, streams map[string]string
+	log                 *slog.Logger
+
+	nextID   int64
+	inFlight *pendingCheckpoint
+	stopped  bool
+	saving   bool
+	beside   *actors.Beside
+	timers   *actors.Timers
+	// completed counts checkpoints committed, for progress and tests.
+	completed int64
+}
+
+type pendingCheckpoint struct {
+	id      int64
+	started time.Time
+	snaps   map[string]*messages.SourceSnapshot
+	acks    map[ackKey]messages.ShardPosition
+}
+
+type ackKey struct {
+	table, shard string
+	insert       int
+}
+
+// Messages the checkpointer receives from the root or sends itself.
+type (
+	checkpointTick    struct{}
+	checkpointTimeout struct{ id int64 }
+	checkpointSaved   struct {
+		cp  *checkpoint.Checkpoint
+		err error
+	}
+	// stopCheckpoints ends periodic checkpoints (a graceful stop began).
+	stopCheckpoints struct{}
+	// takeFinal commits the checkpoint of a drained job; the root gets a
+	// finalSaved back.
+	takeFinal struct{ snaps []*messages.SourceSnapshot }
+	// finalSaved answers takeFinal.
+	finalSaved struct{ err error }
+)
+
+func newCheckpointer(job string, interval, timeout time.Duration, store checkpoint.Store, nextID int64,
+	sources map[string]*actor.PID, connectors, streams map[string]string, log *slog.Logger) *checkpointer {
+	return &checkpointer{job: job, interval: interval, timeout: timeout, store: store, nextID: nextID,
+		sources: sources, connectors: connectors, streams: streams, log: log}
+}
+
+// Receive handles one message; saving runs beside the actor.
+func (c *checkpointer) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		c.beside = actors.NewBeside(ctx)
+		c.timers = actors.NewTimers(ctx)
+		if c.interval > 0 {
+			c.timers.After(c.interval, &checkpointTick{})
+		}
+	case *checkpointTick:
+		c.trigger(ctx)
+	case *messages.SourceSnapshot:
+		if p := c.inFlight; p != nil && p.id == m.ID {
+			p.snaps[m.Table] = m
+			c.maybeComplete()
+		}
+	case *messages.BarrierAck:
+		if p := c.inFlight; p != nil && p.id == m.ID {
+			p.acks[ackKey{m.Source, m.Position.ShardID, m.Insert}] = m.Position
+			c.maybeComplete()
+		}
+	case *checkpointTimeout:
+		if p := c.inFlight; p != nil && p.id == m.id {
+			c.log.Warn("checkpoint abandoned: not complete within execution.checkpointing.timeout",
+				slog.Int64("checkpoint", p.id), slog.Duration("timeout", c.timeout), slog.String("missing", c.missing(p)))
+			c.inFlight = nil
+			c.schedule()
+		}
+	case *checkpointSaved:
+		c.saving = false
+		if m.err != nil {
+			c.log.Error("checkpoint could not be saved; the job goes on and tries again", slog.Int64("checkpoint", m.cp.ID), slog.String("error", m.err.Error()))
+		} else {
+			c.completed++
+			c.log.Info("checkpoint completed", slog.Int64("checkpoint", m.cp.ID))
+		}
+		c.schedule()
+	case *stopCheckpoints:
+		c.stopped = true
+		c.inFlight = nil
+	case *takeFinal:
+		c.stopped = true
+		c.inFlight = nil
+		cp := c.build(c.nextID, m.snaps, nil)
+		cp.Final = true
+		c.nextID++
+		store, parent := c.store, ctx.Parent()
+		sys := ctx.ActorSystem()
+		// Saved beside the actor; the answer goes to the root directly.
+		c.beside.Go(func(bctx context.Context) any {
+			err := store.Save(bctx, cp)
+			sys.Root.Send(parent, &finalSaved{err: err})
+			return nil
+		})
+	case *actor.Stopping:
+		c.timers.Stop()
+		c.beside.Stop()
+	}
+}
+
+func (c *checkpointer) schedule() {
+	if !c.stopped && c.interval > 0 {
+		c.timers.After(c.interval, &checkpointTick{})
+	}
+}
+
+// trigger starts the next checkpoint unless one is in flight or saving.
+func (c *checkpointer) trigger(ctx actor.Context) {
+	if c.stopped || c.inFlight != nil || c.saving {
+		return
+	}
+	id := c.nextID
+	c.nextID++
+	c.inFlight = &pendingCheckpoint{id: id, started: time.Now(), snaps: map[string]*messages.SourceSnapshot{}, acks: map[ackKey]messages.ShardPosition{}}
+	self := messages.FromPID(ctx.Self())
+	for _, pid := range c.sources {
+		ctx.Send(pid, &messages.TriggerCheckpoint{ID: id, Checkpointer: self})
+	}
+	c.timers.After(c.timeout, &checkpointTimeout{id: id})
+	c.maybeComplete()
+}
+
+// maybeComplete commits the in-flight checkpoint once every source has
+// answered and every barrier has been acknowledged by every sink.
+func (c *checkpointer) maybeComplete() {
+	p := c.inFlight
+	if p == nil || len(p.snaps) < len(c.sources) {
+		return
+	}
+	for table, snap := range p.snaps {
+		for _, shard := range snap.Awaiting {
+			if c.acked(p, table, shard) < snap.Outputs {
+				return
+			}
+		}
+	}
+	snaps := make([]*messages.SourceSnapshot, 0, len(p.snaps))
+	for _, s := range p.snaps {
+		snaps = append(snaps, s)
+	}
+	cp := c.build(p.id, snaps, p.acks)
+	c.inFlight = nil
+	c.saving = true
+	store := c.store
+	c.beside.Go(func(ctx context.Context) any {
+		return &checkpointSaved{cp: cp, err: store.Save(ctx, cp)}
+	})
+}
+
+func (c *checkpointer) acked(p *pendingCheckpoint, table, shard string) int {
+	n := 0
+	for k := range p.acks {
+		if k.table == table && k.shard == shard {
+			n++
+		}
+	}
+	return n
+}
+
+// build assembles a checkpoint from the sources' snapshots and the
+// positions the barriers carried.
+func (c *checkpointer) build(id int64, snaps []*messages.SourceSnapshot, acks map[ackKey]messages.ShardPosition) *checkpoint.Checkpoint {
+	cp := &checkpoint.Checkpoint{Job: c.job, ID: id, Taken: time.Now().UTC()}
+	sort.Slice(snaps, func(a, b int) bool { return snaps[a].Table < snaps[b].Table })
+	for _, snap := range snaps {
+		src := checkpoint.Source{Table: snap.Table, Connector: c.connectors[snap.Table], Stream: c.streams[snap.Table]}
+		positions := append([]messages.ShardPosition(nil), snap.Known...)
+		for _, shard := range snap.Awaiting {
+			for k, pos := range acks {
+				if k.table == snap.Table && k.shard == shard {
+					positions = append(positions, pos)
+					break
+				}
+			}
+		}
+		for _, pos := range positions {
+			if src.Connector == "datagen" {
+				src.Generated = max(src.Generated, pos.Generated)
+				continue
+			}
+			src.Shards = append(src.Shards, toShard(pos))
+		}
+		sort.Slice(src.Shards, func(a, b int) bool { return src.Shards[a].ShardID < src.Shards[b].ShardID })
+		cp.Sources = append(cp.Sources, src)
+	}
+	return cp
+}
+
+func toShard(pos messages.ShardPosition) checkpoint.Shard {
+	sh := checkpoint.Shard{ShardID: pos.ShardID, Parents: pos.Parents, SequenceNumber: pos.SequenceNumber, Finished: pos.Finished}
+	if pos.SequenceNumber == "" && !pos.Finished && pos.Start.Kind != "" {
+		sh.Start = &checkpoint.Start{Kind: pos.Start.Kind, SequenceNumber: pos.Start.SequenceNumber, TimestampMillis: pos.Start.TimestampMillis}
+	}
+	return sh
+}
+
+// missing says what an abandoned checkpoint was waiting for.
+func (c *checkpointer) missing(p *pendingCheckpoint) string {
+	var out []string
+	for table := range c.sources {
+		snap, ok := p.snaps[table]
+		if !ok {
+			out = append(out, fmt.Sprintf("source `%s` did not answer", table))
+			continue
+		}
+		for _, shard := range snap.Awaiting {
+			if n := c.acked(p, table, shard); n < snap.Outputs {
+				out = append(out, fmt.Sprintf("%d of %d sinks confirmed `%s` shard %q", n, snap.Outputs, table, shard))
+			}
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, "; ")
+}
