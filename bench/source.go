@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -150,11 +150,19 @@ var behaviors = []string{"pv", "cart", "fav", "buy"}
 // csvRecord is a row of the seed's table, padded in the behavior field to
 // about size bytes.
 func csvRecord(i, size int) []byte {
-	rec := fmt.Sprintf("%d,%d,%d,%s,2024-03-01 12:00:00.250", i%1000, i, i%50, behaviors[i%4])
-	if pad := size - len(rec); pad > 0 {
-		rec = fmt.Sprintf("%d,%d,%d,%s%s,2024-03-01 12:00:00.250", i%1000, i, i%50, behaviors[i%4], strings.Repeat("x", pad))
+	const ts = ",2024-03-01 12:00:00.250"
+	b := make([]byte, 0, max(size, 64))
+	b = strconv.AppendInt(b, int64(i%1000), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(i), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(i%50), 10)
+	b = append(b, ',')
+	b = append(b, behaviors[i%4]...)
+	for pad := size - len(b) - len(ts); pad > 0; pad-- {
+		b = append(b, 'x')
 	}
-	return []byte(rec)
+	return append(b, ts...)
 }
 
 // sourceJob is the benchmark's job: the seed table, a WHERE that keeps

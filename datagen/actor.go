@@ -150,6 +150,12 @@ func (s *source) onGrant(ctx actor.Context, m *messages.CreditGrant) {
 		s.stop(ctx, true)
 		return
 	}
+	// Behind the rate (a fast source, or credit that came late): go on at
+	// once; otherwise wait for the next tick.
+	if s.due() > 0 {
+		s.ask(ctx)
+		return
+	}
 	s.timers.After(tickEvery, &tick{})
 }
 

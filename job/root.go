@@ -107,7 +107,7 @@ func (r *root) Receive(ctx actor.Context) {
 		r.onSourceStopped(ctx, m)
 	case *messages.Flushed:
 		r.flushed[m.Table] = true
-		r.latest["sink/"+m.Table] = messages.Progress{Table: m.Table, Sink: true, Rows: m.Rows}
+		r.latest["sink/"+m.Table] = m.Final
 		r.maybeEnded(ctx)
 	case *messages.Failed:
 		r.fail(ctx, errors.New(m.Reason))

@@ -148,7 +148,7 @@ type Server struct {
 	certPEM   []byte
 
 	connMu sync.Mutex
-	conns  map[net.Conn]struct{}
+	conns  map[net.Conn]http.ConnState
 
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -176,7 +176,7 @@ func New(opts Options) (*Server, error) {
 		faults:      newFaults(),
 		now:         time.Now,
 		streams:     map[string]*stream{},
-		conns:       map[net.Conn]struct{}{},
+		conns:       map[net.Conn]http.ConnState{},
 		closing:     make(chan struct{}),
 		reqIDPrefix: hex.EncodeToString(idPrefix[:]),
 	}
@@ -291,6 +291,7 @@ func (s *Server) Close() error {
 		var errs []error
 		if s.httpSrv != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			s.closeQuietConns()
 			if err := s.httpSrv.Shutdown(ctx); err != nil {
 				s.closeAllConns()
 				_ = s.httpSrv.Close()
@@ -312,10 +313,27 @@ func (s *Server) trackConn(c net.Conn, state http.ConnState) {
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
 	switch state {
-	case http.StateNew:
-		s.conns[c] = struct{}{}
 	case http.StateClosed, http.StateHijacked:
 		delete(s.conns, c)
+	default:
+		s.conns[c] = state
+	}
+}
+
+// closeQuietConns closes connections that carry no request: idle ones, and
+// new ones whose first request has not arrived. http.Server.Shutdown would
+// wait up to five seconds for the latter.
+func (s *Server) closeQuietConns() {
+	s.connMu.Lock()
+	var quiet []net.Conn
+	for c, st := range s.conns {
+		if st == http.StateNew || st == http.StateIdle {
+			quiet = append(quiet, c)
+		}
+	}
+	s.connMu.Unlock()
+	for _, c := range quiet {
+		_ = c.Close()
 	}
 }
 

@@ -177,7 +177,8 @@ type Flush struct{}
 // Flushed is a sink's answer to Flush: every row it received is written.
 type Flushed struct {
 	Table string `msgpack:"t"`
-	Rows  int64  `msgpack:"r"`
+	// Final is the sink's activity up to the flush.
+	Final Progress `msgpack:"p"`
 }
 
 // ProgressRequest asks a source or sink for a Progress snapshot.

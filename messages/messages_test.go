@@ -44,7 +44,7 @@ func fixtures() map[string]messages.Message {
 		&messages.CreditGrant{Sink: "purchases", Insert: 1, Rows: 250},
 		&messages.RowBatch{Insert: 2, Source: "orders", Shard: "s", From: pid, Rows: []types.Row{row, {types.Null}}, Credit: 3},
 		&messages.Flush{},
-		&messages.Flushed{Table: "purchases", Rows: 99},
+		&messages.Flushed{Table: "purchases", Final: messages.Progress{Table: "purchases", Sink: true, Rows: 99, Batches: 2, BatchRecords: 99}},
 		&messages.ProgressRequest{},
 		&messages.TriggerCheckpoint{ID: 7, Checkpointer: pid},
 		&messages.SourceSnapshot{ID: 7, Table: "orders", Stream: "orders", Outputs: 2, Awaiting: []string{"shardId-000000000004"},

@@ -243,7 +243,7 @@ func (h *harness) Receive(ctx actor.Context) {
 	case *messages.Failed:
 		h.failed <- m.Reason
 	case *messages.Flushed:
-		h.flushed <- m.Rows
+		h.flushed <- m.Final.Rows
 	case *messages.Progress:
 		h.prog <- m
 	case *messages.BarrierAck:

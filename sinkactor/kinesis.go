@@ -509,7 +509,7 @@ func (s *kinesisSink) maybeFlushed(ctx actor.Context) {
 	if s.flusher == nil || s.state != sinkDraining || s.ledger.Buffered() > 0 || s.inflight > 0 {
 		return
 	}
-	ctx.Send(s.flusher, &messages.Flushed{Table: s.table, Rows: s.written})
+	ctx.Send(s.flusher, &messages.Flushed{Table: s.table, Final: *s.progress()})
 	s.flusher = nil
 }
 

@@ -153,7 +153,7 @@ func (s *simple) next(ctx actor.Context) {
 	}
 	if len(s.queue) == 0 {
 		if s.flusher != nil {
-			ctx.Send(s.flusher, &messages.Flushed{Table: s.table, Rows: s.rows})
+			ctx.Send(s.flusher, &messages.Flushed{Table: s.table, Final: messages.Progress{Table: s.table, Sink: true, Rows: s.rows}})
 			s.flusher = nil
 		}
 		return

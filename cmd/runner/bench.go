@@ -12,6 +12,8 @@ import (
 func newBenchCommand() *cobra.Command {
 	var o bench.SourceOptions
 	var idle bench.IdleOptions
+	var sink bool
+	var keys int
 	var logLevel string
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -20,6 +22,9 @@ func newBenchCommand() *cobra.Command {
 seed page's row, and reads it twice: with a shardflow job (kinesis source, WHERE and projection,
 into blackhole) and with a bare aws-sdk-go-v2 loop (GetShardIterator and GetRecords, no
 decoding) over the same data. Its last line is the comparison.
+
+With --sink it measures writing instead: a datagen source into a kinesis sink (keyed by
+PARTITIONED BY over --keys distinct values) against a bare PutRecords loop.
 
 With --idle-shards N it instead reads a stream of N empty shards, each polled every 200 ms,
 and reports the process's resident memory and CPU use.`,
@@ -30,6 +35,17 @@ and reports the process's resident memory and CPU use.`,
 				return err
 			}
 			o.Logger, o.Progress = logger, cmd.ErrOrStderr()
+			if sink {
+				res, err := bench.Sink(cmd.Context(), bench.SinkOptions{Shards: o.Shards, Records: o.Records,
+					RecordSize: o.RecordSize, Keys: keys, Progress: o.Progress, Logger: logger})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "average PutRecords batch %.1f records\n", res.AverageBatch())
+				fmt.Fprintf(cmd.OutOrStdout(), "pipeline %.0f records/s, raw SDK loop %.0f records/s, ratio %.2f\n",
+					res.PipelineRate(), res.RawRate(), res.Ratio())
+				return nil
+			}
 			if idle.Shards > 0 {
 				idle.Logger, idle.Progress = logger, cmd.ErrOrStderr()
 				res, err := bench.Idle(cmd.Context(), idle)
@@ -57,6 +73,8 @@ and reports the process's resident memory and CPU use.`,
 	f.IntVar(&o.Records, "records", 500000, "records to write and read")
 	f.IntVar(&o.RecordSize, "record-size", 100, "bytes per record")
 	f.DurationVar(&o.Interval, "interval", 0, "GetRecords interval of both loops (scan.shard.getrecords.intervalmillis)")
+	f.BoolVar(&sink, "sink", false, "measure the kinesis sink against a bare PutRecords loop")
+	f.IntVar(&keys, "keys", 100000, "with --sink: distinct partition keys")
 	f.IntVar(&idle.Shards, "idle-shards", 0, "measure memory and CPU with this many idle shards instead")
 	f.DurationVar(&idle.Settle, "settle", 20*time.Second, "with --idle-shards: how long to run before measuring")
 	f.DurationVar(&idle.Measure, "measure", 10*time.Second, "with --idle-shards: the window CPU use is averaged over")
