@@ -468,7 +468,7 @@ func (c *coordinator) maybeStopped(ctx actor.Context) {
 		}
 	}
 	c.phase = stopped
-	ctx.Send(c.parent, &messages.SourceStopped{Table: c.cfg.Table, Final: *c.progress()})
+	ctx.Send(c.parent, &messages.SourceStopped{Table: c.cfg.Table, Final: *c.progress(), Snapshot: *c.snapshot(0)})
 }
 
 func (c *coordinator) progress() *messages.Progress {

@@ -221,11 +221,12 @@ func (s *source) stop(ctx actor.Context, finished bool) {
 		s.returnCredit(ctx)
 		s.asking = false
 	}
-	ctx.Send(ctx.Parent(), &messages.SourceStopped{Table: s.cfg.Table.Name, Finished: finished, Final: *s.progress()})
+	ctx.Send(ctx.Parent(), &messages.SourceStopped{Table: s.cfg.Table.Name, Finished: finished, Final: *s.progress(),
+		Snapshot: messages.SourceSnapshot{Table: s.cfg.Table.Name, Known: []messages.ShardPosition{{Generated: s.generated}}}})
 }
 
 func (s *source) progress() *messages.Progress {
-	return &messages.Progress{Table: s.cfg.Table.Name, Records: s.generated, Rows: s.chain.Rows, Paused: boolInt(s.asking)}
+	return &messages.Progress{Table: s.cfg.Table.Name, Records: s.generated - s.base, Rows: s.chain.Rows, Paused: boolInt(s.asking)}
 }
 
 func boolInt(b bool) int {

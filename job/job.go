@@ -13,6 +13,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
 )
@@ -29,6 +30,15 @@ type Options struct {
 	System *actor.ActorSystem
 	// Seed makes datagen sources repeatable; 0 seeds from the clock.
 	Seed uint64
+	// Store keeps the job's checkpoints; nil means files under
+	// state.checkpoints.dir (or checkpoint.DefaultDir()).
+	Store checkpoint.Store
+	// From, when set, is the checkpoint to resume from (FromRef says where
+	// it was read, for messages). Otherwise a job with checkpointing on
+	// resumes from its newest readable checkpoint, unless Fresh is set.
+	From    *checkpoint.Checkpoint
+	FromRef string
+	Fresh   bool
 	// ProgressEvery is how fresh Progress is: how often shard actors report
 	// to their coordinator and the job polls its sources and sinks. Zero
 	// means every second.
@@ -48,6 +58,7 @@ type Job struct {
 	done     chan struct{}
 	err      error
 	final    []messages.Progress
+	resumed  *Resumed
 	stopOnce sync.Once
 	log      *slog.Logger
 }
@@ -76,7 +87,11 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &Job{plan: p, system: opts.System, done: make(chan struct{}), log: opts.Logger}
+	cps, err := resolveCheckpointing(ctx, p, opts, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	j := &Job{plan: p, system: opts.System, done: make(chan struct{}), log: opts.Logger, resumed: cps.resumed}
 	if j.system == nil {
 		j.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 			return opts.Logger.With(slog.String("component", "protoactor"))
@@ -84,7 +99,7 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 		j.ownSys = true
 	}
 	props := actor.PropsFromProducer(func() actor.Actor {
-		return newRoot(p, opts, clients, j.finish)
+		return newRoot(p, opts, clients, cps, j.finish)
 	})
 	root, err := j.system.Root.SpawnNamed(props, "job-"+p.Name)
 	if err != nil {
@@ -94,6 +109,10 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	j.root = root
 	return j, nil
 }
+
+// Resumed says which checkpoint the job resumed from, and how each source
+// resumes; nil when it started fresh.
+func (j *Job) Resumed() *Resumed { return j.resumed }
 
 // finish records how the job ended; called once by the root actor.
 func (j *Job) finish(err error, final []messages.Progress) {

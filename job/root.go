@@ -84,10 +84,18 @@ type root struct {
 	flushed map[string]bool
 	latest  map[string]messages.Progress
 	self    *actor.PID
+
+	cps *checkpointing
+	// checkpointer takes periodic checkpoints; nil when checkpointing is off.
+	checkpointer *actor.PID
+	// snaps are the final positions of stopped sources.
+	snaps []*messages.SourceSnapshot
+	// finalPending is set while the final checkpoint is being saved.
+	finalPending bool
 }
 
-func newRoot(p *plan.Plan, opts Options, c *clients, finish func(error, []messages.Progress)) *root {
-	return &root{plan: p, opts: opts, clients: c, finish: finish, log: opts.Logger,
+func newRoot(p *plan.Plan, opts Options, c *clients, cps *checkpointing, finish func(error, []messages.Progress)) *root {
+	return &root{plan: p, opts: opts, clients: c, cps: cps, finish: finish, log: opts.Logger,
 		sinks: map[string]*actor.PID{}, sources: map[string]*actor.PID{},
 		stopped: map[string]bool{}, flushed: map[string]bool{}, latest: map[string]messages.Progress{}}
 }
@@ -102,7 +110,12 @@ func (r *root) Receive(ctx actor.Context) {
 		r.spawn(ctx)
 		r.timers.After(r.opts.ProgressEvery, &pollProgress{})
 	case *stopJob:
+		if r.checkpointer != nil {
+			ctx.Send(r.checkpointer, &stopCheckpoints{})
+		}
 		r.stopSources(ctx)
+	case *finalSaved:
+		r.onFinalSaved(ctx, m)
 	case *messages.SourceStopped:
 		r.onSourceStopped(ctx, m)
 	case *messages.Flushed:
@@ -189,10 +202,12 @@ func (r *root) spawn(ctx actor.Context) {
 			props = coordinator.Props(coordinator.Config{
 				Job: r.plan.Name, Table: t.Name, Stream: t.Connector.Kinesis.Stream, Source: t.Connector.Kinesis.Source,
 				API: r.clients.source[t.Name], Outputs: outputs, StartTime: r.start, Logger: r.log,
+				Restore:   sourceRestore(r.cps.resume, t),
 				Placement: actors.LocalPlacement{Props: func(*messages.StartShard) *actor.Props { return shardactor.Props(env) }},
 			})
 		case "datagen":
-			props = datagen.Props(datagen.Config{Table: t, Inserts: r.plan.Inserts, Outputs: outputs, Seed: r.opts.Seed, Logger: r.log})
+			props = datagen.Props(datagen.Config{Table: t, Inserts: r.plan.Inserts, Outputs: outputs, Seed: r.opts.Seed, Logger: r.log,
+				Restore: sourceRestore(r.cps.resume, t)})
 		default:
 			r.fail(ctx, fmt.Errorf("table `%s`: connector '%s' cannot be read", t.Name, t.Connector.Connector))
 			return
@@ -204,6 +219,37 @@ func (r *root) spawn(ctx actor.Context) {
 		}
 		r.sources[t.Name] = pid
 	}
+	if r.cps.enabled {
+		r.spawnCheckpointer(ctx)
+	}
+}
+
+// spawnCheckpointer starts the actor that takes periodic checkpoints and
+// the final one.
+func (r *root) spawnCheckpointer(ctx actor.Context) {
+	connectors, streams := map[string]string{}, map[string]string{}
+	for _, t := range r.plan.Tables {
+		if !t.IsSource() {
+			continue
+		}
+		connectors[t.Name] = t.Connector.Connector
+		if k := t.Connector.Kinesis; k != nil {
+			streams[t.Name] = k.Stream
+		}
+	}
+	sources := make(map[string]*actor.PID, len(r.sources))
+	for name, pid := range r.sources {
+		sources[name] = pid
+	}
+	job := r.plan.Job
+	cp := newCheckpointer(r.plan.Name, job.CheckpointInterval, job.CheckpointTimeout, r.cps.store, r.cps.nextID,
+		sources, connectors, streams, r.log)
+	pid, err := ctx.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return cp }), "checkpointer")
+	if err != nil {
+		r.fail(ctx, fmt.Errorf("starting the checkpointer: %w", err))
+		return
+	}
+	r.checkpointer = pid
 }
 
 func (r *root) stopSources(ctx actor.Context) {
@@ -229,6 +275,8 @@ func (r *root) snapshot() []messages.Progress {
 
 func (r *root) onSourceStopped(ctx actor.Context, m *messages.SourceStopped) {
 	r.stopped[m.Table] = true
+	snap := m.Snapshot
+	r.snaps = append(r.snaps, &snap)
 	r.latest["source/"+m.Table] = m.Final
 	if m.Finished {
 		r.log.Info("source read to its end", slog.String("table", m.Table))
@@ -252,11 +300,35 @@ func (r *root) maybeFlush(ctx actor.Context) {
 }
 
 func (r *root) maybeEnded(ctx actor.Context) {
-	if r.phase != flushing || len(r.flushed) < len(r.sinks) {
+	if r.phase != flushing || len(r.flushed) < len(r.sinks) || r.finalPending {
+		return
+	}
+	if r.checkpointer != nil {
+		// Every sink has written everything: the positions where the
+		// sources stopped are a checkpoint from which a restart delivers
+		// nothing twice.
+		r.finalPending = true
+		ctx.Send(r.checkpointer, &takeFinal{snaps: r.snaps})
+		return
+	}
+	r.end(ctx, nil)
+}
+
+func (r *root) onFinalSaved(ctx actor.Context, m *finalSaved) {
+	if m.err != nil {
+		r.end(ctx, fmt.Errorf("the job drained, but its final checkpoint could not be saved (a restart resumes from the previous one): %w", m.err))
+		return
+	}
+	r.log.Info("final checkpoint saved")
+	r.end(ctx, nil)
+}
+
+func (r *root) end(ctx actor.Context, err error) {
+	if r.phase == ended {
 		return
 	}
 	r.phase = ended
-	r.finish(nil, r.snapshot())
+	r.finish(err, r.snapshot())
 	ctx.Stop(ctx.Self())
 }
 
@@ -264,8 +336,6 @@ func (r *root) fail(ctx actor.Context, err error) {
 	if r.phase == ended {
 		return
 	}
-	r.phase = ended
 	r.log.Error("job failed", slog.String("reason", err.Error()))
-	r.finish(err, r.snapshot())
-	ctx.Stop(ctx.Self())
+	r.end(ctx, err)
 }

@@ -129,6 +129,9 @@ type SourceStopped struct {
 	Finished bool   `msgpack:"f,omitempty"` // bounded and complete
 	// Final is the source's activity up to the end.
 	Final Progress `msgpack:"p"`
+	// Snapshot holds the position of every shard (or the generator's count)
+	// where reading stopped, for the final checkpoint.
+	Snapshot SourceSnapshot `msgpack:"n"`
 }
 
 // Failed tells the job that an actor cannot go on. Reason is one line for

@@ -194,13 +194,21 @@ var _ = Describe("job SET keys", func() {
 			_, _, diags := options.ValidateJob(with(key, value))
 			onlyError(diags, reason)
 		},
-		Entry(nil, "execution.checkpointing.interval", "30 s", "option 'execution.checkpointing.interval' is not supported yet: checkpoints arrive in a later release"),
-		Entry(nil, "execution.checkpointing.timeout", "1 min", "option 'execution.checkpointing.timeout' is not supported yet"),
-		Entry(nil, "state.checkpoints.dir", "/tmp", "option 'state.checkpoints.dir' is not supported yet"),
-		Entry(nil, "state.checkpoints.num-retained", "2", "option 'state.checkpoints.num-retained' is not supported yet"),
 		Entry(nil, "parallelism.default", "2", "option 'parallelism.default' is not supported yet"),
 		Entry(nil, "table.local-time-zone", "Europe/Paris", "option 'table.local-time-zone' = 'Europe/Paris' is not supported yet: time zones other than UTC arrive in a later release; use 'UTC'"),
 	)
+
+	It("types the checkpoint settings", func() {
+		j, _, diags := options.ValidateJob(append(append(append(with("execution.checkpointing.interval", "30 s"),
+			options.Raw{Key: "execution.checkpointing.timeout", Value: "1 min"}),
+			options.Raw{Key: "state.checkpoints.dir", Value: "/var/lib/shardflow"}),
+			options.Raw{Key: "state.checkpoints.num-retained", Value: "5"}))
+		Expect(diags).To(BeEmpty())
+		Expect(j.CheckpointInterval).To(Equal(30 * time.Second))
+		Expect(j.CheckpointTimeout).To(Equal(time.Minute))
+		Expect(j.CheckpointsDir).To(Equal("/var/lib/shardflow"))
+		Expect(j.NumRetained).To(Equal(5))
+	})
 
 	It("accepts the UTC time zone", func() {
 		j, _, diags := options.ValidateJob(with("table.local-time-zone", "UTC"))

@@ -53,9 +53,7 @@ var notYet = map[string]string{
 	"parallelism.default": "operator parallelism arrives with cluster mode in a later release",
 
 	// Job settings.
-	"execution.checkpointing.*": "checkpoints arrive in a later release",
-	"state.checkpoints.*":       "checkpoints arrive in a later release",
-	"table.local-time-zone=*":   "time zones other than UTC arrive in a later release; use 'UTC'",
+	"table.local-time-zone=*": "time zones other than UTC arrive in a later release; use 'UTC'",
 }
 
 // Connector names, the values of the 'connector' option.

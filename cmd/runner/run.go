@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/kinesislocal"
 	"github.com/shardflow/shardflow/messages"
@@ -23,12 +25,14 @@ import (
 )
 
 type runFlags struct {
-	sets        []string
-	local       bool
-	localShards int
-	quiet       bool
-	logLevel    string
-	stopTimeout time.Duration
+	sets           []string
+	fromCheckpoint string
+	fresh          bool
+	local          bool
+	localShards    int
+	quiet          bool
+	logLevel       string
+	stopTimeout    time.Duration
 }
 
 func newRunCommand() *cobra.Command {
@@ -41,6 +45,10 @@ bounded (datagen with 'number-of-rows') ends by itself; otherwise it runs until 
 SIGTERM, when it stops reading, drains what is in flight, flushes the sinks and exits 0.
 A second signal stops it at once.
 
+With 'execution.checkpointing.interval' set, the job takes a checkpoint at that interval and,
+on a graceful stop, a final one after its sinks flushed. Started again, it resumes from its
+newest checkpoint (--from-checkpoint picks another, --fresh ignores them).
+
 With --local, run starts shardflow's in-memory Kinesis endpoint in the process, points every
 kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks.`,
 		Args: cobra.ExactArgs(1),
@@ -52,6 +60,8 @@ kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks
 	cmd.Flags().BoolVar(&f.local, "local", false, "run against an in-process local Kinesis endpoint")
 	cmd.Flags().IntVar(&f.localShards, "local-shards", 4, "shards of each stream --local creates")
 	cmd.Flags().BoolVar(&f.quiet, "quiet", false, "no live progress and no summary")
+	cmd.Flags().StringVar(&f.fromCheckpoint, "from-checkpoint", "", "resume from this checkpoint file instead of the job's newest")
+	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "ignore stored checkpoints and start at each table's scan.stream.initpos")
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	cmd.Flags().DurationVar(&f.stopTimeout, "stop-timeout", 30*time.Second, "how long a graceful stop may take")
 	return cmd
@@ -80,10 +90,22 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		fmt.Fprintf(stderr, "local Kinesis endpoint at %s\n", srv.URL())
 	}
 
-	j, err := job.Start(ctx, p, job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr})
+	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh}
+	if f.fromCheckpoint != "" {
+		if f.fresh {
+			return fmt.Errorf("--from-checkpoint and --fresh contradict each other; give one")
+		}
+		cp, err := (&checkpoint.FileStore{}).Load(ctx, f.fromCheckpoint)
+		if err != nil {
+			return fmt.Errorf("--from-checkpoint: %w", err)
+		}
+		opts.From, opts.FromRef = cp, f.fromCheckpoint
+	}
+	j, err := job.Start(ctx, p, opts)
 	if err != nil {
 		return err
 	}
+	printResumed(stderr, p, j.Resumed())
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(signals)
@@ -127,6 +149,33 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 				}
 			}
 		}
+	}
+}
+
+// printResumed says where the job resumed from, per source.
+func printResumed(w io.Writer, p *plan.Plan, r *job.Resumed) {
+	if r == nil {
+		if p.Job.CheckpointInterval > 0 {
+			fmt.Fprintf(w, "job %q starts fresh: no checkpoint to resume from\n", p.Name)
+		}
+		return
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(w, "skipped checkpoint %s: %v\n", s.Ref, s.Err)
+	}
+	cp := r.Checkpoint
+	kind := ""
+	if cp.Final {
+		kind = " (final, taken at a graceful stop)"
+	}
+	fmt.Fprintf(w, "job %q resumes from checkpoint %d%s taken %s\n", p.Name, cp.ID, kind, cp.Taken.Local().Format(time.RFC3339))
+	names := make([]string, 0, len(r.Sources))
+	for name := range r.Sources {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(w, "  %s: %s\n", name, r.Sources[name])
 	}
 }
 

@@ -1,0 +1,136 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/plan"
+)
+
+// Resumed says where a job resumed from, for the user.
+type Resumed struct {
+	// Checkpoint is the checkpoint the job resumed from.
+	Checkpoint *checkpoint.Checkpoint
+	// Ref is where it was read (a file for the file store).
+	Ref string
+	// Skipped are newer checkpoints that could not be read.
+	Skipped []checkpoint.Problem
+	// Sources says, per source table, how it resumes.
+	Sources map[string]string
+}
+
+// checkpointing is a job's checkpoint settings, resolved.
+type checkpointing struct {
+	enabled bool
+	store   checkpoint.Store
+	nextID  int64
+	resume  *checkpoint.Checkpoint
+	resumed *Resumed
+}
+
+// storeFor returns the store checkpoints of p go to: opts.Store, or files
+// under state.checkpoints.dir (or checkpoint.DefaultDir()).
+func storeFor(p *plan.Plan, opts Options) checkpoint.Store {
+	if opts.Store != nil {
+		return opts.Store
+	}
+	dir := p.Job.CheckpointsDir
+	if dir == "" {
+		dir = checkpoint.DefaultDir()
+	}
+	return &checkpoint.FileStore{Dir: dir, Retain: max(p.Job.NumRetained, 1)}
+}
+
+// StoreFor returns where the checkpoints of p are kept: files under
+// state.checkpoints.dir, or checkpoint.DefaultDir() when it is not set.
+func StoreFor(p *plan.Plan) checkpoint.Store { return storeFor(p, Options{}) }
+
+// resolveCheckpointing decides whether the job checkpoints and where it
+// resumes from: opts.From when given; else, unless opts.Fresh, the newest
+// readable checkpoint of the job when checkpointing is on.
+func resolveCheckpointing(ctx context.Context, p *plan.Plan, opts Options, log *slog.Logger) (*checkpointing, error) {
+	c := &checkpointing{enabled: p.Job.CheckpointInterval > 0, store: storeFor(p, opts), nextID: 1}
+	if entries, err := c.store.List(ctx, p.Name); err == nil && len(entries) > 0 {
+		c.nextID = entries[0].ID + 1
+	}
+	switch {
+	case opts.From != nil:
+		c.resume = opts.From
+		c.resumed = &Resumed{Checkpoint: opts.From, Ref: opts.FromRef}
+		if opts.From.Job != p.Name {
+			log.Warn("resuming from a checkpoint of another job", slog.String("checkpoint_job", opts.From.Job), slog.String("job", p.Name))
+		}
+		c.nextID = max(c.nextID, opts.From.ID+1)
+	case c.enabled && !opts.Fresh:
+		cp, problems, err := c.store.Latest(ctx, p.Name)
+		for _, pr := range problems {
+			log.Warn("skipping a checkpoint that cannot be read", slog.String("checkpoint", pr.Ref), slog.String("error", pr.Err.Error()))
+		}
+		switch {
+		case errors.Is(err, checkpoint.ErrNone):
+			if len(problems) > 0 {
+				return nil, fmt.Errorf("job %q: no checkpoint could be read (%d are corrupt, the newest: %v); run with --fresh to start over", p.Name, len(problems), problems[0].Err)
+			}
+		case err != nil:
+			return nil, fmt.Errorf("job %q: reading checkpoints: %w", p.Name, err)
+		default:
+			c.resume = cp
+			c.resumed = &Resumed{Checkpoint: cp, Skipped: problems}
+		}
+	}
+	if c.resume != nil {
+		c.resumed.Sources = describeResume(p, c.resume)
+	}
+	return c, nil
+}
+
+// sourceRestore returns the position of table t in cp, when cp has the same
+// table reading the same stream (a table new to the job, or pointed at
+// another stream, starts at its own scan.stream.initpos).
+func sourceRestore(cp *checkpoint.Checkpoint, t *plan.Table) *checkpoint.Source {
+	if cp == nil {
+		return nil
+	}
+	src, ok := cp.Source(t.Name)
+	if !ok || src.Connector != t.Connector.Connector {
+		return nil
+	}
+	if k := t.Connector.Kinesis; k != nil && src.Stream != k.Stream {
+		return nil
+	}
+	return src
+}
+
+func describeResume(p *plan.Plan, cp *checkpoint.Checkpoint) map[string]string {
+	out := map[string]string{}
+	for _, t := range p.Tables {
+		if !t.IsSource() {
+			continue
+		}
+		src := sourceRestore(cp, t)
+		switch {
+		case src == nil && t.Connector.Kinesis != nil:
+			out[t.Name] = fmt.Sprintf("new to the checkpoint: starts at %s", t.Connector.Kinesis.Source.InitPos)
+		case src == nil:
+			out[t.Name] = "new to the checkpoint: starts fresh"
+		case t.Connector.Connector == "datagen":
+			out[t.Name] = fmt.Sprintf("resumes after %d generated rows", src.Generated)
+		default:
+			finished, read := 0, 0
+			for _, sh := range src.Shards {
+				switch {
+				case sh.Finished:
+					finished++
+				case sh.SequenceNumber != "":
+					read++
+				}
+			}
+			out[t.Name] = fmt.Sprintf("resumes %d shards after their last written record, %d finished shards skipped, %d from their start",
+				read, finished, len(src.Shards)-finished-read)
+		}
+	}
+	return out
+}
