@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -181,41 +182,54 @@ INSERT INTO sink SELECT user_id, item_id * 2, behavior, ts FROM src WHERE catego
 `
 
 func runPipeline(ctx context.Context, url, stream string, o SourceOptions) (time.Duration, error) {
+	took, _, err := readWithJob(ctx, url, stream, o, nil)
+	return took, err
+}
+
+// readWithJob runs the benchmark job over the stream until it has read
+// o.Records records, with extra SET statements (checkpointing, say), and
+// returns how long that took and the job's checkpoint statistics.
+func readWithJob(ctx context.Context, url, stream string, o SourceOptions, sets map[string]string) (time.Duration, job.CheckpointStats, error) {
+	var stats job.CheckpointStats
 	dir, err := os.MkdirTemp("", "shardflow-bench-")
 	if err != nil {
-		return 0, err
+		return 0, stats, err
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "bench.sql")
 	text := fmt.Sprintf(sourceJob, stream, url, o.Interval.Milliseconds())
+	for k, v := range sets {
+		text = fmt.Sprintf("SET '%s' = '%s';\n", k, strings.ReplaceAll(v, "%DIR%", dir)) + text
+	}
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		return 0, err
+		return 0, stats, err
 	}
 	p, _, err := plan.Load(path, nil)
 	if err != nil {
-		return 0, fmt.Errorf("planning the benchmark job: %w", err)
+		return 0, stats, fmt.Errorf("planning the benchmark job: %w", err)
 	}
 	start := time.Now()
-	j, err := job.Start(ctx, p, job.Options{Logger: o.Logger, ProgressEvery: 10 * time.Millisecond})
+	j, err := job.Start(ctx, p, job.Options{Logger: o.Logger, ProgressEvery: 10 * time.Millisecond, Fresh: true})
 	if err != nil {
-		return 0, err
+		return 0, stats, err
 	}
 	for {
 		select {
 		case <-j.Done():
-			return 0, fmt.Errorf("the benchmark job ended early: %w", j.Wait())
+			return 0, stats, fmt.Errorf("the benchmark job ended early: %w", j.Wait())
 		case <-time.After(5 * time.Millisecond):
 		}
 		tables, err := j.Progress(ctx)
 		if err != nil {
-			return 0, err
+			return 0, stats, err
 		}
 		for _, t := range tables {
 			if t.Table == "src" && !t.Sink && t.Records >= int64(o.Records) {
 				took := time.Since(start)
+				stats, _ = j.Checkpoints(ctx)
 				stopCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 				defer cancel()
-				return took, j.Stop(stopCtx)
+				return took, stats, j.Stop(stopCtx)
 			}
 		}
 	}

@@ -57,8 +57,15 @@ type (
 	checkpointTick    struct{}
 	checkpointTimeout struct{ id int64 }
 	checkpointSaved   struct {
-		cp  *checkpoint.Checkpoint
-		err error
+		cp      *checkpoint.Checkpoint
+		started time.Time
+		err     error
+	}
+	// checkpointCompleted tells the root a checkpoint was committed and how
+	// long it took from trigger to commit.
+	checkpointCompleted struct {
+		id   int64
+		took time.Duration
 	}
 	// stopCheckpoints ends periodic checkpoints (a graceful stop began).
 	stopCheckpoints struct{}
@@ -109,7 +116,9 @@ func (c *checkpointer) Receive(ctx actor.Context) {
 			c.log.Error("checkpoint could not be saved; the job goes on and tries again", slog.Int64("checkpoint", m.cp.ID), slog.String("error", m.err.Error()))
 		} else {
 			c.completed++
-			c.log.Info("checkpoint completed", slog.Int64("checkpoint", m.cp.ID))
+			took := time.Since(m.started)
+			c.log.Info("checkpoint completed", slog.Int64("checkpoint", m.cp.ID), slog.Duration("took", took))
+			ctx.Send(ctx.Parent(), &checkpointCompleted{id: m.cp.ID, took: took})
 		}
 		c.schedule()
 	case *stopCheckpoints:
@@ -178,9 +187,9 @@ func (c *checkpointer) maybeComplete() {
 	cp := c.build(p.id, snaps, p.acks)
 	c.inFlight = nil
 	c.saving = true
-	store := c.store
+	store, started := c.store, p.started
 	c.beside.Go(func(ctx context.Context) any {
-		return &checkpointSaved{cp: cp, err: store.Save(ctx, cp)}
+		return &checkpointSaved{cp: cp, started: started, err: store.Save(ctx, cp)}
 	})
 }
 

@@ -191,6 +191,39 @@ func (j *Job) Progress(ctx context.Context) ([]messages.Progress, error) {
 	return sortProgress(snap.tables), nil
 }
 
+// CheckpointStats counts the periodic checkpoints a job committed and how
+// long they took from trigger to commit.
+type CheckpointStats struct {
+	Completed  int64
+	Last       int64 // id of the newest
+	Total, Max time.Duration
+}
+
+// Mean is the average time from trigger to commit.
+func (s CheckpointStats) Mean() time.Duration {
+	if s.Completed == 0 {
+		return 0
+	}
+	return s.Total / time.Duration(s.Completed)
+}
+
+// Checkpoints returns the job's checkpoint statistics so far.
+func (j *Job) Checkpoints(ctx context.Context) (CheckpointStats, error) {
+	timeout := time.Second
+	if d, ok := ctx.Deadline(); ok {
+		timeout = time.Until(d)
+	}
+	res, err := j.system.Root.RequestFuture(j.root, &progressQuery{}, timeout).Result()
+	if err != nil {
+		return CheckpointStats{}, fmt.Errorf("asking job %q for checkpoints: %w", j.plan.Name, err)
+	}
+	snap, _ := res.(*progressSnapshot)
+	if snap == nil {
+		return CheckpointStats{}, nil
+	}
+	return snap.checkpoints, nil
+}
+
 func sortProgress(tables []messages.Progress) []messages.Progress {
 	out := append([]messages.Progress(nil), tables...)
 	sort.Slice(out, func(a, b int) bool {
@@ -206,6 +239,9 @@ func sortProgress(tables []messages.Progress) []messages.Progress {
 type (
 	stopJob          struct{}
 	progressQuery    struct{}
-	progressSnapshot struct{ tables []messages.Progress }
-	pollProgress     struct{}
+	progressSnapshot struct {
+		tables      []messages.Progress
+		checkpoints CheckpointStats
+	}
+	pollProgress struct{}
 )

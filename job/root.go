@@ -92,6 +92,7 @@ type root struct {
 	snaps []*messages.SourceSnapshot
 	// finalPending is set while the final checkpoint is being saved.
 	finalPending bool
+	checkpoints  CheckpointStats
 }
 
 func newRoot(p *plan.Plan, opts Options, c *clients, cps *checkpointing, finish func(error, []messages.Progress)) *root {
@@ -116,6 +117,12 @@ func (r *root) Receive(ctx actor.Context) {
 		r.stopSources(ctx)
 	case *finalSaved:
 		r.onFinalSaved(ctx, m)
+	case *checkpointCompleted:
+		st := &r.checkpoints
+		st.Completed++
+		st.Last = m.id
+		st.Total += m.took
+		st.Max = max(st.Max, m.took)
 	case *messages.SourceStopped:
 		r.onSourceStopped(ctx, m)
 	case *messages.Flushed:
@@ -135,7 +142,7 @@ func (r *root) Receive(ctx actor.Context) {
 	case *messages.Progress:
 		r.latest[progressKey(m)] = *m
 	case *progressQuery:
-		ctx.Respond(&progressSnapshot{tables: r.snapshot()})
+		ctx.Respond(&progressSnapshot{tables: r.snapshot(), checkpoints: r.checkpoints})
 	case *actor.Stopping:
 		r.timers.Stop()
 	}

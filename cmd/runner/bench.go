@@ -12,7 +12,8 @@ import (
 func newBenchCommand() *cobra.Command {
 	var o bench.SourceOptions
 	var idle bench.IdleOptions
-	var sink bool
+	var sink, checkpoints bool
+	var cpInterval time.Duration
 	var keys int
 	var logLevel string
 	cmd := &cobra.Command{
@@ -26,6 +27,9 @@ decoding) over the same data. Its last line is the comparison.
 With --sink it measures writing instead: a datagen source into a kinesis sink (keyed by
 PARTITIONED BY over --keys distinct values) against a bare PutRecords loop.
 
+With --checkpoints it reads the filled stream twice, without checkpoints and with one every
+--checkpoint-interval, and reports both rates and how long checkpoints took.
+
 With --idle-shards N it instead reads a stream of N empty shards, each polled every 200 ms,
 and reports the process's resident memory and CPU use.`,
 		Args: cobra.NoArgs,
@@ -35,6 +39,17 @@ and reports the process's resident memory and CPU use.`,
 				return err
 			}
 			o.Logger, o.Progress = logger, cmd.ErrOrStderr()
+			if checkpoints {
+				res, err := bench.Checkpoints(cmd.Context(), o, cpInterval)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%d checkpoints of %d shards: mean %s, max %s from trigger to commit\n",
+					res.Stats.Completed, o.Shards, res.Stats.Mean().Round(time.Millisecond), res.Stats.Max.Round(time.Millisecond))
+				fmt.Fprintf(cmd.OutOrStdout(), "without checkpoints %.0f records/s, with a checkpoint every %s %.0f records/s, ratio %.2f\n",
+					res.RateWithout(), cpInterval, res.RateWith(), res.RateWith()/res.RateWithout())
+				return nil
+			}
 			if sink {
 				res, err := bench.Sink(cmd.Context(), bench.SinkOptions{Shards: o.Shards, Records: o.Records,
 					RecordSize: o.RecordSize, Keys: keys, Progress: o.Progress, Logger: logger})
@@ -73,6 +88,8 @@ and reports the process's resident memory and CPU use.`,
 	f.IntVar(&o.Records, "records", 500000, "records to write and read")
 	f.IntVar(&o.RecordSize, "record-size", 100, "bytes per record")
 	f.DurationVar(&o.Interval, "interval", 0, "GetRecords interval of both loops (scan.shard.getrecords.intervalmillis)")
+	f.BoolVar(&checkpoints, "checkpoints", false, "measure the cost of checkpoints")
+	f.DurationVar(&cpInterval, "checkpoint-interval", time.Second, "with --checkpoints: the checkpoint interval")
 	f.BoolVar(&sink, "sink", false, "measure the kinesis sink against a bare PutRecords loop")
 	f.IntVar(&keys, "keys", 100000, "with --sink: distinct partition keys")
 	f.IntVar(&idle.Shards, "idle-shards", 0, "measure memory and CPU with this many idle shards instead")

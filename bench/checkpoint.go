@@ -1,0 +1,68 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/shardflow/shardflow/job"
+	"github.com/shardflow/shardflow/kinesislocal"
+)
+
+// CheckpointResult is what the checkpoint benchmark measured.
+type CheckpointResult struct {
+	Records int
+	// Without and With are the times to read the stream with checkpointing
+	// off and every Interval.
+	Without, With time.Duration
+	Interval      time.Duration
+	// Stats are the checkpoints of the run with checkpointing.
+	Stats job.CheckpointStats
+}
+
+// RateWithout is records per second with checkpointing off.
+func (r CheckpointResult) RateWithout() float64 { return rate(r.Records, r.Without) }
+
+// RateWith is records per second with checkpointing on.
+func (r CheckpointResult) RateWith() float64 { return rate(r.Records, r.With) }
+
+// Checkpoints fills a stream of o.Shards shards and reads it twice with the
+// source benchmark's job: once without checkpoints, once with a checkpoint
+// every interval, and reports both rates and how long checkpoints took.
+func Checkpoints(ctx context.Context, o SourceOptions, interval time.Duration) (CheckpointResult, error) {
+	if o.Progress == nil {
+		o.Progress = io.Discard
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	srv, err := kinesislocal.New(kinesislocal.Options{ShardLimit: -1})
+	if err != nil {
+		return CheckpointResult{}, err
+	}
+	if err := srv.Start(); err != nil {
+		return CheckpointResult{}, err
+	}
+	defer srv.Close()
+	const stream = "bench"
+	if err := srv.CreateStream(stream, o.Shards); err != nil {
+		return CheckpointResult{}, err
+	}
+	fmt.Fprintf(o.Progress, "filling stream %q: %d shards, %d records of %d bytes\n", stream, o.Shards, o.Records, o.RecordSize)
+	if err := Fill(ctx, newClient(srv.URL()), stream, o.Records, o.RecordSize); err != nil {
+		return CheckpointResult{}, err
+	}
+	res := CheckpointResult{Records: o.Records, Interval: interval}
+	fmt.Fprintln(o.Progress, "reading without checkpoints")
+	if res.Without, _, err = readWithJob(ctx, srv.URL(), stream, o, nil); err != nil {
+		return res, err
+	}
+	fmt.Fprintf(o.Progress, "reading with a checkpoint every %s\n", interval)
+	res.With, res.Stats, err = readWithJob(ctx, srv.URL(), stream, o, map[string]string{
+		"execution.checkpointing.interval": fmt.Sprintf("%d ms", interval.Milliseconds()),
+		"state.checkpoints.dir":            "%DIR%",
+	})
+	return res, err
+}
