@@ -48,6 +48,8 @@ func fixtures() map[string]messages.Message {
 		&messages.Flushed{Table: "purchases", Final: messages.Progress{Table: "purchases", Sink: true, Rows: 99, Batches: 2, BatchRecords: 99}},
 		&messages.ProgressRequest{},
 		&messages.TriggerCheckpoint{ID: 7, Checkpointer: pid},
+		&messages.ShardWatermark{Table: "orders", ShardID: "s", From: pid, Watermark: -9223372036854775808, Idle: true, Finished: true},
+		&messages.GlobalWatermark{Table: "orders", Watermark: 1700000000000},
 		&messages.SourceSnapshot{ID: 7, Table: "orders", Stream: "orders", Outputs: 2, Awaiting: []string{"shardId-000000000004"},
 			Known: []messages.ShardPosition{{ShardID: "shardId-000000000001", Parents: []string{"p"}, SequenceNumber: "49", Finished: true},
 				{ShardID: "shardId-000000000005", Start: messages.StartPosition{Kind: messages.AtTimestamp, TimestampMillis: 1700000000000}}}},
