@@ -3,6 +3,7 @@ package chain
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/shardflow/shardflow/expr"
@@ -10,6 +11,7 @@ import (
 	"github.com/shardflow/shardflow/jobfile"
 	"github.com/shardflow/shardflow/plan"
 	"github.com/shardflow/shardflow/types"
+	"github.com/shardflow/shardflow/window"
 )
 
 // Record is one Kinesis record with the metadata a table may expose.
@@ -20,16 +22,26 @@ type Record struct {
 	SequenceNumber string
 }
 
+// Output is one destination of the chain's rows: an INSERT, and for a
+// windowed INSERT one partition of its window operator.
+type Output struct {
+	Insert    int
+	Partition int
+}
+
 // Chain runs the operators of the INSERTs reading one table.
 type Chain struct {
 	table   *plan.Table
-	inserts []*plan.Insert
+	inserts []*plan.Insert // by output position of the first output of each insert
 	ctx     *expr.Ctx
 
-	phys types.Row   // decoded physical columns
-	row  types.Row   // the table's row: physical, metadata, computed
-	proj []types.Row // each insert's projection
-	out  [][]types.Row
+	phys types.Row // decoded physical columns
+	row  types.Row // the table's row: physical, metadata, computed
+
+	// Per INSERT reading the table: its projection buffer and, per
+	// partition, the position of its output.
+	byInsert []insertOut
+	out      [][]types.Row
 	// slabs hold the values of emitted rows, carved a row at a time, so
 	// that a batch costs a few allocations rather than one per row. A slab
 	// is never reused once its rows are handed out.
@@ -37,31 +49,61 @@ type Chain struct {
 
 	// Skipped counts records the format skipped (ignore-parse-errors).
 	Skipped int64
-	// Rows counts rows emitted, summed over inserts.
+	// Rows counts rows emitted, summed over outputs.
 	Rows int64
 }
 
-// New returns a chain for the INSERTs in inserts that read table.
-func New(table *plan.Table, inserts []*plan.Insert) *Chain {
+type insertOut struct {
+	in   *plan.Insert
+	proj types.Row
+	// outs maps a partition to the output position.
+	outs []int
+}
+
+// New returns a chain feeding outputs, which name INSERTs of inserts that
+// read table (and, for a windowed INSERT, each of its partitions).
+func New(table *plan.Table, inserts []*plan.Insert, outputs []Output) *Chain {
 	c := &Chain{
 		table: table,
 		ctx:   expr.NewCtx(),
 		phys:  make(types.Row, len(table.Physical)),
 		row:   make(types.Row, len(table.Schema)),
+		out:   make([][]types.Row, len(outputs)),
+		slabs: make([][]types.Value, len(outputs)),
 	}
-	for _, in := range inserts {
-		if in.Source == table {
-			c.inserts = append(c.inserts, in)
-			c.proj = append(c.proj, make(types.Row, len(in.Select)))
+	index := map[int]int{}
+	for pos, o := range outputs {
+		i, ok := index[o.Insert]
+		if !ok {
+			in := findInsert(inserts, o.Insert)
+			if in == nil || in.Source != table {
+				continue
+			}
+			width := len(in.Select)
+			if in.Window != nil {
+				width = in.Window.Input.Width()
+			}
+			i = len(c.byInsert)
+			index[o.Insert] = i
+			c.byInsert = append(c.byInsert, insertOut{in: in, proj: make(types.Row, width)})
 		}
+		io := &c.byInsert[i]
+		for len(io.outs) <= o.Partition {
+			io.outs = append(io.outs, -1)
+		}
+		io.outs[o.Partition] = pos
 	}
-	c.out = make([][]types.Row, len(c.inserts))
-	c.slabs = make([][]types.Value, len(c.inserts))
 	return c
 }
 
-// Inserts returns the INSERTs the chain feeds, in the order of Take's batches.
-func (c *Chain) Inserts() []*plan.Insert { return c.inserts }
+func findInsert(inserts []*plan.Insert, index int) *plan.Insert {
+	for _, in := range inserts {
+		if in.Index == index {
+			return in
+		}
+	}
+	return nil
+}
 
 // Begin starts a batch: now is the time CURRENT_TIMESTAMP returns for its
 // rows (Flink evaluates it per record; shardflow per batch).
@@ -89,12 +131,60 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // record the format skips is counted in Skipped; any other failure is a
 // *RecordError naming the shard and sequence number.
 func (c *Chain) AddRecord(r Record) error {
+	ok, err := c.prepare(r)
+	if err != nil || !ok {
+		return err
+	}
+	if err := c.emit(c.row); err != nil {
+		return &RecordError{ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Err: err}
+	}
+	return nil
+}
+
+// Prepare decodes a Kinesis record into a new table row (physical,
+// metadata and computed columns) without running any INSERT, for a shard
+// that holds rows back in event time. ok is false for a record the format
+// skipped.
+func (c *Chain) Prepare(r Record) (row types.Row, ok bool, err error) {
+	if ok, err = c.prepare(r); err != nil || !ok {
+		return nil, ok, err
+	}
+	return append(types.Row(nil), c.row...), true, nil
+}
+
+// EventTime returns a table row's rowtime and watermark candidate in epoch
+// milliseconds, for a table with a WATERMARK. A NULL rowtime counts as the
+// earliest time, so it never holds a shard back.
+func (c *Chain) EventTime(row types.Row) (rowtime, candidate int64, err error) {
+	w := c.table.Watermark
+	rt := row[w.Column]
+	rowtime = math.MinInt64
+	if !rt.IsNull() {
+		rowtime = rt.TimestampMillis()
+	}
+	c.ctx.Reset()
+	v := w.Expr.Eval(c.ctx, row)
+	if err := c.ctx.Err(); err != nil {
+		return 0, 0, fmt.Errorf("WATERMARK of `%s`: %w", c.table.Name, err)
+	}
+	candidate = math.MinInt64
+	if !v.IsNull() {
+		candidate = v.TimestampMillis()
+	}
+	return rowtime, candidate, nil
+}
+
+// Emit runs a row made by Prepare through every INSERT.
+func (c *Chain) Emit(row types.Row) error { return c.emit(row) }
+
+// prepare fills c.row from a record.
+func (c *Chain) prepare(r Record) (bool, error) {
 	if err := c.table.Format.Decode(r.Data, c.phys); err != nil {
 		if errors.Is(err, formats.ErrSkipped) {
 			c.Skipped++
-			return nil
+			return false, nil
 		}
-		return &RecordError{ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Err: err}
+		return false, &RecordError{ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Err: err}
 	}
 	for i, col := range c.table.Columns {
 		if col.Kind != jobfile.Metadata {
@@ -112,27 +202,40 @@ func (c *Chain) AddRecord(r Record) error {
 		if col.FromMetadata != nil {
 			var err error
 			if v, err = col.FromMetadata(v); err != nil {
-				return &RecordError{ShardID: r.ShardID, SequenceNumber: r.SequenceNumber,
+				return false, &RecordError{ShardID: r.ShardID, SequenceNumber: r.SequenceNumber,
 					Err: fmt.Errorf("metadata column `%s`: %w", col.Name, err)}
 			}
 		}
 		c.row[i] = v
 	}
-	if err := c.run(); err != nil {
-		return &RecordError{ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Err: err}
+	if err := c.complete(); err != nil {
+		return false, &RecordError{ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Err: err}
 	}
-	return nil
+	return true, nil
 }
 
 // AddRow runs a row of physical column values (from a generator) through
 // every INSERT.
 func (c *Chain) AddRow(physical types.Row) error {
-	copy(c.phys, physical)
-	return c.run()
+	if err := c.PrepareRow(physical); err != nil {
+		return err
+	}
+	return c.emit(c.row)
 }
 
-// run completes the table row from c.phys and applies every INSERT.
-func (c *Chain) run() error {
+// PrepareRow completes the table row from physical values, leaving it in
+// the chain's buffer (see Row).
+func (c *Chain) PrepareRow(physical types.Row) error {
+	copy(c.phys, physical)
+	return c.complete()
+}
+
+// Row is the table row last completed by PrepareRow; it is overwritten by
+// the next one.
+func (c *Chain) Row() types.Row { return c.row }
+
+// complete fills the physical and computed columns of c.row from c.phys.
+func (c *Chain) complete() error {
 	t := c.table
 	for i, at := range t.PhysicalIndex {
 		c.row[at] = c.phys[i]
@@ -147,20 +250,47 @@ func (c *Chain) run() error {
 			return fmt.Errorf("computed column `%s`: %w", t.Columns[i].Name, err)
 		}
 	}
-	for k, in := range c.inserts {
-		keep, err := in.Program.Run(c.ctx, c.row, c.proj[k])
+	return nil
+}
+
+// emit applies every INSERT to a table row.
+func (c *Chain) emit(row types.Row) error {
+	for k := range c.byInsert {
+		io := &c.byInsert[k]
+		in := io.in
+		if w := in.Window; w != nil {
+			keep, err := w.Input.Run(c.ctx, row, io.proj)
+			if err != nil {
+				return fmt.Errorf("INSERT INTO `%s`: %w", in.Sink.Name, err)
+			}
+			if !keep {
+				continue
+			}
+			part := 0
+			if len(io.outs) > 1 {
+				part = window.Partition(io.proj, w.Keys, len(io.outs))
+			}
+			pos := io.outs[part]
+			out := c.carve(pos, len(io.proj))
+			copy(out, io.proj)
+			c.out[pos] = append(c.out[pos], out)
+			c.Rows++
+			continue
+		}
+		keep, err := in.Program.Run(c.ctx, row, io.proj)
 		if err != nil {
 			return fmt.Errorf("INSERT INTO `%s`: %w", in.Sink.Name, err)
 		}
 		if !keep {
 			continue
 		}
-		sinkRow := c.carve(k, len(in.Targets))
+		pos := io.outs[0]
+		sinkRow := c.carve(pos, len(in.Targets))
 		for j, tg := range in.Targets {
 			if tg.From < 0 {
 				continue
 			}
-			v := c.proj[k][tg.From]
+			v := io.proj[tg.From]
 			if tg.Cast != nil {
 				if v, err = tg.Cast(v); err != nil {
 					return fmt.Errorf("INSERT INTO `%s`, column `%s`: %w", in.Sink.Name, tg.Column.Name, err)
@@ -168,7 +298,7 @@ func (c *Chain) run() error {
 			}
 			sinkRow[j] = v
 		}
-		c.out[k] = append(c.out[k], sinkRow)
+		c.out[pos] = append(c.out[pos], sinkRow)
 		c.Rows++
 	}
 	return nil
@@ -177,7 +307,7 @@ func (c *Chain) run() error {
 // slabRows is how many rows one slab holds.
 const slabRows = 256
 
-// carve returns a zeroed row of width values from insert k's slab.
+// carve returns a zeroed row of width values from output k's slab.
 func (c *Chain) carve(k, width int) types.Row {
 	s := c.slabs[k]
 	if cap(s)-len(s) < width {
@@ -188,8 +318,8 @@ func (c *Chain) carve(k, width int) types.Row {
 	return row
 }
 
-// Take returns the batch of each INSERT (same order as Inserts) and starts
-// new ones; the caller owns the returned rows.
+// Take returns the batch of each output (in the order New was given them)
+// and starts new ones; the caller owns the returned rows.
 func (c *Chain) Take() [][]types.Row {
 	out := make([][]types.Row, len(c.out))
 	copy(out, c.out)

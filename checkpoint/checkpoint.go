@@ -18,6 +18,9 @@ type Checkpoint struct {
 	// flushed: restarting from it delivers nothing twice.
 	Final   bool     `json:"final,omitempty"`
 	Sources []Source `json:"sources"`
+	// Operators holds the state of stateful operators (window operator
+	// partitions), by operator name.
+	Operators map[string][]byte `json:"operators,omitempty"`
 }
 
 // Source is the position of one source table.

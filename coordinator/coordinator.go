@@ -44,7 +44,10 @@ type Config struct {
 	// Restore is the table's position in the checkpoint the job resumes
 	// from; nil starts fresh at scan.stream.initpos.
 	Restore *checkpoint.Source
-	Logger  *slog.Logger
+	// Watermark is the table's watermark actor (zero without a WATERMARK);
+	// shard actors report to it.
+	Watermark messages.PID
+	Logger    *slog.Logger
 }
 
 // Props returns the props of a coordinator. It reports to its parent:
@@ -288,6 +291,7 @@ func (c *coordinator) startReady(ctx actor.Context) {
 		start := &messages.StartShard{
 			Job: c.cfg.Job, Table: c.cfg.Table, Stream: c.cfg.Stream, ShardID: id, Parents: s.parents,
 			Start: c.startPosition(s), Coordinator: messages.FromPID(ctx.Self()), Outputs: c.cfg.Outputs,
+			Watermark: c.cfg.Watermark,
 		}
 		pid, err := c.cfg.Placement.Place(ctx, start)
 		if err != nil {

@@ -3,6 +3,7 @@ package datagen
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -25,7 +26,13 @@ type Config struct {
 	// Restore is the table's position in the checkpoint the job resumes
 	// from; nil starts fresh.
 	Restore *checkpoint.Source
-	Logger  *slog.Logger
+	// Watermark is the table's watermark actor, for a table with a
+	// WATERMARK: the source reports the largest watermark candidate of the
+	// rows it made every scan.watermark.sync.interval (a generator is one
+	// ordered stream, so it holds nothing back).
+	Watermark    messages.PID
+	SyncInterval time.Duration
+	Logger       *slog.Logger
 }
 
 // tickEvery is how often the source generates what rows-per-second allows.
@@ -41,7 +48,10 @@ func Props(cfg Config) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor { return &source{cfg: cfg} })
 }
 
-type tick struct{}
+type (
+	tick            struct{}
+	reportWatermark struct{}
+)
 
 type source struct {
 	cfg    Config
@@ -57,6 +67,8 @@ type source struct {
 	// base is that run's share, which the rate does not count.
 	generated, base int64
 	stopped         bool
+	// watermark is the largest watermark candidate of the rows made.
+	watermark int64
 }
 
 // Receive handles one message; generating a batch is quick and bounded.
@@ -73,12 +85,20 @@ func (s *source) Receive(ctx actor.Context) {
 			s.generated = r.Generated
 			s.base = r.Generated
 		}
-		s.chain = chain.New(s.cfg.Table, s.cfg.Inserts)
+		outs := make([]chain.Output, len(s.cfg.Outputs))
+		for i, o := range s.cfg.Outputs {
+			outs[i] = chain.Output{Insert: o.Insert, Partition: o.Partition}
+		}
+		s.chain = chain.New(s.cfg.Table, s.cfg.Inserts, outs)
 		s.timers = actors.NewTimers(ctx)
 		s.phys = make(types.Row, len(s.cfg.Table.Physical))
 		s.grants = make([]int, len(s.cfg.Outputs))
 		s.started = time.Now()
+		s.watermark = math.MinInt64
 		s.timers.After(tickEvery, &tick{})
+		if s.eventTime() {
+			s.timers.After(s.cfg.SyncInterval, &reportWatermark{})
+		}
 	case *tick:
 		s.ask(ctx)
 	case *messages.CreditGrant:
@@ -87,6 +107,8 @@ func (s *source) Receive(ctx actor.Context) {
 		s.stop(ctx, false)
 	case *messages.TriggerCheckpoint:
 		s.onTrigger(ctx, m)
+	case *reportWatermark:
+		s.report(ctx, false)
 	case *messages.ProgressRequest:
 		ctx.Respond(s.progress())
 	case *actor.Stopping:
@@ -164,25 +186,47 @@ func (s *source) generate(ctx actor.Context, n int) error {
 	s.chain.Begin(time.Now())
 	for i := 0; i < n && s.gen.Next(s.phys); i++ {
 		s.generated++
-		if err := s.chain.AddRow(s.phys); err != nil {
+		if !s.eventTime() {
+			if err := s.chain.AddRow(s.phys); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.chain.PrepareRow(s.phys); err != nil {
+			return err
+		}
+		_, candidate, err := s.chain.EventTime(s.chain.Row())
+		if err != nil {
+			return err
+		}
+		s.watermark = max(s.watermark, candidate)
+		if err := s.chain.Emit(s.chain.Row()); err != nil {
 			return err
 		}
 	}
 	batches := s.chain.Take()
-	byInsert := map[int]int{}
-	for k, in := range s.chain.Inserts() {
-		byInsert[in.Index] = k
-	}
 	from := messages.FromPID(ctx.Self())
 	for i, o := range s.cfg.Outputs {
-		b := &messages.RowBatch{Insert: o.Insert, Source: s.cfg.Table.Name, From: from, Credit: s.grants[i]}
-		if k, ok := byInsert[o.Insert]; ok {
-			b.Rows = batches[k]
-		}
+		ctx.Send(o.Sink.PID(), &messages.RowBatch{Insert: o.Insert, Source: s.cfg.Table.Name, From: from, Rows: batches[i], Credit: s.grants[i]})
 		s.grants[i] = 0
-		ctx.Send(o.Sink.PID(), b)
 	}
 	return nil
+}
+
+func (s *source) eventTime() bool {
+	return s.cfg.Table.Watermark != nil && !s.cfg.Watermark.IsZero() && s.cfg.SyncInterval > 0
+}
+
+// report tells the watermark actor the source's watermark.
+func (s *source) report(ctx actor.Context, finished bool) {
+	if !s.eventTime() {
+		return
+	}
+	ctx.Send(s.cfg.Watermark.PID(), &messages.ShardWatermark{Table: s.cfg.Table.Name, From: messages.FromPID(ctx.Self()),
+		Watermark: s.watermark, Finished: finished})
+	if !finished && !s.stopped {
+		s.timers.After(s.cfg.SyncInterval, &reportWatermark{})
+	}
 }
 
 // onTrigger sends a barrier with the count of rows made behind the rows
@@ -216,6 +260,10 @@ func (s *source) stop(ctx actor.Context, finished bool) {
 		return
 	}
 	s.stopped = true
+	if finished {
+		// The watermark actor may close every window now.
+		s.report(ctx, true)
+	}
 	s.timers.Stop()
 	if s.asking {
 		s.returnCredit(ctx)

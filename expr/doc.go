@@ -19,8 +19,10 @@
 // type).
 //
 // It is not for: parsing (package jobfile), planning which tables and
-// operators a job uses (package plan), aggregates and window functions (they
-// are refused with "not supported yet" until windows arrive), or the text
+// operators a job uses (package plan), aggregates and window functions
+// (Compile refuses them with "not supported yet"; the planner lifts the
+// aggregates of a window aggregation out of a SELECT, compiles their
+// arguments here, and asks AggregateType for their result types), or the text
 // forms of values (types.AppendText / types.ParseText, which CAST to and from
 // strings calls).
 package expr

@@ -45,9 +45,12 @@ func init() {
 	}
 }
 
-// aggregateFuncs and windowFuncs are refused until windows and GROUP BY
-// arrive; naming them apart from unknown functions tells the user that
-// the job is right and the runtime is not there yet.
+// aggregateFuncs are refused by Compile: the planner lifts the aggregates of
+// a window aggregation out of the SELECT before it compiles the rest, so an
+// aggregate that reaches Compile is in a place not built yet (a plain GROUP
+// BY, a WHERE). windowFuncs are refused too. Naming them apart from unknown
+// functions tells the user that the job is right and the runtime is not
+// there yet.
 var aggregateFuncs = setOf("COUNT", "SUM", "MIN", "MAX", "AVG", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP",
 	"VAR_SAMP", "COLLECT", "LISTAGG", "FIRST_VALUE", "LAST_VALUE", "ARRAY_AGG", "JSON_OBJECTAGG", "JSON_ARRAYAGG")
 
@@ -68,6 +71,12 @@ var otherFlinkFuncs = setOf("POWER", "SQRT", "LN", "LOG10", "LOG2", "LOG", "EXP"
 	"TO_TIMESTAMP_LTZ", "NULLIF", "IF", "IFNULL", "IS_ALPHA", "IS_DECIMAL", "IS_DIGIT", "GREATEST", "LEAST",
 	"TYPEOF", "CARDINALITY", "ELEMENT", "ARRAY_CONTAINS", "MAP_KEYS", "MAP_VALUES", "JSON_VALUE", "JSON_QUERY",
 	"JSON_EXISTS", "JSON_STRING", "JSON_OBJECT", "JSON_ARRAY", "MD5", "SHA1", "SHA256", "SHA2")
+
+// The hints of refused aggregates and window functions.
+const (
+	aggregateHint = "only window aggregations are built: aggregate over FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) with GROUP BY window_start, window_end"
+	windowHint    = "only the window table functions are built: FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) with GROUP BY window_start, window_end"
+)
 
 func setOf(names ...string) map[string]bool {
 	m := make(map[string]bool, len(names))
@@ -91,12 +100,10 @@ func (c *compiler) call(e *jobfile.Call) *node {
 	pos := e.Name.Pos()
 	switch {
 	case aggregateFuncs[name]:
-		c.diags.ErrorHint(pos, "aggregations arrive with windows and GROUP BY in a later release; until then a job can filter and project rows",
-			"aggregate function %s is not supported yet", name)
+		c.diags.ErrorHint(pos, aggregateHint, "aggregate function %s is not supported here yet", name)
 		return nil
 	case windowFuncs[name]:
-		c.diags.ErrorHint(pos, "windows arrive in a later release; until then a job can filter and project rows",
-			"window function %s is not supported yet", name)
+		c.diags.ErrorHint(pos, windowHint, "window function %s is not supported yet", name)
 		return nil
 	}
 	def, ok := functions[name]

@@ -26,6 +26,10 @@ type checkpointer struct {
 	timeout  time.Duration
 	store    checkpoint.Store
 	sources  map[string]*actor.PID
+	// windows are the window operator partitions reading each source
+	// table; operators names every one of them.
+	windows   map[string][]*actor.PID
+	operators []string
 	// connectors and streams name each source table in the checkpoint.
 	connectors, streams map[string]string
 	log                 *slog.Logger
@@ -45,11 +49,14 @@ type pendingCheckpoint struct {
 	started time.Time
 	snaps   map[string]*messages.SourceSnapshot
 	acks    map[ackKey]messages.ShardPosition
+	states  map[string][]byte
 }
 
+// ackKey is one acknowledgement: a shard's barrier through one output (a
+// sink, or a window operator partition) of one INSERT.
 type ackKey struct {
-	table, shard string
-	insert       int
+	table, shard, output string
+	insert               int
 }
 
 // Messages the checkpointer receives from the root or sends itself.
@@ -71,15 +78,19 @@ type (
 	stopCheckpoints struct{}
 	// takeFinal commits the checkpoint of a drained job; the root gets a
 	// finalSaved back.
-	takeFinal struct{ snaps []*messages.SourceSnapshot }
+	takeFinal struct {
+		snaps  []*messages.SourceSnapshot
+		states map[string][]byte
+	}
 	// finalSaved answers takeFinal.
 	finalSaved struct{ err error }
 )
 
 func newCheckpointer(job string, interval, timeout time.Duration, store checkpoint.Store, nextID int64,
-	sources map[string]*actor.PID, connectors, streams map[string]string, log *slog.Logger) *checkpointer {
+	sources map[string]*actor.PID, windows map[string][]*actor.PID, operators []string,
+	connectors, streams map[string]string, log *slog.Logger) *checkpointer {
 	return &checkpointer{job: job, interval: interval, timeout: timeout, store: store, nextID: nextID,
-		sources: sources, connectors: connectors, streams: streams, log: log}
+		sources: sources, windows: windows, operators: operators, connectors: connectors, streams: streams, log: log}
 }
 
 // Receive handles one message; saving runs beside the actor.
@@ -96,11 +107,20 @@ func (c *checkpointer) Receive(ctx actor.Context) {
 	case *messages.SourceSnapshot:
 		if p := c.inFlight; p != nil && p.id == m.ID {
 			p.snaps[m.Table] = m
+			// Window operators align on the barriers of exactly these shards.
+			for _, w := range c.windows[m.Table] {
+				ctx.Send(w, &messages.ExpectBarriers{ID: m.ID, Checkpointer: messages.FromPID(ctx.Self()), Table: m.Table, Shards: m.Awaiting})
+			}
 			c.maybeComplete()
 		}
 	case *messages.BarrierAck:
 		if p := c.inFlight; p != nil && p.id == m.ID {
-			p.acks[ackKey{m.Source, m.Position.ShardID, m.Insert}] = m.Position
+			p.acks[ackKey{m.Source, m.Position.ShardID, m.Sink, m.Insert}] = m.Position
+			c.maybeComplete()
+		}
+	case *messages.OperatorState:
+		if p := c.inFlight; p != nil && p.id == m.ID {
+			p.states[m.Operator] = m.State
 			c.maybeComplete()
 		}
 	case *checkpointTimeout:
@@ -129,6 +149,7 @@ func (c *checkpointer) Receive(ctx actor.Context) {
 		c.inFlight = nil
 		cp := c.build(c.nextID, m.snaps, nil)
 		cp.Final = true
+		cp.Operators = m.states
 		c.nextID++
 		store, parent := c.store, ctx.Parent()
 		sys := ctx.ActorSystem()
@@ -157,7 +178,8 @@ func (c *checkpointer) trigger(ctx actor.Context) {
 	}
 	id := c.nextID
 	c.nextID++
-	c.inFlight = &pendingCheckpoint{id: id, started: time.Now(), snaps: map[string]*messages.SourceSnapshot{}, acks: map[ackKey]messages.ShardPosition{}}
+	c.inFlight = &pendingCheckpoint{id: id, started: time.Now(), snaps: map[string]*messages.SourceSnapshot{},
+		acks: map[ackKey]messages.ShardPosition{}, states: map[string][]byte{}}
 	self := messages.FromPID(ctx.Self())
 	for _, pid := range c.sources {
 		ctx.Send(pid, &messages.TriggerCheckpoint{ID: id, Checkpointer: self})
@@ -170,7 +192,7 @@ func (c *checkpointer) trigger(ctx actor.Context) {
 // answered and every barrier has been acknowledged by every sink.
 func (c *checkpointer) maybeComplete() {
 	p := c.inFlight
-	if p == nil || len(p.snaps) < len(c.sources) {
+	if p == nil || len(p.snaps) < len(c.sources) || len(p.states) < len(c.operators) {
 		return
 	}
 	for table, snap := range p.snaps {
@@ -185,6 +207,9 @@ func (c *checkpointer) maybeComplete() {
 		snaps = append(snaps, s)
 	}
 	cp := c.build(p.id, snaps, p.acks)
+	if len(p.states) > 0 {
+		cp.Operators = p.states
+	}
 	c.inFlight = nil
 	c.saving = true
 	store, started := c.store, p.started
@@ -253,6 +278,11 @@ func (c *checkpointer) missing(p *pendingCheckpoint) string {
 			if n := c.acked(p, table, shard); n < snap.Outputs {
 				out = append(out, fmt.Sprintf("%d of %d sinks confirmed `%s` shard %q", n, snap.Outputs, table, shard))
 			}
+		}
+	}
+	for _, op := range c.operators {
+		if _, ok := p.states[op]; !ok {
+			out = append(out, fmt.Sprintf("window operator %s has not aligned its barriers", op))
 		}
 	}
 	sort.Strings(out)

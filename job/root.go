@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -19,6 +20,8 @@ import (
 	"github.com/shardflow/shardflow/plan"
 	"github.com/shardflow/shardflow/shardactor"
 	"github.com/shardflow/shardflow/sinkactor"
+	"github.com/shardflow/shardflow/watermark"
+	"github.com/shardflow/shardflow/windowactor"
 )
 
 // clients holds the Kinesis client of each table, per role.
@@ -61,9 +64,11 @@ func newClients(ctx context.Context, p *plan.Plan) (*clients, error) {
 type phase uint8
 
 const (
-	running  phase = iota
-	stopping       // sources told to stop; waiting for them
-	flushing       // sinks told to flush; waiting for them
+	running         phase = iota
+	stopping              // sources told to stop; waiting for them
+	syncing               // waiting for the watermark actors' last broadcasts
+	flushingWindows       // window operators told to flush; waiting for them
+	flushing              // sinks told to flush; waiting for them
 	ended
 )
 
@@ -81,9 +86,24 @@ type root struct {
 	sinks   map[string]*actor.PID
 	sources map[string]*actor.PID
 	stopped map[string]bool
-	flushed map[string]bool
-	latest  map[string]messages.Progress
-	self    *actor.PID
+	// finished marks sources that read everything (bounded), not stopped.
+	finished map[string]bool
+	flushed  map[string]bool
+	latest   map[string]messages.Progress
+	self     *actor.PID
+
+	// windows are the window operator partitions of each windowed INSERT,
+	// by INSERT index; watermarks the watermark actor of each source table
+	// with a WATERMARK.
+	windows    map[int][]*actor.PID
+	watermarks map[string]*actor.PID
+	// windowsFlushed counts window operators that answered Flush; states
+	// are their final states.
+	windowsFlushed map[string]bool
+	states         map[string][]byte
+	// watermarksSynced counts watermark actors that answered the sync sent
+	// when every source stopped.
+	watermarksSynced int
 
 	cps *checkpointing
 	// checkpointer takes periodic checkpoints; nil when checkpointing is off.
@@ -98,7 +118,9 @@ type root struct {
 func newRoot(p *plan.Plan, opts Options, c *clients, cps *checkpointing, finish func(error, []messages.Progress)) *root {
 	return &root{plan: p, opts: opts, clients: c, cps: cps, finish: finish, log: opts.Logger,
 		sinks: map[string]*actor.PID{}, sources: map[string]*actor.PID{},
-		stopped: map[string]bool{}, flushed: map[string]bool{}, latest: map[string]messages.Progress{}}
+		windows: map[int][]*actor.PID{}, watermarks: map[string]*actor.PID{},
+		windowsFlushed: map[string]bool{}, states: map[string][]byte{},
+		stopped: map[string]bool{}, finished: map[string]bool{}, flushed: map[string]bool{}, latest: map[string]messages.Progress{}}
 }
 
 // Receive handles one message; nothing in it blocks.
@@ -126,9 +148,20 @@ func (r *root) Receive(ctx actor.Context) {
 	case *messages.SourceStopped:
 		r.onSourceStopped(ctx, m)
 	case *messages.Flushed:
+		if strings.HasPrefix(m.Table, "window:") {
+			r.windowsFlushed[m.Table] = true
+			r.latest["window/"+m.Table] = m.Final
+			r.maybeFlushSinks(ctx)
+			return
+		}
 		r.flushed[m.Table] = true
 		r.latest["sink/"+m.Table] = m.Final
 		r.maybeEnded(ctx)
+	case *messages.OperatorState:
+		r.states[m.Operator] = m.State
+	case *watermark.Synced:
+		r.watermarksSynced++
+		r.maybeFlushWindows(ctx)
 	case *messages.Failed:
 		r.fail(ctx, errors.New(m.Reason))
 	case *pollProgress:
@@ -137,6 +170,11 @@ func (r *root) Receive(ctx actor.Context) {
 		}
 		for _, pid := range r.sinks {
 			ctx.Request(pid, &messages.ProgressRequest{})
+		}
+		for _, parts := range r.windows {
+			for _, pid := range parts {
+				ctx.Request(pid, &messages.ProgressRequest{})
+			}
 		}
 		r.timers.After(r.opts.ProgressEvery, &pollProgress{})
 	case *messages.Progress:
@@ -149,6 +187,9 @@ func (r *root) Receive(ctx actor.Context) {
 }
 
 func progressKey(p *messages.Progress) string {
+	if strings.HasPrefix(p.Table, "window:") {
+		return "window/" + p.Table
+	}
 	if p.Sink {
 		return "sink/" + p.Table
 	}
@@ -192,16 +233,27 @@ func (r *root) spawn(ctx actor.Context) {
 		}
 		r.sinks[t.Name] = pid
 	}
+	if !r.spawnEventTime(ctx) {
+		return
+	}
 	for _, t := range r.plan.Tables {
 		if !t.IsSource() {
 			continue
 		}
 		var outputs []messages.Output
 		for _, in := range r.plan.Inserts {
-			if in.Source == t {
-				outputs = append(outputs, messages.Output{Insert: in.Index, Sink: messages.FromPID(r.sinks[in.Sink.Name])})
+			if in.Source != t {
+				continue
 			}
+			if parts, ok := r.windows[in.Index]; ok {
+				for p, pid := range parts {
+					outputs = append(outputs, messages.Output{Insert: in.Index, Partition: p, Sink: messages.FromPID(pid)})
+				}
+				continue
+			}
+			outputs = append(outputs, messages.Output{Insert: in.Index, Sink: messages.FromPID(r.sinks[in.Sink.Name])})
 		}
+		wm := messages.FromPID(r.watermarks[t.Name])
 		var props *actor.Props
 		switch t.Connector.Connector {
 		case "kinesis":
@@ -210,11 +262,12 @@ func (r *root) spawn(ctx actor.Context) {
 				Job: r.plan.Name, Table: t.Name, Stream: t.Connector.Kinesis.Stream, Source: t.Connector.Kinesis.Source,
 				API: r.clients.source[t.Name], Outputs: outputs, StartTime: r.start, Logger: r.log,
 				Restore:   sourceRestore(r.cps.resume, t),
+				Watermark: wm,
 				Placement: actors.LocalPlacement{Props: func(*messages.StartShard) *actor.Props { return shardactor.Props(env) }},
 			})
 		case "datagen":
 			props = datagen.Props(datagen.Config{Table: t, Inserts: r.plan.Inserts, Outputs: outputs, Seed: r.opts.Seed, Logger: r.log,
-				Restore: sourceRestore(r.cps.resume, t)})
+				Restore: sourceRestore(r.cps.resume, t), Watermark: wm, SyncInterval: syncInterval(t)})
 		default:
 			r.fail(ctx, fmt.Errorf("table `%s`: connector '%s' cannot be read", t.Name, t.Connector.Connector))
 			return
@@ -229,6 +282,66 @@ func (r *root) spawn(ctx actor.Context) {
 	if r.cps.enabled {
 		r.spawnCheckpointer(ctx)
 	}
+}
+
+// syncInterval is how often a source reports its watermark.
+func syncInterval(t *plan.Table) time.Duration {
+	if k := t.Connector.Kinesis; k != nil {
+		return k.Source.WatermarkSyncInterval
+	}
+	return defaultSyncInterval
+}
+
+// defaultSyncInterval is the watermark sync interval of sources without the
+// option (datagen): Flink's default for Kinesis, 30 s, would hold windows
+// open long after a generator's rows; 200 ms keeps them current.
+const defaultSyncInterval = 200 * time.Millisecond
+
+// spawnEventTime starts the window operator partitions of every windowed
+// INSERT and a watermark actor per source table with a WATERMARK whose
+// rows are windowed, following those partitions.
+func (r *root) spawnEventTime(ctx actor.Context) bool {
+	for _, in := range r.plan.Inserts {
+		w := in.Window
+		if w == nil {
+			continue
+		}
+		for p := 0; p < max(w.Parallelism, 1); p++ {
+			name := windowactor.Name(in.Index, p)
+			var restore []byte
+			if cp := r.cps.resume; cp != nil {
+				restore = cp.Operators[name]
+			}
+			pid, err := ctx.SpawnNamed(windowactor.Props(windowactor.Config{Insert: in, Partition: p,
+				Sink: messages.FromPID(r.sinks[in.Sink.Name]), Restore: restore, Logger: r.log}), fmt.Sprintf("window-%d-%d", in.Index, p))
+			if err != nil {
+				r.fail(ctx, fmt.Errorf("starting window operator %s: %w", name, err))
+				return false
+			}
+			r.windows[in.Index] = append(r.windows[in.Index], pid)
+		}
+	}
+	for _, t := range r.plan.Tables {
+		if !t.IsSource() || t.Watermark == nil {
+			continue
+		}
+		var followers []messages.PID
+		for _, in := range r.plan.Inserts {
+			if in.Source == t {
+				for _, pid := range r.windows[in.Index] {
+					followers = append(followers, messages.FromPID(pid))
+				}
+			}
+		}
+		pid, err := ctx.SpawnNamed(watermark.Props(watermark.Config{Table: t.Name, SyncInterval: syncInterval(t),
+			Followers: followers, Logger: r.log}), "watermark-"+t.Name)
+		if err != nil {
+			r.fail(ctx, fmt.Errorf("starting the watermark actor of `%s`: %w", t.Name, err))
+			return false
+		}
+		r.watermarks[t.Name] = pid
+	}
+	return true
 }
 
 // spawnCheckpointer starts the actor that takes periodic checkpoints and
@@ -248,9 +361,17 @@ func (r *root) spawnCheckpointer(ctx actor.Context) {
 	for name, pid := range r.sources {
 		sources[name] = pid
 	}
+	windows := map[string][]*actor.PID{}
+	var operators []string
+	for _, in := range r.plan.Inserts {
+		for p, pid := range r.windows[in.Index] {
+			windows[in.Source.Name] = append(windows[in.Source.Name], pid)
+			operators = append(operators, windowactor.Name(in.Index, p))
+		}
+	}
 	job := r.plan.Job
 	cp := newCheckpointer(r.plan.Name, job.CheckpointInterval, job.CheckpointTimeout, r.cps.store, r.cps.nextID,
-		sources, connectors, streams, r.log)
+		sources, windows, operators, connectors, streams, r.log)
 	pid, err := ctx.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return cp }), "checkpointer")
 	if err != nil {
 		r.fail(ctx, fmt.Errorf("starting the checkpointer: %w", err))
@@ -282,6 +403,7 @@ func (r *root) snapshot() []messages.Progress {
 
 func (r *root) onSourceStopped(ctx actor.Context, m *messages.SourceStopped) {
 	r.stopped[m.Table] = true
+	r.finished[m.Table] = m.Finished
 	snap := m.Snapshot
 	r.snaps = append(r.snaps, &snap)
 	r.latest["source/"+m.Table] = m.Final
@@ -295,8 +417,46 @@ func (r *root) onSourceStopped(ctx actor.Context, m *messages.SourceStopped) {
 }
 
 // maybeFlush asks every sink to flush once every source has stopped.
+// maybeFlush drains the job once every source has stopped, in order:
+// 1. each watermark actor answers a sync, so the watermarks the sources
+// sent last have reached the window operators; 2. the window operators send
+// their last results and their state; 3. the sinks write everything.
 func (r *root) maybeFlush(ctx actor.Context) {
 	if r.phase != stopping || len(r.stopped) < len(r.sources) {
+		return
+	}
+	r.phase = syncing
+	for table, pid := range r.watermarks {
+		// A source that read everything (a bounded generator) ends its
+		// input: every window may close. One stopped by a signal does not.
+		ctx.Request(pid, &watermark.Sync{EndOfInput: r.finished[table]})
+	}
+	r.maybeFlushWindows(ctx)
+}
+
+func (r *root) maybeFlushWindows(ctx actor.Context) {
+	if r.phase != syncing || r.watermarksSynced < len(r.watermarks) {
+		return
+	}
+	r.phase = flushingWindows
+	for _, parts := range r.windows {
+		for _, pid := range parts {
+			ctx.Request(pid, &messages.Flush{})
+		}
+	}
+	r.maybeFlushSinks(ctx)
+}
+
+func (r *root) windowCount() int {
+	n := 0
+	for _, parts := range r.windows {
+		n += len(parts)
+	}
+	return n
+}
+
+func (r *root) maybeFlushSinks(ctx actor.Context) {
+	if r.phase != flushingWindows || len(r.windowsFlushed) < r.windowCount() {
 		return
 	}
 	r.phase = flushing
@@ -315,7 +475,7 @@ func (r *root) maybeEnded(ctx actor.Context) {
 		// sources stopped are a checkpoint from which a restart delivers
 		// nothing twice.
 		r.finalPending = true
-		ctx.Send(r.checkpointer, &takeFinal{snaps: r.snaps})
+		ctx.Send(r.checkpointer, &takeFinal{snaps: r.snaps, states: r.states})
 		return
 	}
 	r.end(ctx, nil)

@@ -67,18 +67,42 @@ type BarrierAck struct {
 	Position ShardPosition `msgpack:"p"`
 }
 
+// ExpectBarriers tells a window operator which shards' barriers make up its
+// part of checkpoint ID for one source table: it aligns on them, takes a
+// snapshot of its state, and answers with an OperatorState and a BarrierAck
+// per shard.
+type ExpectBarriers struct {
+	ID           int64    `msgpack:"i"`
+	Checkpointer PID      `msgpack:"c"`
+	Table        string   `msgpack:"t"`
+	Shards       []string `msgpack:"s"`
+}
+
+// OperatorState is an operator's state in checkpoint ID.
+type OperatorState struct {
+	ID       int64  `msgpack:"i"`
+	Operator string `msgpack:"o"`
+	State    []byte `msgpack:"s"`
+}
+
+func (*ExpectBarriers) TypeName() string    { return "ExpectBarriers" }
+func (*OperatorState) TypeName() string     { return "OperatorState" }
 func (*TriggerCheckpoint) TypeName() string { return "TriggerCheckpoint" }
 func (*SourceSnapshot) TypeName() string    { return "SourceSnapshot" }
 func (*Barrier) TypeName() string           { return "Barrier" }
 func (*BarrierAck) TypeName() string        { return "BarrierAck" }
 
 func (m *TriggerCheckpoint) Serialize() (remote.RootSerialized, error) { return seal(m) }
+func (m *ExpectBarriers) Serialize() (remote.RootSerialized, error)    { return seal(m) }
+func (m *OperatorState) Serialize() (remote.RootSerialized, error)     { return seal(m) }
 func (m *SourceSnapshot) Serialize() (remote.RootSerialized, error)    { return seal(m) }
 func (m *Barrier) Serialize() (remote.RootSerialized, error)           { return seal(m) }
 func (m *BarrierAck) Serialize() (remote.RootSerialized, error)        { return seal(m) }
 
 func init() {
 	register(func() Message { return &TriggerCheckpoint{} })
+	register(func() Message { return &ExpectBarriers{} })
+	register(func() Message { return &OperatorState{} })
 	register(func() Message { return &SourceSnapshot{} })
 	register(func() Message { return &Barrier{} })
 	register(func() Message { return &BarrierAck{} })

@@ -55,7 +55,11 @@ type StartPosition struct {
 type Output struct {
 	// Insert is the index of the INSERT in the plan.
 	Insert int `msgpack:"n"`
-	// Sink is the sink actor of the INSERT's target table.
+	// Partition is the window operator partition of a windowed INSERT,
+	// 0 otherwise.
+	Partition int `msgpack:"w,omitempty"`
+	// Sink is the actor the rows go to: the sink of the INSERT's target
+	// table, or one partition of its window operator.
 	Sink PID `msgpack:"p"`
 }
 
@@ -71,6 +75,9 @@ type StartShard struct {
 	Start       StartPosition `msgpack:"p"`
 	Coordinator PID           `msgpack:"c"`
 	Outputs     []Output      `msgpack:"o"`
+	// Watermark is the table's watermark actor, for a table with a
+	// WATERMARK; zero otherwise.
+	Watermark PID `msgpack:"m,omitempty"`
 }
 
 // ShardFinished tells the coordinator a shard was read to its end (it is

@@ -194,7 +194,6 @@ var _ = Describe("job SET keys", func() {
 			_, _, diags := options.ValidateJob(with(key, value))
 			onlyError(diags, reason)
 		},
-		Entry(nil, "parallelism.default", "2", "option 'parallelism.default' is not supported yet"),
 		Entry(nil, "table.local-time-zone", "Europe/Paris", "option 'table.local-time-zone' = 'Europe/Paris' is not supported yet: time zones other than UTC arrive in a later release; use 'UTC'"),
 	)
 

@@ -41,16 +41,9 @@ var notYet = map[string]string{
 	"aws.credentials.role.*":                      "ASSUME_ROLE credentials arrive in a later release; use AUTO or BASIC",
 	"aws.credentials.webIdentityToken.*":          "WEB_IDENTITY_TOKEN credentials arrive in a later release; use AUTO or BASIC",
 
-	// Watermark alignment across shards (a later issue).
-	"scan.shard.idle.interval":           "idle-shard watermarks arrive in a later release",
-	"scan.watermark.sync.interval":       "watermark alignment arrives in a later release",
-	"scan.watermark.lookahead.millis":    "watermark alignment arrives in a later release",
-	"scan.watermark.sync.queue.capacity": "watermark alignment arrives in a later release",
-
 	// Parallelism of the built-in connectors and of the job.
-	"sink.parallelism":    "the print sink runs as one actor for now",
-	"scan.parallelism":    "the datagen source runs as one actor for now",
-	"parallelism.default": "operator parallelism arrives with cluster mode in a later release",
+	"sink.parallelism": "the print sink runs as one actor for now",
+	"scan.parallelism": "the datagen source runs as one actor for now",
 
 	// Job settings.
 	"table.local-time-zone=*": "time zones other than UTC arrive in a later release; use 'UTC'",

@@ -34,10 +34,6 @@ var _ = Describe("options not supported yet", func() {
 		Entry(nil, "aws.credentials.role.provider", "BASIC", "ASSUME_ROLE credentials"),
 		Entry(nil, "aws.credentials.role.provider.basic.secretkey", "s", "ASSUME_ROLE credentials"),
 		Entry(nil, "aws.credentials.webIdentityToken.file", "/t", "WEB_IDENTITY_TOKEN credentials"),
-		Entry(nil, "scan.shard.idle.interval", "1000", "idle-shard watermarks"),
-		Entry(nil, "scan.watermark.sync.interval", "1000", "watermark alignment"),
-		Entry(nil, "scan.watermark.lookahead.millis", "1000", "watermark alignment"),
-		Entry(nil, "scan.watermark.sync.queue.capacity", "10", "watermark alignment"),
 	)
 
 	DescribeTable("refuses credentials providers other than AUTO and BASIC",

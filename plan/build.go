@@ -44,8 +44,9 @@ func Load(path string, sets []options.Raw) (*Plan, diag.Sources, error) {
 // just the first; the plan is usable only when the list holds no errors.
 func Build(f *jobfile.File, sets []options.Raw) (*Plan, diag.List) {
 	b := &builder{
-		plan:   &Plan{File: f.Name},
-		tables: map[string]*Table{},
+		plan:         &Plan{File: f.Name},
+		tables:       map[string]*Table{},
+		badWatermark: map[*Table]bool{},
 	}
 	b.settings(f, sets)
 	for _, st := range f.Statements {
@@ -71,6 +72,9 @@ type builder struct {
 	plan   *Plan
 	tables map[string]*Table
 	ds     diag.List
+	// badWatermark marks tables whose WATERMARK had an error, so that a
+	// window over them is not also told it lacks one.
+	badWatermark map[*Table]bool
 }
 
 func (b *builder) settings(f *jobfile.File, sets []options.Raw) {
@@ -160,9 +164,7 @@ func (b *builder) table(ct *jobfile.CreateTable) {
 		}
 		b.ds.Warnf(ct.PrimaryKey.KeyPos, "PRIMARY KEY of table `%s` is informational: Kinesis tables are append-only, so it changes nothing", name)
 	}
-	if ct.Watermark != nil {
-		b.ds.ErrorHint(ct.Watermark.WatermarkPos, "remove the WATERMARK clause for now", "WATERMARK is not supported yet: event time and windows arrive in a later release")
-	}
+	b.watermark(t, ct)
 	if conn == nil {
 		return
 	}
@@ -361,14 +363,19 @@ func (b *builder) insert(in *jobfile.Insert) {
 			alias = from.Alias.Name
 		}
 	case *jobfile.WindowTVF:
-		if t, ok := b.tables[from.Table.Name]; ok {
-			t.Role |= RoleSource
+		source = b.lookup(from.Table, "FROM")
+		if source != nil {
+			source.Role |= RoleSource
 		}
-		b.ds.ErrorHint(from.FuncPos, "window aggregations arrive with event time in a later release", "window table function %s is not supported yet", strings.ToUpper(from.Func.Name))
+		if source == nil || sink == nil {
+			return
+		}
+		b.windowInsert(in, from, source, sink)
 		return
 	}
 	if len(q.GroupBy) > 0 {
-		b.ds.ErrorHint(q.GroupBy[0].Pos(), "window aggregations arrive with event time in a later release", "GROUP BY is not supported yet")
+		b.ds.ErrorHint(q.GroupBy[0].Pos(), "only window aggregations are built: aggregate over FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) with GROUP BY window_start, window_end[, keys]",
+			"GROUP BY on a table is not supported yet")
 		return
 	}
 	if source == nil || sink == nil {

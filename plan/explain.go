@@ -48,9 +48,16 @@ func (p *Plan) explain(w io.Writer) {
 		fmt.Fprintln(w, "  columns:")
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		for i, c := range t.Columns {
-			fmt.Fprintf(tw, "    %s\t%s\t%s\n", c.Name, t.Schema[i].Type, columnNote(c))
+			typ := t.Schema[i].Type.String()
+			if t.Watermark != nil && t.Watermark.Column == i {
+				typ += " *ROWTIME*"
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s\n", c.Name, typ, columnNote(c))
 		}
 		tw.Flush()
+		if wm := t.Watermark; wm != nil {
+			fmt.Fprintf(w, "  watermark: FOR %s AS %s\n", t.Schema[wm.Column].Name, wm.Text)
+		}
 		if len(t.PartitionKeys) > 0 {
 			names := make([]string, len(t.PartitionKeys))
 			for i, k := range t.PartitionKeys {
@@ -110,8 +117,21 @@ func (in *Insert) Chain() []string {
 	if len(computed) > 0 {
 		out = append(out, "-> computed: "+strings.Join(computed, ", "))
 	}
+	if wm := src.Watermark; wm != nil && in.Window != nil {
+		out = append(out, fmt.Sprintf("-> watermark: %s", wm.Text))
+	}
 	if in.Where != nil {
 		out = append(out, "-> filter: "+in.WhereText)
+	}
+	if w := in.Window; w != nil {
+		out = append(out, "-> "+w.describe())
+		if len(w.Aggs) > 0 {
+			aggs := make([]string, len(w.Aggs))
+			for i, a := range w.Aggs {
+				aggs[i] = a.Text
+			}
+			out = append(out, "-> aggregate: "+strings.Join(aggs, ", "))
+		}
 	}
 	out = append(out, "-> project: "+strings.Join(in.SelectText, ", "))
 	var casts []string
@@ -176,4 +196,24 @@ func writeOptions(w io.Writer, rs []options.Resolved) {
 		fmt.Fprintf(tw, "    %s\t= %s\t%s\n", r.Key, v, note)
 	}
 	tw.Flush()
+}
+
+// describe renders the window operator for plans:
+// "window TUMBLE(ts, 1 min) by [user_id] x2 partitions".
+func (w *Window) describe() string {
+	var b strings.Builder
+	b.WriteString("window " + w.Kind.String() + "(" + w.TimeText + ", ")
+	if w.Kind == WindowHop {
+		b.WriteString(formatDuration(w.Slide) + ", ")
+	}
+	b.WriteString(formatDuration(w.Size) + ")")
+	if len(w.KeyText) > 0 {
+		b.WriteString(" by [" + strings.Join(w.KeyText, ", ") + "]")
+	}
+	if w.Parallelism == 1 {
+		b.WriteString(" x1 partition")
+	} else {
+		fmt.Fprintf(&b, " x%d partitions", w.Parallelism)
+	}
+	return b.String()
 }

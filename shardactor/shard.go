@@ -19,6 +19,8 @@ import (
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/plan"
+	"github.com/shardflow/shardflow/types"
+	"github.com/shardflow/shardflow/watermark"
 )
 
 // KinesisAPI is the part of the Kinesis API a shard actor calls.
@@ -41,6 +43,28 @@ type Env struct {
 	ProgressEvery time.Duration
 }
 
+// eventTime is what a shard actor of a table with a WATERMARK keeps: the
+// records held back because they run ahead of the global watermark, and
+// when to report its own watermark.
+type eventTime struct {
+	gate     *watermark.Shard[held]
+	actor    *actor.PID
+	interval time.Duration
+	// bottleneck is set when the shard, holding the global watermark back,
+	// moved its own: it reports at once.
+	bottleneck bool
+}
+
+// held is a record decoded and waiting for the global watermark.
+type held struct {
+	row types.Row
+	seq string
+}
+
+type (
+	reportWatermark struct{}
+)
+
 // Props returns the props of a shard actor for env's table. The actor waits
 // for a *messages.StartShard before it does anything.
 func Props(env *Env) *actor.Props {
@@ -57,11 +81,12 @@ const (
 	idle                   // waiting for the next poll
 	crediting              // waiting for sink credit
 	fetching               // GetRecords in flight
+	holding                // the event-time queue is full: waiting for the global watermark
 	finished               // read to the end, or stopped
 )
 
 func (s state) String() string {
-	return [...]string{"waiting", "starting", "idle", "crediting", "fetching", "finished"}[s]
+	return [...]string{"waiting", "starting", "idle", "crediting", "fetching", "holding", "finished"}[s]
 }
 
 // Messages the actor sends itself.
@@ -94,7 +119,17 @@ type shard struct {
 	log    *slog.Logger
 
 	iterator string
-	lastSeq  string
+	// lastSeq is the last record fetched (an expired iterator is renewed
+	// after it); emittedSeq the last whose rows were emitted (a checkpoint
+	// resumes after it). They differ while records wait in the event-time
+	// queue.
+	lastSeq    string
+	emittedSeq string
+	// closed is set when the shard was read to its end but records still
+	// wait in the event-time queue.
+	closed   bool
+	children []ktypes.ChildShard
+	et       *eventTime
 	limit    int
 	// grants holds the credit granted per output for the next fetch; -1
 	// means requested and not granted yet.
@@ -143,6 +178,10 @@ func (s *shard) Receive(ctx actor.Context) {
 		s.onStop(ctx)
 	case *messages.Barrier:
 		s.onBarrier(ctx, m)
+	case *messages.GlobalWatermark:
+		s.onGlobal(ctx, m)
+	case *reportWatermark:
+		s.reportWatermark(ctx, false)
 	case *actor.Stopping:
 		// Ordering: 1. no timer fires into a stopping actor; 2. calls in
 		// flight are cancelled and waited for.
@@ -159,13 +198,29 @@ func (s *shard) begin(ctx actor.Context, m *messages.StartShard) {
 	s.coordinator = m.Coordinator.PID()
 	s.outputs = m.Outputs
 	s.grants = make([]int, len(m.Outputs))
-	s.chain = chain.New(s.env.Table, s.env.Inserts)
+	outs := make([]chain.Output, len(m.Outputs))
+	for i, o := range m.Outputs {
+		outs[i] = chain.Output{Insert: o.Insert, Partition: o.Partition}
+	}
+	s.chain = chain.New(s.env.Table, s.env.Inserts, outs)
+	if s.env.Table.Watermark != nil && !m.Watermark.IsZero() {
+		src := s.src
+		s.et = &eventTime{
+			gate:     watermark.NewShard[held](watermark.ShardConfigFor(src)),
+			actor:    m.Watermark.PID(),
+			interval: src.WatermarkSyncInterval,
+		}
+		// Report at once: a new shard (a split's child) holds the global
+		// watermark back from the moment it exists.
+		s.reportWatermark(ctx, false)
+	}
 	s.limit = s.src.GetRecordsMaxCount
 	s.log = s.env.Logger.With(slog.String("table", m.Table), slog.String("stream", m.Stream), slog.String("shard", m.ShardID))
 	// lastSeq is the last record read; AFTER_SEQUENCE_NUMBER names one
 	// (a restored position), AT_SEQUENCE_NUMBER names the first to read.
 	if m.Start.Kind == messages.AfterSequenceNumber {
 		s.lastSeq = m.Start.SequenceNumber
+		s.emittedSeq = m.Start.SequenceNumber
 	}
 	s.getIterator(ctx, m.Start)
 }
@@ -297,6 +352,7 @@ func (s *shard) onFetched(ctx actor.Context, m *fetched) {
 	out := m.out
 	s.chain.Begin(time.Now())
 	var bytes int
+	now := time.Now()
 	for i := range out.Records {
 		r := &out.Records[i]
 		bytes += len(r.Data)
@@ -304,7 +360,7 @@ func (s *shard) onFetched(ctx actor.Context, m *fetched) {
 		if r.ApproximateArrivalTimestamp != nil {
 			rec.ArrivalMillis = r.ApproximateArrivalTimestamp.UnixMilli()
 		}
-		if err := s.chain.AddRecord(rec); err != nil {
+		if err := s.add(rec, now); err != nil {
 			s.returnCredit(ctx)
 			s.failRecord(ctx, err)
 			return
@@ -313,20 +369,37 @@ func (s *shard) onFetched(ctx actor.Context, m *fetched) {
 	if n := len(out.Records); n > 0 {
 		s.lastSeq = aws.ToString(out.Records[n-1].SequenceNumber)
 		s.records += int64(n)
+		if s.et == nil {
+			s.emittedSeq = s.lastSeq
+		}
+	}
+	if err := s.release(); err != nil {
+		s.returnCredit(ctx)
+		s.failRecord(ctx, err)
+		return
 	}
 	s.skipped = s.chain.Skipped
 	s.millisBehind = aws.ToInt64(out.MillisBehindLatest)
 	s.emit(ctx)
+	s.reportIfBottleneck(ctx)
 	s.adapt(len(out.Records), bytes, m.elapsed)
 	s.report(ctx, false)
 
 	if out.NextShardIterator == nil {
-		s.finish(ctx, out.ChildShards)
+		s.closed, s.children = true, out.ChildShards
+		s.maybeFinish(ctx)
 		return
 	}
 	s.iterator = aws.ToString(out.NextShardIterator)
 	if s.stopping {
 		s.stopNow(ctx)
+		return
+	}
+	if s.et != nil && s.et.gate.Full() {
+		// Records run ahead of the other shards in event time: fetch no
+		// more until the global watermark lets the queue drain.
+		s.state = holding
+		s.report(ctx, true)
 		return
 	}
 	// Pace: the next poll starts one interval after this one started; a
@@ -335,21 +408,130 @@ func (s *shard) onFetched(ctx actor.Context, m *fetched) {
 	s.timers.After(s.src.GetRecordsInterval-m.elapsed, &poll{})
 }
 
+// add runs one record through the chain at once, or, for a table with a
+// WATERMARK, queues it in event time.
+func (s *shard) add(rec chain.Record, now time.Time) error {
+	if s.et == nil {
+		return s.chain.AddRecord(rec)
+	}
+	row, ok, err := s.chain.Prepare(rec)
+	if err != nil || !ok {
+		return err
+	}
+	rowtime, candidate, err := s.chain.EventTime(row)
+	if err != nil {
+		return &chain.RecordError{ShardID: rec.ShardID, SequenceNumber: rec.SequenceNumber, Err: err}
+	}
+	s.et.gate.Push(rowtime, candidate, held{row: row, seq: rec.SequenceNumber}, now)
+	return nil
+}
+
+// release emits the queued records the global watermark allows.
+func (s *shard) release() error {
+	if s.et == nil {
+		return nil
+	}
+	before := s.et.gate.Watermark()
+	for _, h := range s.et.gate.Release() {
+		if err := s.chain.Emit(h.row); err != nil {
+			return &chain.RecordError{ShardID: s.start.ShardID, SequenceNumber: h.seq, Err: err}
+		}
+		s.emittedSeq = h.seq
+	}
+	// The shard holding the global watermark back tells the watermark
+	// actor as soon as it moves, rather than at the next sync: the other
+	// shards wait on it, and it may emit only up to the global plus the
+	// lookahead until the global follows.
+	if g, ok := s.et.gate.Global(); ok && before <= g && s.et.gate.Watermark() > before {
+		s.et.bottleneck = true
+	}
+	return nil
+}
+
+// onGlobal takes a new global watermark: queued records it allows are
+// emitted (without credit: they were fetched under an earlier grant, and
+// the queue's capacity bounds them), and a shard held back fetches again.
+func (s *shard) onGlobal(ctx actor.Context, m *messages.GlobalWatermark) {
+	if s.et == nil || s.start == nil || s.ended {
+		return
+	}
+	s.et.gate.SetGlobal(m.Watermark)
+	s.chain.Begin(time.Now())
+	if err := s.release(); err != nil {
+		s.failRecord(ctx, err)
+		return
+	}
+	s.emitUngranted(ctx)
+	s.reportIfBottleneck(ctx)
+	if s.closed {
+		s.maybeFinish(ctx)
+		return
+	}
+	if s.state == holding && !s.et.gate.Full() {
+		if s.stopping {
+			s.stopNow(ctx)
+			return
+		}
+		s.state = idle
+		s.requestCredit(ctx)
+	}
+}
+
+// emitUngranted sends the rows released outside a fetch.
+func (s *shard) emitUngranted(ctx actor.Context) {
+	batches := s.chain.Take()
+	from := messages.FromPID(ctx.Self())
+	for i, o := range s.outputs {
+		if len(batches[i]) > 0 {
+			ctx.Send(o.Sink.PID(), &messages.RowBatch{Insert: o.Insert, Source: s.start.Table, Shard: s.start.ShardID, From: from, Rows: batches[i]})
+		}
+	}
+}
+
+// reportWatermark tells the watermark actor where this shard is in event
+// time, and schedules the next report.
+func (s *shard) reportWatermark(ctx actor.Context, finished bool) {
+	if s.et == nil || s.start == nil {
+		return
+	}
+	now := time.Now()
+	ctx.Send(s.et.actor, &messages.ShardWatermark{Table: s.start.Table, ShardID: s.start.ShardID, From: messages.FromPID(ctx.Self()),
+		Watermark: s.et.gate.Watermark(), Idle: s.et.gate.Idle(now), Finished: finished})
+	if !finished {
+		s.timers.After(s.et.interval, &reportWatermark{})
+	}
+}
+
+// reportIfBottleneck sends the shard's watermark now when release found it
+// was holding the global back; the periodic reports go on as before.
+func (s *shard) reportIfBottleneck(ctx actor.Context) {
+	if s.et == nil || !s.et.bottleneck {
+		return
+	}
+	s.et.bottleneck = false
+	ctx.Send(s.et.actor, &messages.ShardWatermark{Table: s.start.Table, ShardID: s.start.ShardID, From: messages.FromPID(ctx.Self()),
+		Watermark: s.et.gate.Watermark(), Idle: s.et.gate.Idle(time.Now())})
+}
+
+// maybeFinish ends a shard read to its end once no record waits.
+func (s *shard) maybeFinish(ctx actor.Context) {
+	if s.et != nil && s.et.gate.Len() > 0 {
+		s.state = holding
+		return
+	}
+	s.emittedSeq = s.lastSeq
+	s.reportWatermark(ctx, true)
+	s.finish(ctx, s.children)
+}
+
 // emit sends each output its rows, returning the credit granted for them.
 func (s *shard) emit(ctx actor.Context) {
 	batches := s.chain.Take()
-	byInsert := map[int]int{}
-	for k, in := range s.chain.Inserts() {
-		byInsert[in.Index] = k
-	}
 	from := messages.FromPID(ctx.Self())
 	for i, o := range s.outputs {
-		b := &messages.RowBatch{Insert: o.Insert, Source: s.start.Table, Shard: s.start.ShardID, From: from, Credit: max(s.grants[i], 0)}
-		if k, ok := byInsert[o.Insert]; ok {
-			b.Rows = batches[k]
-		}
+		ctx.Send(o.Sink.PID(), &messages.RowBatch{Insert: o.Insert, Source: s.start.Table, Shard: s.start.ShardID, From: from,
+			Rows: batches[i], Credit: max(s.grants[i], 0)})
 		s.grants[i] = 0
-		ctx.Send(o.Sink.PID(), b)
 	}
 }
 
@@ -400,7 +582,7 @@ func (s *shard) report(ctx actor.Context, force bool) {
 	s.lastReport = now
 	ctx.Send(s.coordinator, &messages.ShardProgress{
 		ShardID: s.start.ShardID, Records: s.records, Rows: s.chain.Rows, Skipped: s.skipped,
-		MillisBehindLatest: s.millisBehind, LastSequenceNumber: s.lastSeq, Paused: s.state == crediting,
+		MillisBehindLatest: s.millisBehind, LastSequenceNumber: s.lastSeq, Paused: s.state == crediting || s.state == holding,
 	})
 }
 
@@ -427,7 +609,7 @@ func (s *shard) onBarrier(ctx actor.Context, m *messages.Barrier) {
 	if s.start == nil {
 		return
 	}
-	pos := messages.ShardPosition{ShardID: s.start.ShardID, Parents: s.start.Parents, SequenceNumber: s.lastSeq,
+	pos := messages.ShardPosition{ShardID: s.start.ShardID, Parents: s.start.Parents, SequenceNumber: s.emittedSeq,
 		Start: s.start.Start, Finished: s.ended}
 	for _, o := range s.outputs {
 		ctx.Send(o.Sink.PID(), &messages.Barrier{ID: m.ID, Checkpointer: m.Checkpointer, Source: s.start.Table, Insert: o.Insert, Position: pos})
@@ -437,7 +619,7 @@ func (s *shard) onBarrier(ctx actor.Context, m *messages.Barrier) {
 func (s *shard) onStop(ctx actor.Context) {
 	s.stopping = true
 	switch s.state {
-	case waiting, idle, crediting:
+	case waiting, idle, crediting, holding:
 		s.stopNow(ctx)
 	}
 	// starting and fetching stop when their call returns.
@@ -451,7 +633,7 @@ func (s *shard) stopNow(ctx actor.Context) {
 	if s.start != nil {
 		s.returnCredit(ctx)
 		s.report(ctx, true)
-		ctx.Send(s.coordinator, &messages.ShardStopped{ShardID: s.start.ShardID, LastSequenceNumber: s.lastSeq})
+		ctx.Send(s.coordinator, &messages.ShardStopped{ShardID: s.start.ShardID, LastSequenceNumber: s.emittedSeq})
 	}
 	s.state = finished
 	ctx.Stop(ctx.Self())

@@ -87,6 +87,11 @@ func (l *Ledger) Returned(from messages.PID, insert, credit, rows int) []Grant {
 	return l.serve()
 }
 
+// Hold counts n more rows as held without a source's batch: rows an
+// operator made itself (window results waiting for its own sink's credit).
+// Release them with Written.
+func (l *Ledger) Hold(n int) { l.buffered += n }
+
 // Written records rows written (or dropped on failure) and returns the
 // grants the freed room allows.
 func (l *Ledger) Written(rows int) []Grant {

@@ -1,0 +1,379 @@
+package windowactor
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/plan"
+	"github.com/shardflow/shardflow/sinkactor"
+	"github.com/shardflow/shardflow/types"
+	"github.com/shardflow/shardflow/window"
+)
+
+// Capacity is how many input rows a window operator lets its sources fetch
+// for it at once; rows are folded into the window state as they arrive.
+const Capacity = 10000
+
+// Config is one partition of one windowed INSERT.
+type Config struct {
+	Insert    *plan.Insert
+	Partition int
+	// Sink is the INSERT's sink actor.
+	Sink messages.PID
+	// Restore is the partition's state in the checkpoint the job resumes
+	// from; nil starts empty.
+	Restore []byte
+	Logger  *slog.Logger
+}
+
+// Name is the operator name of a window partition, in checkpoints and
+// progress.
+func Name(insert, partition int) string { return fmt.Sprintf("window:%d:%d", insert, partition) }
+
+// Props returns the props of a window operator partition.
+func Props(cfg Config) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return newOperator(cfg) })
+}
+
+// queued is a batch of input rows held back while the operator aligns a
+// checkpoint's barriers.
+type queued struct {
+	rows []types.Row
+}
+
+// alignment is an operator's progress through one checkpoint: the barriers
+// it expects (per source table) and has, and the rows of channels whose
+// barrier came first.
+type alignment struct {
+	id           int64
+	checkpointer messages.PID
+	expected     map[string]map[string]bool // table -> shard -> expected
+	expectedSet  map[string]bool            // tables whose ExpectBarriers arrived
+	got          map[string]map[string]messages.Barrier
+	held         map[string][]queued // "table/shard" -> rows after its barrier
+	// sinkAcked is set once the sink confirmed the results emitted before
+	// the snapshot; snapshot holds the state taken at alignment.
+	snapshot   []byte
+	snapTaken  bool
+	sinkAcked  bool
+	sinkWaited bool
+}
+
+type operator struct {
+	cfg    Config
+	name   string
+	op     *window.Operator
+	ledger *sinkactor.Ledger
+	log    *slog.Logger
+	self   *actor.PID
+
+	// out holds result rows waiting for the sink's credit, in order.
+	out []types.Row
+	// asking is set while a credit request to the sink is unanswered.
+	asking bool
+	rows   int64 // input rows folded in
+	emits  int64 // result rows sent
+
+	align   *alignment
+	flusher *actor.PID
+	failed  bool
+}
+
+func newOperator(cfg Config) *operator {
+	return &operator{cfg: cfg, name: Name(cfg.Insert.Index, cfg.Partition), ledger: sinkactor.NewLedger(Capacity)}
+}
+
+// Receive handles one message; folding a batch into the window state and
+// closing windows are bounded in-memory work.
+func (o *operator) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		o.self = ctx.Self()
+		o.log = o.cfg.Logger.With(slog.String("operator", o.name))
+		o.op = window.New(o.cfg.Insert.Window)
+		if o.cfg.Restore != nil {
+			if err := o.op.Restore(o.cfg.Restore); err != nil {
+				o.fail(ctx, fmt.Sprintf("restoring the state of window operator %s from the checkpoint: %v (run with --fresh to start over)", o.name, err))
+			}
+		}
+	case *messages.CreditRequest:
+		o.grants(ctx, o.ledger.Request(m))
+	case *messages.RowBatch:
+		o.onRows(ctx, m)
+	case *messages.GlobalWatermark:
+		o.onWatermark(ctx, m.Watermark)
+	case *messages.CreditGrant:
+		o.onGrant(ctx, m)
+	case *messages.ExpectBarriers:
+		o.onExpect(ctx, m)
+	case *messages.Barrier:
+		o.onBarrier(ctx, m)
+	case *messages.BarrierAck:
+		// The sink wrote every result emitted before this operator's
+		// barrier: its part of the checkpoint is done.
+		if a := o.align; a != nil && a.id == m.ID {
+			a.sinkAcked = true
+			o.maybeAcknowledge(ctx)
+		}
+	case *messages.Flush:
+		o.flusher = ctx.Sender()
+		if o.flusher == nil {
+			o.flusher = ctx.Parent()
+		}
+		o.abortAlignment(ctx)
+		o.maybeFlushed(ctx)
+	case *messages.ProgressRequest:
+		ctx.Respond(o.progress())
+	}
+}
+
+func (o *operator) progress() *messages.Progress {
+	windows, _ := o.op.Open()
+	return &messages.Progress{Table: o.name, Records: o.rows, Rows: o.emits, Skipped: o.op.Late(),
+		Shards: windows, Paused: o.ledger.Waiting()}
+}
+
+func (o *operator) grants(ctx actor.Context, gs []sinkactor.Grant) {
+	for _, g := range gs {
+		ctx.Send(g.To.PID(), &messages.CreditGrant{Sink: o.name, Insert: g.Insert, Rows: g.Rows})
+	}
+}
+
+func (o *operator) onRows(ctx actor.Context, m *messages.RowBatch) {
+	o.grants(ctx, o.ledger.Returned(m.From, m.Insert, m.Credit, len(m.Rows)))
+	if len(m.Rows) == 0 {
+		return
+	}
+	if a := o.align; a != nil {
+		if _, barriered := a.got[m.Source][m.Shard]; barriered {
+			key := m.Source + "/" + m.Shard
+			a.held[key] = append(a.held[key], queued{rows: m.Rows})
+			return
+		}
+	}
+	o.fold(ctx, m.Rows)
+}
+
+// fold adds input rows to the window state and frees their credit.
+func (o *operator) fold(ctx actor.Context, rows []types.Row) {
+	for _, r := range rows {
+		o.op.Add(r)
+	}
+	o.rows += int64(len(rows))
+	o.grants(ctx, o.ledger.Written(len(rows)))
+}
+
+func (o *operator) onWatermark(ctx actor.Context, wm int64) {
+	if wm <= o.op.Watermark() {
+		return
+	}
+	results, err := o.op.Advance(wm)
+	if err != nil {
+		o.fail(ctx, fmt.Sprintf("INSERT INTO `%s` at %s: closing windows: %v", o.cfg.Insert.Sink.Name, o.cfg.Insert.Pos, err))
+		return
+	}
+	for _, r := range results {
+		row, err := o.target(r)
+		if err != nil {
+			o.fail(ctx, fmt.Sprintf("INSERT INTO `%s` at %s: %v", o.cfg.Insert.Sink.Name, o.cfg.Insert.Pos, err))
+			return
+		}
+		o.out = append(o.out, row)
+	}
+	o.ledger.Hold(len(results))
+	o.askSink(ctx)
+}
+
+// target casts a window result into the sink's physical columns.
+func (o *operator) target(r types.Row) (types.Row, error) {
+	in := o.cfg.Insert
+	row := make(types.Row, len(in.Targets))
+	for i, t := range in.Targets {
+		if t.From < 0 {
+			continue
+		}
+		v := r[t.From]
+		if t.Cast != nil {
+			var err error
+			if v, err = t.Cast(v); err != nil {
+				return nil, fmt.Errorf("column `%s`: %w", t.Column.Name, err)
+			}
+		}
+		row[i] = v
+	}
+	return row, nil
+}
+
+// askSink asks the sink for room for the waiting results.
+func (o *operator) askSink(ctx actor.Context) {
+	if o.asking || len(o.out) == 0 || o.failed {
+		return
+	}
+	o.asking = true
+	ctx.Send(o.cfg.Sink.PID(), &messages.CreditRequest{From: messages.FromPID(ctx.Self()), Insert: o.cfg.Insert.Index, Want: len(o.out)})
+}
+
+func (o *operator) onGrant(ctx actor.Context, m *messages.CreditGrant) {
+	o.asking = false
+	n := min(m.Rows, len(o.out))
+	batch := o.out[:n:n]
+	o.out = o.out[n:]
+	ctx.Send(o.cfg.Sink.PID(), &messages.RowBatch{Insert: o.cfg.Insert.Index, Source: o.name, From: messages.FromPID(ctx.Self()), Rows: batch, Credit: m.Rows})
+	o.emits += int64(n)
+	o.grants(ctx, o.ledger.Written(n))
+	o.askSink(ctx)
+	o.maybeSinkBarrier(ctx)
+	o.maybeFlushed(ctx)
+}
+
+// onExpect records which barriers of a source table make up a checkpoint.
+func (o *operator) onExpect(ctx actor.Context, m *messages.ExpectBarriers) {
+	a := o.alignmentFor(ctx, m.ID, m.Checkpointer)
+	if a == nil {
+		return
+	}
+	set := map[string]bool{}
+	for _, s := range m.Shards {
+		set[s] = true
+	}
+	a.expected[m.Table] = set
+	a.expectedSet[m.Table] = true
+	o.maybeAligned(ctx)
+}
+
+func (o *operator) onBarrier(ctx actor.Context, m *messages.Barrier) {
+	a := o.alignmentFor(ctx, m.ID, m.Checkpointer)
+	if a == nil {
+		return
+	}
+	if a.got[m.Source] == nil {
+		a.got[m.Source] = map[string]messages.Barrier{}
+	}
+	a.got[m.Source][m.Position.ShardID] = *m
+	o.maybeAligned(ctx)
+}
+
+// alignmentFor returns the alignment of checkpoint id, starting it; a
+// newer checkpoint supersedes an older one, whose held rows are folded in.
+func (o *operator) alignmentFor(ctx actor.Context, id int64, cp messages.PID) *alignment {
+	if a := o.align; a != nil {
+		if a.id == id {
+			return a
+		}
+		if a.id > id {
+			return nil // a late message of an abandoned checkpoint
+		}
+		o.abortAlignment(ctx)
+	}
+	o.align = &alignment{id: id, checkpointer: cp, expected: map[string]map[string]bool{}, expectedSet: map[string]bool{},
+		got: map[string]map[string]messages.Barrier{}, held: map[string][]queued{}}
+	return o.align
+}
+
+// sources are the tables this operator's INSERT reads.
+func (o *operator) sources() []string { return []string{o.cfg.Insert.Source.Name} }
+
+// maybeAligned takes the snapshot once every expected barrier has arrived:
+// the state then holds exactly the rows before the barriers.
+func (o *operator) maybeAligned(ctx actor.Context) {
+	a := o.align
+	if a == nil || a.snapTaken {
+		return
+	}
+	for _, table := range o.sources() {
+		if !a.expectedSet[table] {
+			return
+		}
+		for shard := range a.expected[table] {
+			if _, ok := a.got[table][shard]; !ok {
+				return
+			}
+		}
+	}
+	state, err := o.op.Snapshot()
+	if err != nil {
+		o.fail(ctx, fmt.Sprintf("window operator %s: taking a snapshot: %v", o.name, err))
+		return
+	}
+	a.snapshot, a.snapTaken = state, true
+	// Rows held behind the barriers belong after the checkpoint: fold them
+	// in now, in the order they came.
+	o.releaseHeld(ctx, a)
+	o.maybeSinkBarrier(ctx)
+}
+
+// maybeSinkBarrier sends the operator's own barrier to the sink once every
+// result emitted before the snapshot has left, so that the sink's
+// acknowledgement covers them.
+func (o *operator) maybeSinkBarrier(ctx actor.Context) {
+	a := o.align
+	if a == nil || !a.snapTaken || a.sinkWaited || len(o.out) > 0 {
+		return
+	}
+	a.sinkWaited = true
+	ctx.Send(o.cfg.Sink.PID(), &messages.Barrier{ID: a.id, Checkpointer: messages.FromPID(ctx.Self()), Source: o.name,
+		Insert: o.cfg.Insert.Index, Position: messages.ShardPosition{ShardID: o.name}})
+}
+
+// maybeAcknowledge reports the operator's state and acknowledges every
+// source barrier once the sink has confirmed the results before them.
+func (o *operator) maybeAcknowledge(ctx actor.Context) {
+	a := o.align
+	if a == nil || !a.snapTaken || !a.sinkAcked {
+		return
+	}
+	cp := a.checkpointer.PID()
+	ctx.Send(cp, &messages.OperatorState{ID: a.id, Operator: o.name, State: a.snapshot})
+	for table, shards := range a.got {
+		for _, b := range shards {
+			ctx.Send(cp, &messages.BarrierAck{ID: a.id, Sink: o.name, Source: table, Insert: o.cfg.Insert.Index, Position: b.Position})
+		}
+	}
+	o.align = nil
+}
+
+func (o *operator) releaseHeld(ctx actor.Context, a *alignment) {
+	for key, qs := range a.held {
+		for _, q := range qs {
+			o.fold(ctx, q.rows)
+		}
+		delete(a.held, key)
+	}
+}
+
+// abortAlignment gives up the checkpoint in progress: its held rows are
+// folded in and nothing is acknowledged.
+func (o *operator) abortAlignment(ctx actor.Context) {
+	if a := o.align; a != nil {
+		o.releaseHeld(ctx, a)
+		o.align = nil
+	}
+}
+
+// maybeFlushed answers a waiting Flush once every result has left, with
+// the operator's state for the final checkpoint.
+func (o *operator) maybeFlushed(ctx actor.Context) {
+	if o.flusher == nil || len(o.out) > 0 || o.asking {
+		return
+	}
+	state, err := o.op.Snapshot()
+	if err != nil {
+		o.fail(ctx, fmt.Sprintf("window operator %s: taking a snapshot: %v", o.name, err))
+		return
+	}
+	ctx.Send(o.flusher, &messages.OperatorState{Operator: o.name, State: state})
+	ctx.Send(o.flusher, &messages.Flushed{Table: o.name, Final: *o.progress()})
+	o.flusher = nil
+}
+
+func (o *operator) fail(ctx actor.Context, reason string) {
+	if o.failed {
+		return
+	}
+	o.failed = true
+	o.log.Error("window operator failed", slog.String("reason", reason))
+	ctx.Send(ctx.Parent(), &messages.Failed{Table: o.cfg.Insert.Sink.Name, Reason: reason})
+}
