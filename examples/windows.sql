@@ -1,7 +1,7 @@
 -- Event time: count purchases per category in one-minute tumbling windows.
 --
 -- The stream is filled by datagen with event times up to 10 s in the past,
--- read back through Kinesis with a WATERMARK that allows 5 s of
+-- read back through Kinesis with a WATERMARK that allows 10 s of
 -- out-of-orderness, and each window's counts are printed once, when the
 -- watermark passes the window's end.
 --
@@ -32,7 +32,7 @@ CREATE TABLE orders (
   category INT,
   amount DECIMAL(10, 2),
   ts TIMESTAMP(3),
-  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+  WATERMARK FOR ts AS ts - INTERVAL '10' SECOND
 ) WITH (
   'connector' = 'kinesis',
   'stream' = 'orders',

@@ -191,7 +191,7 @@ func key(p messages.Progress) string {
 func progressLine(tables []messages.Progress, prev map[string]messages.Progress) string {
 	var parts []string
 	for _, t := range tables {
-		if t.Sink {
+		if t.Sink || strings.HasPrefix(t.Table, "window:") {
 			continue
 		}
 		rate := t.Rows - prev[key(t)].Rows
@@ -224,9 +224,16 @@ func finishRun(w io.Writer, j *job.Job, p *plan.Plan, started time.Time, quiet, 
 	}
 	fmt.Fprintf(w, "job %q ran %s\n", p.Name, time.Since(started).Round(time.Millisecond))
 	for _, t := range tables {
-		if t.Sink {
+		switch {
+		case strings.HasPrefix(t.Table, "window:"):
+			fmt.Fprintf(w, "  %-20s folded %d rows into windows, emitted %d results", t.Table, t.Records, t.Rows)
+			if t.Skipped > 0 {
+				fmt.Fprintf(w, ", dropped %d late rows", t.Skipped)
+			}
+			fmt.Fprintln(w)
+		case t.Sink:
 			fmt.Fprintf(w, "  %-20s wrote %d rows\n", t.Table, t.Rows)
-		} else {
+		default:
 			fmt.Fprintf(w, "  %-20s read %d records, emitted %d rows", t.Table, t.Records, t.Rows)
 			if t.Skipped > 0 {
 				fmt.Fprintf(w, ", skipped %d unparseable", t.Skipped)
