@@ -41,7 +41,9 @@ var _ = Describe("Beside", func() {
 		p, _ := spawnProbe(newSystem())
 		p.beside.Stop()
 		var ran atomic.Bool
-		p.beside.Go(func(context.Context) any { ran.Store(true); return "late" })
+		for range 20 {
+			p.beside.Go(func(context.Context) any { ran.Store(true); return "late" })
+		}
 		// A second Stop waits for any goroutine the Go could have started.
 		p.beside.Stop()
 		Consistently(ran.Load, 50*time.Millisecond).Should(BeFalse())

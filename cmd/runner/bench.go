@@ -12,7 +12,7 @@ import (
 func newBenchCommand() *cobra.Command {
 	var o bench.SourceOptions
 	var idle bench.IdleOptions
-	var sink, checkpoints bool
+	var sink, checkpoints, windows bool
 	var cpInterval time.Duration
 	var keys int
 	var logLevel string
@@ -27,6 +27,8 @@ decoding) over the same data. Its last line is the comparison.
 With --sink it measures writing instead: a datagen source into a kinesis sink (keyed by
 PARTITIONED BY over --keys distinct values) against a bare PutRecords loop.
 
+With --windows it measures event time: a tumbling COUNT(*) per key over --keys keys.
+
 With --checkpoints it reads the filled stream twice, without checkpoints and with one every
 --checkpoint-interval, and reports both rates and how long checkpoints took.
 
@@ -39,6 +41,15 @@ and reports the process's resident memory and CPU use.`,
 				return err
 			}
 			o.Logger, o.Progress = logger, cmd.ErrOrStderr()
+			if windows {
+				res, err := bench.Windows(cmd.Context(), o, keys)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "tumbling COUNT(*) over %d keys: %.0f records/s folded into windows, %d results\n",
+					res.Keys, res.Rate(), res.Results)
+				return nil
+			}
 			if checkpoints {
 				res, err := bench.Checkpoints(cmd.Context(), o, cpInterval)
 				if err != nil {
@@ -88,10 +99,11 @@ and reports the process's resident memory and CPU use.`,
 	f.IntVar(&o.Records, "records", 500000, "records to write and read")
 	f.IntVar(&o.RecordSize, "record-size", 100, "bytes per record")
 	f.DurationVar(&o.Interval, "interval", 0, "GetRecords interval of both loops (scan.shard.getrecords.intervalmillis)")
+	f.BoolVar(&windows, "windows", false, "measure a tumbling COUNT(*) per key (with --keys distinct keys)")
 	f.BoolVar(&checkpoints, "checkpoints", false, "measure the cost of checkpoints")
 	f.DurationVar(&cpInterval, "checkpoint-interval", time.Second, "with --checkpoints: the checkpoint interval")
 	f.BoolVar(&sink, "sink", false, "measure the kinesis sink against a bare PutRecords loop")
-	f.IntVar(&keys, "keys", 100000, "with --sink: distinct partition keys")
+	f.IntVar(&keys, "keys", 100000, "with --sink and --windows: distinct keys")
 	f.IntVar(&idle.Shards, "idle-shards", 0, "measure memory and CPU with this many idle shards instead")
 	f.DurationVar(&idle.Settle, "settle", 20*time.Second, "with --idle-shards: how long to run before measuring")
 	f.DurationVar(&idle.Measure, "measure", 10*time.Second, "with --idle-shards: the window CPU use is averaged over")
