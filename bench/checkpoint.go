@@ -3,12 +3,9 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"time"
 
 	"github.com/shardflow/shardflow/job"
-	"github.com/shardflow/shardflow/kinesislocal"
 )
 
 // CheckpointResult is what the checkpoint benchmark measured.
@@ -32,24 +29,13 @@ func (r CheckpointResult) RateWith() float64 { return rate(r.Records, r.With) }
 // source benchmark's job: once without checkpoints, once with a checkpoint
 // every interval, and reports both rates and how long checkpoints took.
 func Checkpoints(ctx context.Context, o SourceOptions, interval time.Duration) (CheckpointResult, error) {
-	if o.Progress == nil {
-		o.Progress = io.Discard
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	srv, err := kinesislocal.New(kinesislocal.Options{ShardLimit: -1})
+	o.Progress, o.Logger = defaults(o.Progress, o.Logger)
+	const stream = "bench"
+	srv, err := endpoint(map[string]int{stream: o.Shards})
 	if err != nil {
 		return CheckpointResult{}, err
 	}
-	if err := srv.Start(); err != nil {
-		return CheckpointResult{}, err
-	}
 	defer srv.Close()
-	const stream = "bench"
-	if err := srv.CreateStream(stream, o.Shards); err != nil {
-		return CheckpointResult{}, err
-	}
 	fmt.Fprintf(o.Progress, "filling stream %q: %d shards, %d records of %d bytes\n", stream, o.Shards, o.Records, o.RecordSize)
 	if err := Fill(ctx, newClient(srv.URL()), stream, o.Records, o.RecordSize); err != nil {
 		return CheckpointResult{}, err

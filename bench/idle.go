@@ -7,15 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/shardflow/shardflow/job"
-	"github.com/shardflow/shardflow/kinesislocal"
-	"github.com/shardflow/shardflow/plan"
 )
 
 // IdleOptions size the idle-shards measurement.
@@ -55,45 +52,17 @@ INSERT INTO sink SELECT v FROM src;
 // Idle runs a job over a stream of o.Shards empty shards, all polled at the
 // default interval, and measures the process's resident memory and CPU.
 func Idle(ctx context.Context, o IdleOptions) (IdleResult, error) {
-	if o.Progress == nil {
-		o.Progress = io.Discard
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	srv, err := kinesislocal.New(kinesislocal.Options{ShardLimit: -1})
+	o.Progress, o.Logger = defaults(o.Progress, o.Logger)
+	srv, err := endpoint(map[string]int{"idle": o.Shards})
 	if err != nil {
-		return IdleResult{}, err
-	}
-	if err := srv.Start(); err != nil {
 		return IdleResult{}, err
 	}
 	defer srv.Close()
-	if err := srv.CreateStream("idle", o.Shards); err != nil {
-		return IdleResult{}, err
-	}
-	dir, err := os.MkdirTemp("", "shardflow-idle-")
+	j, err := startJob(ctx, fmt.Sprintf(idleJob, srv.URL()), job.Options{Logger: o.Logger})
 	if err != nil {
 		return IdleResult{}, err
 	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "idle.sql")
-	if err := os.WriteFile(path, []byte(fmt.Sprintf(idleJob, srv.URL())), 0o600); err != nil {
-		return IdleResult{}, err
-	}
-	p, _, err := plan.Load(path, nil)
-	if err != nil {
-		return IdleResult{}, err
-	}
-	j, err := job.Start(ctx, p, job.Options{Logger: o.Logger})
-	if err != nil {
-		return IdleResult{}, err
-	}
-	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = j.Stop(stopCtx)
-	}()
+	defer j.stop()
 	fmt.Fprintf(o.Progress, "reading %d idle shards; settling for %s\n", o.Shards, o.Settle)
 	select {
 	case <-time.After(o.Settle):

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -17,8 +15,6 @@ import (
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/shardflow/shardflow/job"
-	"github.com/shardflow/shardflow/kinesislocal"
-	"github.com/shardflow/shardflow/plan"
 )
 
 // SinkOptions size the sink benchmark.
@@ -81,52 +77,25 @@ INSERT INTO out SELECT * FROM gen;
 // PutRecords calls of 500 pre-built records on sink.requests.max-inflight
 // (16) goroutines.
 func Sink(ctx context.Context, o SinkOptions) (SinkResult, error) {
-	if o.Progress == nil {
-		o.Progress = io.Discard
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	srv, err := kinesislocal.New(kinesislocal.Options{ShardLimit: -1})
+	o.Progress, o.Logger = defaults(o.Progress, o.Logger)
+	srv, err := endpoint(map[string]int{"sink-pipeline": o.Shards, "sink-raw": o.Shards})
 	if err != nil {
 		return SinkResult{}, err
 	}
-	if err := srv.Start(); err != nil {
-		return SinkResult{}, err
-	}
 	defer srv.Close()
-	for _, s := range []string{"sink-pipeline", "sink-raw"} {
-		if err := srv.CreateStream(s, o.Shards); err != nil {
-			return SinkResult{}, err
-		}
-	}
 	res := SinkResult{Records: o.Records}
 
 	fmt.Fprintf(o.Progress, "writing %d records of about %d bytes with the pipeline (datagen -> kinesis, %d keys)\n", o.Records, o.RecordSize, o.Keys)
 	pad := max(o.RecordSize-45, 1)
-	text := fmt.Sprintf(sinkJob, o.Records, o.Keys, pad, o.Records, "sink-pipeline", srv.URL())
-	dir, err := os.MkdirTemp("", "shardflow-bench-")
-	if err != nil {
-		return res, err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "sink.sql")
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		return res, err
-	}
-	p, _, err := plan.Load(path, nil)
-	if err != nil {
-		return res, fmt.Errorf("planning the benchmark job: %w", err)
-	}
-	start := time.Now()
-	j, err := job.Start(ctx, p, job.Options{Logger: o.Logger, Seed: 1})
+	j, err := startJob(ctx, fmt.Sprintf(sinkJob, o.Records, o.Keys, pad, o.Records, "sink-pipeline", srv.URL()), job.Options{Logger: o.Logger, Seed: 1})
 	if err != nil {
 		return res, err
 	}
 	if err := j.Wait(); err != nil {
 		return res, fmt.Errorf("the benchmark job failed: %w", err)
 	}
-	res.Pipeline = time.Since(start)
+	res.Pipeline = time.Since(j.at)
+	_ = j.stop()
 	tables, _ := j.Progress(ctx)
 	for _, t := range tables {
 		if t.Table == "out" && t.Sink {

@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,8 +18,6 @@ import (
 
 	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/kinesisclient"
-	"github.com/shardflow/shardflow/kinesislocal"
-	"github.com/shardflow/shardflow/plan"
 )
 
 // SourceOptions size the source benchmark.
@@ -64,24 +59,13 @@ func rate(n int, d time.Duration) float64 {
 // source, WHERE and projection, into blackhole) and with a bare SDK loop
 // (GetShardIterator and GetRecords, no decoding), one goroutine per shard.
 func Source(ctx context.Context, o SourceOptions) (SourceResult, error) {
-	if o.Progress == nil {
-		o.Progress = io.Discard
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	srv, err := kinesislocal.New(kinesislocal.Options{ShardLimit: -1})
+	o.Progress, o.Logger = defaults(o.Progress, o.Logger)
+	const stream = "bench"
+	srv, err := endpoint(map[string]int{stream: o.Shards})
 	if err != nil {
 		return SourceResult{}, err
 	}
-	if err := srv.Start(); err != nil {
-		return SourceResult{}, err
-	}
 	defer srv.Close()
-	const stream = "bench"
-	if err := srv.CreateStream(stream, o.Shards); err != nil {
-		return SourceResult{}, err
-	}
 	client := newClient(srv.URL())
 	fmt.Fprintf(o.Progress, "filling stream %q: %d shards, %d records of %d bytes\n", stream, o.Shards, o.Records, o.RecordSize)
 	if err := Fill(ctx, client, stream, o.Records, o.RecordSize); err != nil {
@@ -90,7 +74,7 @@ func Source(ctx context.Context, o SourceOptions) (SourceResult, error) {
 
 	res := SourceResult{Records: o.Records}
 	fmt.Fprintln(o.Progress, "reading with the pipeline (kinesis -> WHERE, projection -> blackhole)")
-	if res.Pipeline, err = runPipeline(ctx, srv.URL(), stream, o); err != nil {
+	if res.Pipeline, _, err = readWithJob(ctx, srv.URL(), stream, o, nil); err != nil {
 		return res, err
 	}
 	fmt.Fprintln(o.Progress, "reading with a bare SDK loop")
@@ -181,58 +165,27 @@ CREATE TABLE sink (user_id BIGINT, item_id BIGINT, behavior STRING, ts TIMESTAMP
 INSERT INTO sink SELECT user_id, item_id * 2, behavior, ts FROM src WHERE category_id < 25 AND behavior <> 'none';
 `
 
-func runPipeline(ctx context.Context, url, stream string, o SourceOptions) (time.Duration, error) {
-	took, _, err := readWithJob(ctx, url, stream, o, nil)
-	return took, err
-}
-
 // readWithJob runs the benchmark job over the stream until it has read
 // o.Records records, with extra SET statements (checkpointing, say), and
 // returns how long that took and the job's checkpoint statistics.
 func readWithJob(ctx context.Context, url, stream string, o SourceOptions, sets map[string]string) (time.Duration, job.CheckpointStats, error) {
 	var stats job.CheckpointStats
-	dir, err := os.MkdirTemp("", "shardflow-bench-")
-	if err != nil {
-		return 0, stats, err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "bench.sql")
 	text := fmt.Sprintf(sourceJob, stream, url, o.Interval.Milliseconds())
 	for k, v := range sets {
-		text = fmt.Sprintf("SET '%s' = '%s';\n", k, strings.ReplaceAll(v, "%DIR%", dir)) + text
+		text = fmt.Sprintf("SET '%s' = '%s';\n", k, v) + text
 	}
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		return 0, stats, err
-	}
-	p, _, err := plan.Load(path, nil)
-	if err != nil {
-		return 0, stats, fmt.Errorf("planning the benchmark job: %w", err)
-	}
-	start := time.Now()
-	j, err := job.Start(ctx, p, job.Options{Logger: o.Logger, ProgressEvery: 10 * time.Millisecond, Fresh: true})
+	j, err := startJob(ctx, text, job.Options{Logger: o.Logger, ProgressEvery: 10 * time.Millisecond, Fresh: true})
 	if err != nil {
 		return 0, stats, err
 	}
-	for {
-		select {
-		case <-j.Done():
-			return 0, stats, fmt.Errorf("the benchmark job ended early: %w", j.Wait())
-		case <-time.After(5 * time.Millisecond):
-		}
-		tables, err := j.Progress(ctx)
-		if err != nil {
-			return 0, stats, err
-		}
-		for _, t := range tables {
-			if t.Table == "src" && !t.Sink && t.Records >= int64(o.Records) {
-				took := time.Since(start)
-				stats, _ = j.Checkpoints(ctx)
-				stopCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-				defer cancel()
-				return took, stats, j.Stop(stopCtx)
-			}
-		}
+	took, err := j.until(ctx, sourceRead("src", o.Records))
+	if err == nil {
+		stats, _ = j.Checkpoints(ctx)
 	}
+	if serr := j.stop(); err == nil {
+		err = serr
+	}
+	return took, stats, err
 }
 
 // rawRead reads every record of the stream with plain SDK calls, one

@@ -3,10 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,8 +14,7 @@ import (
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/shardflow/shardflow/job"
-	"github.com/shardflow/shardflow/kinesislocal"
-	"github.com/shardflow/shardflow/plan"
+	"github.com/shardflow/shardflow/messages"
 )
 
 // WindowResult is what the window benchmark measured.
@@ -54,63 +49,25 @@ GROUP BY window_start, window_end, k;
 // order one millisecond apart, and measures how fast a tumbling COUNT(*)
 // per key reads and folds them all.
 func Windows(ctx context.Context, o SourceOptions, keys int) (WindowResult, error) {
-	if o.Progress == nil {
-		o.Progress = io.Discard
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	srv, err := kinesislocal.New(kinesislocal.Options{ShardLimit: -1})
+	o.Progress, o.Logger = defaults(o.Progress, o.Logger)
+	const stream = "bench-windows"
+	srv, err := endpoint(map[string]int{stream: o.Shards})
 	if err != nil {
 		return WindowResult{}, err
 	}
-	if err := srv.Start(); err != nil {
-		return WindowResult{}, err
-	}
 	defer srv.Close()
-	const stream = "bench-windows"
-	if err := srv.CreateStream(stream, o.Shards); err != nil {
-		return WindowResult{}, err
-	}
 	fmt.Fprintf(o.Progress, "filling stream %q: %d shards, %d records over %d keys\n", stream, o.Shards, o.Records, keys)
 	if err := fillEvents(ctx, newClient(srv.URL()), stream, o.Records, keys); err != nil {
 		return WindowResult{}, err
 	}
-	dir, err := os.MkdirTemp("", "shardflow-bench-")
-	if err != nil {
-		return WindowResult{}, err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "windows.sql")
-	if err := os.WriteFile(path, []byte(fmt.Sprintf(windowJob, stream, srv.URL())), 0o600); err != nil {
-		return WindowResult{}, err
-	}
-	p, _, err := plan.Load(path, nil)
-	if err != nil {
-		return WindowResult{}, fmt.Errorf("planning the benchmark job: %w", err)
-	}
 	fmt.Fprintln(o.Progress, "reading with a tumbling COUNT(*) per key")
 	res := WindowResult{Records: o.Records, Keys: keys}
-	start := time.Now()
-	j, err := job.Start(ctx, p, job.Options{Logger: o.Logger, ProgressEvery: 10 * time.Millisecond})
+	j, err := startJob(ctx, fmt.Sprintf(windowJob, stream, srv.URL()), job.Options{Logger: o.Logger, ProgressEvery: 10 * time.Millisecond})
 	if err != nil {
 		return res, err
 	}
-	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = j.Stop(stopCtx)
-	}()
-	for {
-		select {
-		case <-j.Done():
-			return res, fmt.Errorf("the benchmark job ended early: %w", j.Wait())
-		case <-time.After(5 * time.Millisecond):
-		}
-		tables, err := j.Progress(ctx)
-		if err != nil {
-			return res, err
-		}
+	defer j.stop()
+	res.Took, err = j.until(ctx, func(tables []messages.Progress) bool {
 		var folded int64
 		for _, t := range tables {
 			if strings.HasPrefix(t.Table, "window:") {
@@ -118,11 +75,9 @@ func Windows(ctx context.Context, o SourceOptions, keys int) (WindowResult, erro
 				res.Results = t.Rows
 			}
 		}
-		if folded >= int64(o.Records) {
-			res.Took = time.Since(start)
-			return res, nil
-		}
-	}
+		return folded >= int64(o.Records)
+	})
+	return res, err
 }
 
 // fillEvents writes n csv records "k,ts", ts one millisecond apart from

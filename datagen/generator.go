@@ -139,7 +139,7 @@ func (g *Generator) random(fg options.FieldGen, t types.Type) types.Value {
 	case types.KindBoolean:
 		return types.BoolValue(g.rng.IntN(2) == 1)
 	case types.KindTinyInt, types.KindSmallInt, types.KindInt, types.KindBigInt:
-		lo, hi := intBounds(t.Kind)
+		lo, hi := types.IntRange(t.Kind)
 		if !fg.Min.IsNull() {
 			lo = fg.Min.Int()
 		}
@@ -222,18 +222,6 @@ func (g *Generator) intBetween(lo, hi int64) int64 {
 		return int64(g.rng.Uint64())
 	}
 	return lo + int64(g.rng.Uint64N(span+1))
-}
-
-func intBounds(k types.Kind) (int64, int64) {
-	switch k {
-	case types.KindTinyInt:
-		return math.MinInt8, math.MaxInt8
-	case types.KindSmallInt:
-		return math.MinInt16, math.MaxInt16
-	case types.KindInt:
-		return math.MinInt32, math.MaxInt32
-	}
-	return math.MinInt64, math.MaxInt64
 }
 
 // length is the length of a random string or bytes value: fields.#.length

@@ -240,7 +240,7 @@ func (v *validator) fieldValue(key string, t types.Type, sequence bool) types.Va
 func parseNumber(s string, t types.Type) (types.Value, error) {
 	switch t.Kind {
 	case types.KindTinyInt, types.KindSmallInt, types.KindInt, types.KindBigInt:
-		lo, hi := intRange(t.Kind)
+		lo, hi := types.IntRange(t.Kind)
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < lo || n > hi {
 			return types.Null, fmt.Errorf("want a %s from %d to %d", t.Kind, lo, hi)
@@ -272,16 +272,4 @@ func parseNumber(s string, t types.Type) (types.Value, error) {
 		return types.BigDecimalValue(unscaled, t.Scale), nil
 	}
 	return types.Null, fmt.Errorf("column type %s takes no numeric bounds", t)
-}
-
-func intRange(k types.Kind) (int64, int64) {
-	switch k {
-	case types.KindTinyInt:
-		return math.MinInt8, math.MaxInt8
-	case types.KindSmallInt:
-		return math.MinInt16, math.MaxInt16
-	case types.KindInt:
-		return math.MinInt32, math.MaxInt32
-	}
-	return math.MinInt64, math.MaxInt64
 }
