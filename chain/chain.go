@@ -9,6 +9,7 @@ import (
 	"github.com/shardflow/shardflow/expr"
 	"github.com/shardflow/shardflow/formats"
 	"github.com/shardflow/shardflow/jobfile"
+	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
 	"github.com/shardflow/shardflow/types"
 	"github.com/shardflow/shardflow/window"
@@ -27,6 +28,16 @@ type Record struct {
 type Output struct {
 	Insert    int
 	Partition int
+}
+
+// OutputsOf returns the chain outputs of a source's messages.Output list, in
+// the same order.
+func OutputsOf(outputs []messages.Output) []Output {
+	out := make([]Output, len(outputs))
+	for i, o := range outputs {
+		out[i] = Output{Insert: o.Insert, Partition: o.Partition}
+	}
+	return out
 }
 
 // Chain runs the operators of the INSERTs reading one table.

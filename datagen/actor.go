@@ -85,11 +85,7 @@ func (s *source) Receive(ctx actor.Context) {
 			s.generated = r.Generated
 			s.base = r.Generated
 		}
-		outs := make([]chain.Output, len(s.cfg.Outputs))
-		for i, o := range s.cfg.Outputs {
-			outs[i] = chain.Output{Insert: o.Insert, Partition: o.Partition}
-		}
-		s.chain = chain.New(s.cfg.Table, s.cfg.Inserts, outs)
+		s.chain = chain.New(s.cfg.Table, s.cfg.Inserts, chain.OutputsOf(s.cfg.Outputs))
 		s.timers = actors.NewTimers(ctx)
 		s.phys = make(types.Row, len(s.cfg.Table.Physical))
 		s.grants = make([]int, len(s.cfg.Outputs))

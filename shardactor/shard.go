@@ -198,11 +198,7 @@ func (s *shard) begin(ctx actor.Context, m *messages.StartShard) {
 	s.coordinator = m.Coordinator.PID()
 	s.outputs = m.Outputs
 	s.grants = make([]int, len(m.Outputs))
-	outs := make([]chain.Output, len(m.Outputs))
-	for i, o := range m.Outputs {
-		outs[i] = chain.Output{Insert: o.Insert, Partition: o.Partition}
-	}
-	s.chain = chain.New(s.env.Table, s.env.Inserts, outs)
+	s.chain = chain.New(s.env.Table, s.env.Inserts, chain.OutputsOf(m.Outputs))
 	if s.env.Table.Watermark != nil && !m.Watermark.IsZero() {
 		src := s.src
 		s.et = &eventTime{

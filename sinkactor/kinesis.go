@@ -173,7 +173,7 @@ func (s *kinesisSink) Receive(ctx actor.Context) {
 		s.beside = actors.NewBeside(ctx)
 		s.timers = actors.NewTimers(ctx)
 	case *messages.CreditRequest:
-		sendGrants(ctx, s.table, s.ledger.Request(m))
+		SendGrants(ctx, s.table, s.ledger.Request(m))
 	case *messages.RowBatch:
 		s.onRows(ctx, m)
 	case *putDone:
@@ -218,7 +218,7 @@ func (s *kinesisSink) progress() *messages.Progress {
 
 // onRows encodes and keys a batch of rows and queues their records.
 func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
-	sendGrants(ctx, s.table, s.ledger.Returned(m.From, m.Insert, m.Credit, len(m.Rows)))
+	SendGrants(ctx, s.table, s.ledger.Returned(m.From, m.Insert, m.Credit, len(m.Rows)))
 	if s.state == sinkFailed || len(m.Rows) == 0 {
 		return
 	}
@@ -412,7 +412,7 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 			slog.Int("records", len(records)), slog.String("code", firstCode))
 		s.retryLater(failed)
 	}
-	sendGrants(ctx, s.table, s.ledger.Written(written))
+	SendGrants(ctx, s.table, s.ledger.Written(written))
 	s.dispatch(ctx)
 }
 

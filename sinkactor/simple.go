@@ -113,9 +113,9 @@ func (s *simple) Receive(ctx actor.Context) {
 	case *actor.Started:
 		s.beside = actors.NewBeside(ctx)
 	case *messages.CreditRequest:
-		sendGrants(ctx, s.table, s.ledger.Request(m))
+		SendGrants(ctx, s.table, s.ledger.Request(m))
 	case *messages.RowBatch:
-		sendGrants(ctx, s.table, s.ledger.Returned(m.From, m.Insert, m.Credit, len(m.Rows)))
+		SendGrants(ctx, s.table, s.ledger.Returned(m.From, m.Insert, m.Credit, len(m.Rows)))
 		if len(m.Rows) > 0 {
 			s.queue = append(s.queue, queued{rows: m.Rows})
 			s.next(ctx)
@@ -131,7 +131,7 @@ func (s *simple) Receive(ctx actor.Context) {
 			return
 		}
 		s.rows += int64(m.rows)
-		sendGrants(ctx, s.table, s.ledger.Written(m.rows))
+		SendGrants(ctx, s.table, s.ledger.Written(m.rows))
 		s.next(ctx)
 	case *messages.Flush:
 		s.flusher = ctx.Sender()
@@ -168,7 +168,7 @@ func (s *simple) next(ctx actor.Context) {
 	rows := head.rows
 	if s.write == nil {
 		s.rows += int64(len(rows))
-		sendGrants(ctx, s.table, s.ledger.Written(len(rows)))
+		SendGrants(ctx, s.table, s.ledger.Written(len(rows)))
 		s.next(ctx)
 		return
 	}
@@ -179,8 +179,9 @@ func (s *simple) next(ctx actor.Context) {
 	})
 }
 
-// sendGrants sends each grant to its source.
-func sendGrants(ctx actor.Context, table string, grants []Grant) {
+// SendGrants sends each grant of the sink (or operator) named name to its
+// source.
+func SendGrants(ctx actor.Context, table string, grants []Grant) {
 	for _, g := range grants {
 		ctx.Send(g.To.PID(), &messages.CreditGrant{Sink: table, Insert: g.Insert, Rows: g.Rows})
 	}
