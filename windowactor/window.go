@@ -136,7 +136,9 @@ func (o *operator) progress() *messages.Progress {
 		Shards: windows, Paused: o.ledger.Waiting()}
 }
 
-func (o *operator) grants(ctx actor.Context, gs []sinkactor.Grant) { sinkactor.SendGrants(ctx, o.name, gs) }
+func (o *operator) grants(ctx actor.Context, gs []sinkactor.Grant) {
+	sinkactor.SendGrants(ctx, o.name, gs)
+}
 
 func (o *operator) onRows(ctx actor.Context, m *messages.RowBatch) {
 	o.grants(ctx, o.ledger.Returned(m.From, m.Insert, m.Credit, len(m.Rows)))
