@@ -1,0 +1,13 @@
+// Package windowactor runs one partition of a windowed INSERT (TUMBLE or
+// HOP with GROUP BY and aggregates) as an actor. Shard actors send it the
+// window input rows of its keys under the same credit protocol as a sink;
+// the table's watermark actor sends it the global watermark, on which it
+// closes windows and sends their results to the INSERT's sink, asking that
+// sink for credit in turn.
+//
+// For checkpoints it aligns: once the barriers of every shard the
+// checkpointer named have arrived (rows arriving behind a barrier wait), it
+// takes a snapshot of its state, sends its own barrier to the sink, and when
+// the sink confirms, hands the state and the shards' positions to the
+// checkpointer. The window logic itself is package window.
+package windowactor
