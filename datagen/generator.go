@@ -22,10 +22,11 @@ type Generator struct {
 
 type field struct {
 	gen options.FieldGen
-	// next value of a sequence, as an int64 or a big.Int for decimals.
-	seq    int64
-	seqEnd int64
-	done   bool
+	// seq is a sequence's next value and seqEnd its last; for DECIMAL they
+	// are unscaled (1.50 in DECIMAL(10, 2) is 150) and step is 10^scale, so
+	// that a fractional start stays exact; otherwise step is 1.
+	seq, seqEnd, step int64
+	done              bool
 }
 
 // defaultLength is Flink's default length of random strings and
@@ -43,21 +44,44 @@ func NewGenerator(cols types.Schema, d *options.Datagen, seed uint64) *Generator
 		}
 		f := field{gen: fg}
 		if fg.Kind == options.GenSequence {
-			f.seq, f.seqEnd = seqBound(fg.Start), seqBound(fg.End)
+			f.seq, f.seqEnd, f.step = seqBound(fg.Start, c.Type), seqBound(fg.End, c.Type), 1
+			if c.Type.Kind == types.KindDecimal {
+				f.step = pow10(c.Type.Scale)
+			}
 		}
 		g.fields = append(g.fields, f)
 	}
 	return g
 }
 
-func seqBound(v types.Value) int64 {
-	if u, _, ok := v.DecimalSmall(); ok && v.Rep() == types.RepDecimal {
-		return u
-	}
-	if v.Rep() == types.RepFloat {
+// seqBound is a sequence's start or end as the generator counts it: the
+// unscaled value at the column's scale for DECIMAL, the integer otherwise.
+func seqBound(v types.Value, t types.Type) int64 {
+	switch v.Rep() {
+	case types.RepDecimal, types.RepBigDecimal:
+		u, scale := v.Decimal()
+		if t.Kind == types.KindDecimal {
+			for ; scale < t.Scale; scale++ {
+				u.Mul(u, big.NewInt(10))
+			}
+			return u.Int64()
+		}
+		return new(big.Int).Quo(u, big.NewInt(pow10(scale))).Int64()
+	case types.RepFloat:
 		return int64(v.Float())
 	}
+	if t.Kind == types.KindDecimal {
+		return v.Int() * pow10(t.Scale)
+	}
 	return v.Int()
+}
+
+func pow10(n int) int64 {
+	p := int64(1)
+	for range n {
+		p *= 10
+	}
+	return p
 }
 
 // Skip moves the generator past n rows already made (by a run the job
@@ -66,7 +90,7 @@ func seqBound(v types.Value) int64 {
 func (g *Generator) Skip(n int64) {
 	for i := range g.fields {
 		if g.fields[i].gen.Kind == options.GenSequence {
-			g.fields[i].seq += n
+			g.fields[i].seq += n * g.fields[i].step
 		}
 	}
 	if g.remaining > 0 {
@@ -102,7 +126,7 @@ func (g *Generator) Next(row types.Row) bool {
 				return false
 			}
 			row[i] = seqValue(f.seq, f.gen.Type)
-			f.seq++
+			f.seq += f.step
 			continue
 		}
 		if f.gen.NullRate > 0 && g.rng.Float64() < f.gen.NullRate {
@@ -122,7 +146,7 @@ func seqValue(n int64, t types.Type) types.Value {
 	case types.KindFloat, types.KindDouble:
 		return types.FloatValue(float64(n))
 	case types.KindDecimal:
-		return types.BigDecimalValue(new(big.Int).Mul(big.NewInt(n), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(t.Scale)), nil)), t.Scale)
+		return types.DecimalValue(n, t.Scale)
 	case types.KindChar, types.KindVarChar:
 		return types.StringValue(itoa(n))
 	}

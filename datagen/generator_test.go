@@ -292,3 +292,18 @@ var _ = Describe("Generator", func() {
 		Expect(t.take(t.generator(43), 50)).NotTo(Equal(first))
 	})
 })
+
+var _ = Describe("a DECIMAL sequence", func() {
+	It("counts in whole units at the column's scale, from start to end", func() {
+		t := types.DecimalType(10, 2)
+		d := &options.Datagen{NumberOfRows: -1, Fields: map[string]options.FieldGen{"p": {Column: "p", Type: t, Kind: options.GenSequence,
+			Start: types.DecimalValue(100, 2), End: types.DecimalValue(300, 2)}}}
+		g := datagen.NewGenerator(types.Schema{{Name: "p", Type: t}}, d, 1)
+		row := make(types.Row, 1)
+		var got []string
+		for g.Next(row) {
+			got = append(got, string(types.AppendText(nil, row[0], t)))
+		}
+		Expect(got).To(Equal([]string{"1.00", "2.00", "3.00"}))
+	})
+})
