@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/job"
 )
 
@@ -84,7 +85,9 @@ func Idle(ctx context.Context, o IdleOptions) (IdleResult, error) {
 	}
 	cpu0, wall0 := cpuTime(), time.Now()
 	fmt.Fprintf(o.Progress, "measuring CPU for %s\n", o.Measure)
-	time.Sleep(o.Measure)
+	if err := backoff.SleepFor(ctx, o.Measure); err != nil {
+		return IdleResult{}, err
+	}
 	cpu := (cpuTime() - cpu0).Seconds() / time.Since(wall0).Seconds()
 	return IdleResult{Shards: owned, RSS: residentBytes(), CPU: cpu}, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
+	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/kinesisclient"
 )
@@ -226,8 +227,8 @@ func rawRead(ctx context.Context, c *kinesis.Client, stream string, want int, in
 					return
 				}
 				iter = out.NextShardIterator
-				if d := interval - time.Since(began); d > 0 {
-					time.Sleep(d)
+				if backoff.SleepFor(readCtx, interval-time.Since(began)) != nil {
+					return
 				}
 			}
 		}(aws.ToString(sh.ShardId))
