@@ -426,46 +426,10 @@ func (c *compiler) in(e *jobfile.In) *node {
 	}
 	var member func(a types.Value) bool
 	switch {
-	case cat == catInt && len(vals) >= inSetMin:
-		set := make(map[int64]struct{}, len(vals))
-		for _, v := range vals {
-			set[v.Int()] = struct{}{}
-		}
-		member = func(a types.Value) bool { _, ok := set[a.Int()]; return ok }
 	case cat == catInt:
-		ints := make([]int64, len(vals))
-		for i, v := range vals {
-			ints[i] = v.Int()
-		}
-		member = func(a types.Value) bool {
-			x := a.Int()
-			for _, k := range ints {
-				if k == x {
-					return true
-				}
-			}
-			return false
-		}
-	case cat == catString && len(vals) >= inSetMin:
-		set := make(map[string]struct{}, len(vals))
-		for _, v := range vals {
-			set[v.Str()] = struct{}{}
-		}
-		member = func(a types.Value) bool { _, ok := set[a.Str()]; return ok }
+		member = inMember(vals, types.Value.Int)
 	case cat == catString:
-		strs := make([]string, len(vals))
-		for i, v := range vals {
-			strs[i] = v.Str()
-		}
-		member = func(a types.Value) bool {
-			x := a.Str()
-			for _, k := range strs {
-				if k == x {
-					return true
-				}
-			}
-			return false
-		}
+		member = inMember(vals, types.Value.Str)
 	default:
 		member = func(a types.Value) bool {
 			for _, v := range vals {
@@ -486,4 +450,29 @@ func (c *compiler) in(e *jobfile.In) *node {
 		}
 		return missing
 	}, x)
+}
+
+// inMember returns a membership test for a constant IN list, comparing the
+// values' keys: a scan of a slice for short lists, a set from inSetMin on.
+func inMember[K int64 | string](vals []types.Value, key func(types.Value) K) func(types.Value) bool {
+	if len(vals) >= inSetMin {
+		set := make(map[K]struct{}, len(vals))
+		for _, v := range vals {
+			set[key(v)] = struct{}{}
+		}
+		return func(a types.Value) bool { _, ok := set[key(a)]; return ok }
+	}
+	keys := make([]K, len(vals))
+	for i, v := range vals {
+		keys[i] = key(v)
+	}
+	return func(a types.Value) bool {
+		x := key(a)
+		for _, k := range keys {
+			if k == x {
+				return true
+			}
+		}
+		return false
+	}
 }
