@@ -223,11 +223,12 @@ func (b *builder) columns(t *Table, ct *jobfile.CreateTable) {
 			break
 		}
 		bad := false
-		walkColumnRefs(c.Expr, func(ref *jobfile.ColumnRef) {
-			if computed[ref.Name.Name] {
+		walkExpr(c.Expr, func(e jobfile.Expr) bool {
+			if ref, ok := e.(*jobfile.ColumnRef); ok && computed[ref.Name.Name] {
 				b.ds.Errorf(ref.Pos(), "computed column `%s` cannot refer to computed column `%s`; repeat its expression instead", c.Name.Name, ref.Name.Name)
 				bad = true
 			}
+			return true
 		})
 		if bad {
 			continue
@@ -575,48 +576,6 @@ func (b *builder) finish(f *jobfile.File) {
 			if r.Spec.Applies == options.Source && !t.IsSource() {
 				b.ds.Warnf(r.KeyPos, "option '%s' only applies to sources, and table `%s` is only written: it has no effect", r.Key, t.Name)
 			}
-		}
-	}
-}
-
-// walkColumnRefs calls fn for every column reference in e.
-func walkColumnRefs(e jobfile.Expr, fn func(*jobfile.ColumnRef)) {
-	switch e := e.(type) {
-	case nil:
-	case *jobfile.ColumnRef:
-		fn(e)
-	case *jobfile.Unary:
-		walkColumnRefs(e.X, fn)
-	case *jobfile.Binary:
-		walkColumnRefs(e.X, fn)
-		walkColumnRefs(e.Y, fn)
-	case *jobfile.Between:
-		walkColumnRefs(e.X, fn)
-		walkColumnRefs(e.Lo, fn)
-		walkColumnRefs(e.Hi, fn)
-	case *jobfile.In:
-		walkColumnRefs(e.X, fn)
-		for _, x := range e.List {
-			walkColumnRefs(x, fn)
-		}
-	case *jobfile.Like:
-		walkColumnRefs(e.X, fn)
-		walkColumnRefs(e.Pattern, fn)
-		walkColumnRefs(e.Escape, fn)
-	case *jobfile.IsNull:
-		walkColumnRefs(e.X, fn)
-	case *jobfile.Case:
-		walkColumnRefs(e.Operand, fn)
-		for _, w := range e.Whens {
-			walkColumnRefs(w.Cond, fn)
-			walkColumnRefs(w.Result, fn)
-		}
-		walkColumnRefs(e.Else, fn)
-	case *jobfile.Cast:
-		walkColumnRefs(e.X, fn)
-	case *jobfile.Call:
-		for _, x := range e.Args {
-			walkColumnRefs(x, fn)
 		}
 	}
 }
