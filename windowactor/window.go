@@ -131,9 +131,7 @@ func (o *operator) Receive(ctx actor.Context) {
 }
 
 func (o *operator) progress() *messages.Progress {
-	windows, _ := o.op.Open()
-	return &messages.Progress{Table: o.name, Records: o.rows, Rows: o.emits, Skipped: o.op.Late(),
-		Shards: windows, Paused: o.ledger.Waiting()}
+	return &messages.Progress{Table: o.name, Records: o.rows, Rows: o.emits, Skipped: o.op.Late(), Paused: o.ledger.Waiting()}
 }
 
 func (o *operator) grants(ctx actor.Context, gs []sinkactor.Grant) {
