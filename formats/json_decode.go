@@ -284,8 +284,8 @@ func (d *jsonDecoder) decodeValue(n *jnode) (types.Value, *jsonError) {
 		if !isScalar(t.Kind) {
 			return d.mismatch(start, n, "a string")
 		}
-		v, err := parseScalar(s, t, d.f.tsStd == tsISOOffset)
-		if err != nil {
+		var v types.Value
+		if err := parseScalar(&v, s, &t, d.f.tsStd == tsISOOffset); err != nil {
 			return d.soft(start, err)
 		}
 		return v, nil
@@ -370,8 +370,8 @@ func (d *jsonDecoder) fromNumber(off int, num []byte, n *jnode) (types.Value, *j
 	case types.KindChar, types.KindVarChar:
 		return types.StringValue(string(num)), nil
 	case types.KindFloat, types.KindDouble, types.KindDecimal, types.KindBoolean:
-		v, err := parseScalar(num, t, false)
-		if err != nil {
+		var v types.Value
+		if err := parseScalar(&v, num, &t, false); err != nil {
 			return d.soft(off, err)
 		}
 		return v, nil

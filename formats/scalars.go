@@ -30,37 +30,48 @@ func trimSpace(b []byte) []byte {
 // csv and json formats do: numbers and booleans are trimmed and parsed
 // strictly (Long.parseLong, Double.parseDouble), strings are copied as they
 // are, bytes are base64, and the rest follow CAST (types.ParseText).
-// tsOffsetOK lets a TIMESTAMP carry a 'Z' or ±HH:mm offset.
-func parseScalar(b []byte, t types.Type, tsOffsetOK bool) (types.Value, error) {
+// tsOffsetOK lets a TIMESTAMP carry a 'Z' or ±HH:mm offset. The value goes
+// to *dst, which an error leaves as it was.
+func parseScalar(dst *types.Value, b []byte, t *types.Type, tsOffsetOK bool) error {
 	switch t.Kind {
 	case types.KindChar, types.KindVarChar:
-		return types.StringValue(validString(b)), nil
+		*dst = types.StringValue(validString(b))
+		return nil
 	case types.KindBinary, types.KindVarBinary:
 		out, err := decodeBase64(trimSpace(b))
 		if err != nil {
-			return types.Null, fmt.Errorf("cannot parse %s as %s: want base64 such as 'AAEC'", quote(b), t.String())
+			return fmt.Errorf("cannot parse %s as %s: want base64 such as 'AAEC'", quote(b), t.String())
 		}
-		return types.BytesValue(out), nil
+		*dst = types.BytesValue(out)
+		return nil
 	case types.KindTinyInt, types.KindSmallInt, types.KindInt, types.KindBigInt:
 		n, err := types.ParseInt(bstr(trimSpace(b)), t.Kind)
 		if err != nil {
-			return types.Null, fmt.Errorf("cannot parse %s as %s: %w", quote(b), t.String(), err)
+			return fmt.Errorf("cannot parse %s as %s: %w", quote(b), t.String(), err)
 		}
-		return types.IntValue(n), nil
+		*dst = types.IntValue(n)
+		return nil
 	case types.KindFloat, types.KindDouble:
 		f, err := types.ParseJavaFloat(bstr(trimSpace(b)), t.Kind == types.KindFloat)
 		if err != nil {
-			return types.Null, fmt.Errorf("cannot parse %s as %s: want a number such as 1.5, 1.0E7, NaN or Infinity", quote(b), t.String())
+			return fmt.Errorf("cannot parse %s as %s: want a number such as 1.5, 1.0E7, NaN or Infinity", quote(b), t.String())
 		}
-		return types.FloatValue(f), nil
+		*dst = types.FloatValue(f)
+		return nil
 	case types.KindTimestamp, types.KindTimestampLTZ:
 		v, err := types.ParseTimestamp(bstr(trimSpace(b)), t.Precision, tsOffsetOK || t.Kind == types.KindTimestampLTZ)
 		if err != nil {
-			return types.Null, fmt.Errorf("cannot parse %s as %s: %w", quote(b), t.String(), err)
+			return fmt.Errorf("cannot parse %s as %s: %w", quote(b), t.String(), err)
 		}
-		return v, nil
+		*dst = v
+		return nil
 	}
-	return types.ParseText(bstr(b), t)
+	v, err := types.ParseText(bstr(b), *t)
+	if err != nil {
+		return err
+	}
+	*dst = v
+	return nil
 }
 
 // validString copies b into a string, replacing invalid UTF-8 with U+FFFD
