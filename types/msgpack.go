@@ -34,14 +34,15 @@ func (v Value) EncodeMsgpack(enc *msgpack.Encoder) error {
 	case RepString, RepBytes:
 		return encodeAll(enc, 2, uint8(v.rep), v.str)
 	case RepArray, RepMap, RepRow:
-		if err := enc.EncodeArrayLen(1 + len(v.list)); err != nil {
+		list := v.List()
+		if err := enc.EncodeArrayLen(1 + len(list)); err != nil {
 			return err
 		}
 		if err := enc.EncodeUint8(uint8(v.rep)); err != nil {
 			return err
 		}
-		for i := range v.list {
-			if err := v.list[i].EncodeMsgpack(enc); err != nil {
+		for i := range list {
+			if err := list[i].EncodeMsgpack(enc); err != nil {
 				return err
 			}
 		}
@@ -104,9 +105,10 @@ func (v *Value) DecodeMsgpack(dec *msgpack.Decoder) error {
 	case RepString, RepBytes:
 		out.str, err = dec.DecodeString()
 	case RepArray, RepMap, RepRow:
-		out.list = make([]Value, n-1)
-		for i := range out.list {
-			if err = out.list[i].DecodeMsgpack(dec); err != nil {
+		list := make([]Value, n-1)
+		out.list = &list
+		for i := range list {
+			if err = list[i].DecodeMsgpack(dec); err != nil {
 				break
 			}
 		}

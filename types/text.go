@@ -76,21 +76,21 @@ func AppendText(dst []byte, v Value, t Type) []byte {
 	case KindTimestamp, KindTimestampLTZ:
 		return AppendTimestamp(dst, v, t.Precision, ' ')
 	case KindArray:
-		return appendList(dst, '[', ']', v.list, t.Elem)
+		return appendList(dst, '[', ']', v.List(), t.Elem)
 	case KindMap:
 		dst = append(dst, '{')
-		for i := 0; i+1 < len(v.list); i += 2 {
+		for i := 0; i+1 < len(v.List()); i += 2 {
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
-			dst = AppendText(dst, v.list[i], derefType(t.Elem))
+			dst = AppendText(dst, v.List()[i], derefType(t.Elem))
 			dst = append(dst, '=')
-			dst = AppendText(dst, v.list[i+1], derefType(t.Val))
+			dst = AppendText(dst, v.List()[i+1], derefType(t.Val))
 		}
 		return append(dst, '}')
 	case KindRow:
 		dst = append(dst, '(')
-		for i := range v.list {
+		for i := range v.List() {
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
@@ -98,7 +98,7 @@ func AppendText(dst []byte, v Value, t Type) []byte {
 			if i < len(t.Fields) {
 				ft = t.Fields[i].Type
 			}
-			dst = AppendText(dst, v.list[i], ft)
+			dst = AppendText(dst, v.List()[i], ft)
 		}
 		return append(dst, ')')
 	}
@@ -149,11 +149,11 @@ func appendByRep(dst []byte, v Value) []byte {
 	case RepTimestamp:
 		return AppendTimestamp(dst, v, MaxTimePrecision, ' ')
 	case RepArray:
-		return appendList(dst, '[', ']', v.list, nil)
+		return appendList(dst, '[', ']', v.List(), nil)
 	case RepMap:
 		return AppendText(dst, v, Type{Kind: KindMap})
 	case RepRow:
-		return appendList(dst, '(', ')', v.list, nil)
+		return appendList(dst, '(', ')', v.List(), nil)
 	case RepIntervalMillis:
 		return appendIntervalMillis(dst, v.num)
 	case RepIntervalMonths:
@@ -945,6 +945,15 @@ func parseTime(s string, p int) (int64, error) {
 // result is shifted to UTC; without it an offset is an error. It allocates
 // only when it fails.
 func ParseTimestamp(s string, precision int, offsetOK bool) (Value, error) {
+	if days, nanos, ok := parseTimestampFixed(s, precision); ok {
+		return TimestampValue(days*millisPerDay+nanos/1e6, int32(nanos%1e6)), nil
+	}
+	return parseTimestampGeneral(s, precision, offsetOK)
+}
+
+// parseTimestampGeneral reads every form ParseTimestamp accepts, and
+// explains what it does not.
+func parseTimestampGeneral(s string, precision int, offsetOK bool) (Value, error) {
 	days, i, err := parseDateAt(s)
 	if err != nil {
 		return Null, timestampErr(err)
@@ -973,6 +982,56 @@ func ParseTimestamp(s string, precision int, offsetOK bool) (Value, error) {
 	}
 	ms := days*millisPerDay + nanos/1e6 - offsetSecs*1000
 	return TimestampValue(ms, int32(nanos%1e6)), nil
+}
+
+// parseTimestampFixed reads the common shape yyyy-MM-dd HH:mm:ss[.f...]
+// (space or T between date and time, 1 to 9 fraction digits) in one pass.
+// It gives the same result as the general path and leaves everything else,
+// errors included, to it (ok false).
+func parseTimestampFixed(s string, p int) (days, nanos int64, ok bool) {
+	n := len(s)
+	if n < 19 || n == 20 || n > 29 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') ||
+		s[13] != ':' || s[16] != ':' || (n > 19 && s[19] != '.') {
+		return 0, 0, false
+	}
+	digits := func(from, to int) (int64, bool) {
+		var v int64
+		for i := from; i < to; i++ {
+			c := s[i] - '0'
+			if c > 9 {
+				return 0, false
+			}
+			v = v*10 + int64(c)
+		}
+		return v, true
+	}
+	y, ok1 := digits(0, 4)
+	mo, ok2 := digits(5, 7)
+	d, ok3 := digits(8, 10)
+	h, ok4 := digits(11, 13)
+	mi, ok5 := digits(14, 16)
+	sec, ok6 := digits(17, 19)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 ||
+		d > int64(daysInMonth(y, int(mo))) || h > 23 || mi > 59 || sec > 59 {
+		return 0, 0, false
+	}
+	var frac int64
+	if n > 19 {
+		f, ok := digits(20, n)
+		if !ok {
+			return 0, 0, false
+		}
+		frac = f
+		for k := n - 20; k < 9; k++ {
+			frac *= 10
+		}
+	}
+	unit := int64(1)
+	for k := clampPrecision(p); k < 9; k++ {
+		unit *= 10
+	}
+	frac -= frac % unit
+	return daysFromCivil(y, int(mo), int(d)), (h*3600+mi*60+sec)*1e9 + frac, true
 }
 
 func timestampErr(err error) error {
