@@ -46,8 +46,10 @@ type Chain struct {
 	inserts []*plan.Insert // by output position of the first output of each insert
 	ctx     *expr.Ctx
 
-	phys types.Row // decoded physical columns
-	row  types.Row // the table's row: physical, metadata, computed
+	phys     types.Row // decoded physical columns
+	row      types.Row // the table's row: physical, metadata, computed
+	metadata []int     // positions of the metadata columns in row
+	inPlace  bool      // phys is the start of row
 
 	// Per INSERT reading the table: its projection buffer and, per
 	// partition, the position of its output.
@@ -81,6 +83,20 @@ func New(table *plan.Table, inserts []*plan.Insert, outputs []Output) *Chain {
 		row:   make(types.Row, len(table.Schema)),
 		out:   make([][]types.Row, len(outputs)),
 		slabs: make([][]types.Value, len(outputs)),
+	}
+	for i, col := range table.Columns {
+		if col.Kind == jobfile.Metadata {
+			c.metadata = append(c.metadata, i)
+		}
+	}
+	// When the physical columns come first, in order, the format decodes
+	// straight into the row.
+	c.inPlace = true
+	for i, at := range table.PhysicalIndex {
+		c.inPlace = c.inPlace && at == i
+	}
+	if c.inPlace {
+		c.phys = c.row[:len(table.PhysicalIndex)]
 	}
 	index := map[int]int{}
 	for pos, o := range outputs {
@@ -197,10 +213,8 @@ func (c *Chain) prepare(r Record) (bool, error) {
 		}
 		return false, &RecordError{ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Err: err}
 	}
-	for i, col := range c.table.Columns {
-		if col.Kind != jobfile.Metadata {
-			continue
-		}
+	for _, i := range c.metadata {
+		col := &c.table.Columns[i]
 		var v types.Value
 		switch col.MetadataKey {
 		case "timestamp":
@@ -248,8 +262,10 @@ func (c *Chain) Row() types.Row { return c.row }
 // complete fills the physical and computed columns of c.row from c.phys.
 func (c *Chain) complete() error {
 	t := c.table
-	for i, at := range t.PhysicalIndex {
-		c.row[at] = c.phys[i]
+	if !c.inPlace {
+		for i, at := range t.PhysicalIndex {
+			c.row[at] = c.phys[i]
+		}
 	}
 	for i := range t.Columns {
 		if t.Columns[i].Expr == nil {
