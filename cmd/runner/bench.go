@@ -20,9 +20,10 @@ func newBenchCommand() *cobra.Command {
 		Use:   "bench",
 		Short: "Measure shardflow against a bare SDK loop on the local endpoint",
 		Long: `bench starts the in-process local Kinesis endpoint, fills a stream with csv records of the
-seed page's row, and reads it twice: with a shardflow job (kinesis source, WHERE and projection,
+seed page's row, and reads it with a shardflow job (kinesis source, WHERE and projection,
 into blackhole) and with a bare aws-sdk-go-v2 loop (GetShardIterator and GetRecords, no
-decoding) over the same data. Its last line is the comparison.
+decoding) over the same data: one untimed read to warm the process up, then --rounds rounds
+of both, alternating which goes first. Its last line compares the median rounds.
 
 With --sink it measures writing instead: a datagen source into a kinesis sink (keyed by
 PARTITIONED BY over --keys distinct values) against a bare PutRecords loop.
@@ -82,8 +83,8 @@ and reports the process's resident memory and CPU use.`,
 					res.Shards, float64(res.RSS)/(1<<20), res.CPU*100)
 				return nil
 			}
-			if o.Shards < 1 || o.Records < 1 || o.RecordSize < 40 {
-				return fmt.Errorf("want --shards and --records of at least 1 and --record-size of at least 40")
+			if o.Shards < 1 || o.Records < 1 || o.RecordSize < 40 || o.Rounds < 1 {
+				return fmt.Errorf("want --shards, --records and --rounds of at least 1 and --record-size of at least 40")
 			}
 			res, err := bench.Source(cmd.Context(), o)
 			if err != nil {
@@ -97,6 +98,7 @@ and reports the process's resident memory and CPU use.`,
 	f := cmd.Flags()
 	f.IntVar(&o.Shards, "shards", 8, "shards of the stream")
 	f.IntVar(&o.Records, "records", 500000, "records to write and read")
+	f.IntVar(&o.Rounds, "rounds", 3, "times each loop reads the stream; the rates are the medians")
 	f.IntVar(&o.RecordSize, "record-size", 100, "bytes per record")
 	f.DurationVar(&o.Interval, "interval", 0, "GetRecords interval of both loops (scan.shard.getrecords.intervalmillis)")
 	f.BoolVar(&windows, "windows", false, "measure a tumbling COUNT(*) per key (with --keys distinct keys)")
