@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -260,6 +261,16 @@ func (s *shard) onIterator(ctx actor.Context, m *iteratorReady) {
 	s.iterator = m.iterator
 	if s.stopping {
 		s.stopNow(ctx)
+		return
+	}
+	// The first poll waits a random part of one interval, so that shards
+	// started together (a thousand at job start) poll spread over the
+	// interval instead of all at once: a burst of as many requests as
+	// shards would outgrow the client's idle connections every interval.
+	// Pacing keeps the spread.
+	if every := s.src.GetRecordsInterval; every > 0 {
+		s.state = idle
+		s.timers.After(rand.N(every), &poll{})
 		return
 	}
 	s.requestCredit(ctx)
