@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/job"
@@ -35,6 +40,9 @@ type IdleResult struct {
 	// CPU is the process's CPU time over the window, as a fraction of one
 	// core.
 	CPU float64
+	// RawCPU is the same for a bare SDK loop polling the same shards at the
+	// same interval, after the job has stopped.
+	RawCPU float64
 }
 
 // idleJob reads a stream at the default 200 ms polling interval into
@@ -51,7 +59,8 @@ INSERT INTO sink SELECT v FROM src;
 `
 
 // Idle runs a job over a stream of o.Shards empty shards, all polled at the
-// default interval, and measures the process's resident memory and CPU.
+// default interval, and measures the process's resident memory and CPU;
+// then, for comparison, the CPU of a bare SDK loop polling the same shards.
 func Idle(ctx context.Context, o IdleOptions) (IdleResult, error) {
 	o.Progress, o.Logger = defaults(o.Progress, o.Logger)
 	srv, err := endpoint(map[string]int{"idle": o.Shards})
@@ -83,13 +92,77 @@ func Idle(ctx context.Context, o IdleOptions) (IdleResult, error) {
 	if owned != o.Shards {
 		return IdleResult{}, fmt.Errorf("the job reads %d of %d shards after settling; settle longer", owned, o.Shards)
 	}
-	cpu0, wall0 := cpuTime(), time.Now()
 	fmt.Fprintf(o.Progress, "measuring CPU for %s\n", o.Measure)
-	if err := backoff.SleepFor(ctx, o.Measure); err != nil {
+	cpu, err := cpuOver(ctx, o.Measure)
+	if err != nil {
 		return IdleResult{}, err
 	}
-	cpu := (cpuTime() - cpu0).Seconds() / time.Since(wall0).Seconds()
-	return IdleResult{Shards: owned, RSS: residentBytes(), CPU: cpu}, nil
+	res := IdleResult{Shards: owned, RSS: residentBytes(), CPU: cpu}
+	if err := j.stop(); err != nil {
+		return res, err
+	}
+
+	fmt.Fprintf(o.Progress, "polling the same shards with a bare SDK loop; settling for %s\n", o.Settle)
+	pollCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := pollIdle(pollCtx, newClient(srv.URL()), "idle", 200*time.Millisecond); err != nil {
+		return res, err
+	}
+	if err := backoff.SleepFor(ctx, o.Settle); err != nil {
+		return res, err
+	}
+	fmt.Fprintf(o.Progress, "measuring CPU for %s\n", o.Measure)
+	res.RawCPU, err = cpuOver(ctx, o.Measure)
+	return res, err
+}
+
+// cpuOver sleeps for d and returns the process's CPU use meanwhile, as a
+// fraction of one core.
+func cpuOver(ctx context.Context, d time.Duration) (float64, error) {
+	cpu0, wall0 := cpuTime(), time.Now()
+	if err := backoff.SleepFor(ctx, d); err != nil {
+		return 0, err
+	}
+	return (cpuTime() - cpu0).Seconds() / time.Since(wall0).Seconds(), nil
+}
+
+// pollIdle starts a goroutine per shard of the stream calling GetRecords
+// from LATEST every interval (first polls spread over one interval, as the
+// shard actors do) until ctx ends.
+func pollIdle(ctx context.Context, c *kinesis.Client, stream string, interval time.Duration) error {
+	var next *string
+	for {
+		out, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream), NextToken: next})
+		if err != nil {
+			return err
+		}
+		for _, sh := range out.Shards {
+			go pollShard(ctx, c, stream, aws.ToString(sh.ShardId), interval)
+		}
+		if next = out.NextToken; next == nil {
+			return nil
+		}
+	}
+}
+
+func pollShard(ctx context.Context, c *kinesis.Client, stream, shard string, interval time.Duration) {
+	it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream),
+		ShardId: aws.String(shard), ShardIteratorType: ktypes.ShardIteratorTypeLatest})
+	if err != nil || backoff.SleepFor(ctx, rand.N(interval)) != nil {
+		return
+	}
+	iter := it.ShardIterator
+	for {
+		began := time.Now()
+		out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+		if err != nil {
+			return
+		}
+		iter = out.NextShardIterator
+		if backoff.SleepFor(ctx, interval-time.Since(began)) != nil {
+			return
+		}
+	}
 }
 
 // cpuTime is the process's user and system CPU time.

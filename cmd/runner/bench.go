@@ -34,7 +34,8 @@ With --checkpoints it reads the filled stream twice, without checkpoints and wit
 --checkpoint-interval, and reports both rates and how long checkpoints took.
 
 With --idle-shards N it instead reads a stream of N empty shards, each polled every 200 ms,
-and reports the process's resident memory and CPU use.`,
+and reports the process's resident memory and CPU use, and the CPU use of a bare SDK loop
+polling the same shards. Both include the in-process endpoint answering the polls.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			logger, err := newLogger(cmd.ErrOrStderr(), logLevel)
@@ -79,8 +80,8 @@ and reports the process's resident memory and CPU use.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%d idle shards: resident memory %.0f MB, CPU %.0f%% of one core\n",
-					res.Shards, float64(res.RSS)/(1<<20), res.CPU*100)
+				fmt.Fprintf(cmd.OutOrStdout(), "%d idle shards: resident memory %.0f MB, CPU %.0f%% of one core (a bare SDK loop polling them: %.0f%%)\n",
+					res.Shards, float64(res.RSS)/(1<<20), res.CPU*100, res.RawCPU*100)
 				return nil
 			}
 			if o.Shards < 1 || o.Records < 1 || o.RecordSize < 40 || o.Rounds < 1 {
