@@ -99,7 +99,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	f := cmd.Flags()
 	f.IntVar(&o.Shards, "shards", 8, "shards of the stream")
 	f.IntVar(&o.Records, "records", 500000, "records to write and read")
-	f.IntVar(&o.Rounds, "rounds", 3, "times each loop reads the stream; the rates are the medians")
+	f.IntVar(&o.Rounds, "rounds", 5, "times each loop reads the stream; the rates are the medians")
 	f.IntVar(&o.RecordSize, "record-size", 100, "bytes per record")
 	f.DurationVar(&o.Interval, "interval", 0, "GetRecords interval of both loops (scan.shard.getrecords.intervalmillis)")
 	f.BoolVar(&windows, "windows", false, "measure a tumbling COUNT(*) per key (with --keys distinct keys)")
