@@ -72,10 +72,10 @@ INSERT INTO out SELECT * FROM gen;
 `
 
 // Sink writes o.Records rows of about o.RecordSize bytes into a stream of
-// the in-process endpoint twice, after an untimed warm-up write: with a shardflow job (datagen into a
-// kinesis sink, keyed by PARTITIONED BY) and with a bare SDK loop of
-// PutRecords calls of 500 pre-built records on sink.requests.max-inflight
-// (16) goroutines.
+// the in-process endpoint twice, after an untimed warm-up write: with a
+// shardflow job (datagen into a kinesis sink, keyed by PARTITIONED BY) and
+// with a bare SDK loop of PutRecords calls of 500 pre-built records on
+// sink.requests.max-inflight (16) goroutines.
 func Sink(ctx context.Context, o SinkOptions) (SinkResult, error) {
 	o.Progress, o.Logger = defaults(o.Progress, o.Logger)
 	srv, err := endpoint(map[string]int{"sink-warm": o.Shards, "sink-pipeline": o.Shards, "sink-raw": o.Shards})

@@ -255,30 +255,15 @@ func rawRead(ctx context.Context, c *kinesis.Client, stream string, want int, in
 		wg.Add(1)
 		go func(id string) {
 			defer wg.Done()
-			it, err := c.GetShardIterator(readCtx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream),
-				ShardId: aws.String(id), ShardIteratorType: ktypes.ShardIteratorTypeTrimHorizon})
-			if err != nil {
-				errs <- err
-				return
-			}
-			iter := it.ShardIterator
-			for readCtx.Err() == nil && total.Load() < int64(want) {
-				began := time.Now()
-				out, err := c.GetRecords(readCtx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(10000)})
-				if err != nil {
-					if readCtx.Err() == nil {
-						errs <- err
-					}
-					return
-				}
-				if total.Add(int64(len(out.Records))) >= int64(want) {
+			err := readShard(readCtx, c, stream, id, ktypes.ShardIteratorTypeTrimHorizon, 0, interval, func(n int) bool {
+				if total.Add(int64(n)) >= int64(want) {
 					cancel()
-					return
+					return false
 				}
-				iter = out.NextShardIterator
-				if backoff.SleepFor(readCtx, interval-time.Since(began)) != nil {
-					return
-				}
+				return true
+			})
+			if err != nil && readCtx.Err() == nil {
+				errs <- err
 			}
 		}(aws.ToString(sh.ShardId))
 	}
@@ -289,4 +274,35 @@ func rawRead(ctx context.Context, c *kinesis.Client, stream string, want int, in
 		return 0, err
 	}
 	return took, nil
+}
+
+// readShard reads one shard with plain SDK calls from an iterator of type
+// from: after waiting first, one GetRecords of up to 10,000 records every
+// interval (less the time the call took), handing each batch's record count
+// to batch until it returns false or ctx ends.
+func readShard(ctx context.Context, c *kinesis.Client, stream, shard string, from ktypes.ShardIteratorType,
+	first, interval time.Duration, batch func(records int) bool) error {
+	it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream),
+		ShardId: aws.String(shard), ShardIteratorType: from})
+	if err != nil {
+		return err
+	}
+	if backoff.SleepFor(ctx, first) != nil {
+		return nil
+	}
+	iter := it.ShardIterator
+	for {
+		began := time.Now()
+		out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(10000)})
+		if err != nil {
+			return err
+		}
+		if !batch(len(out.Records)) {
+			return nil
+		}
+		iter = out.NextShardIterator
+		if backoff.SleepFor(ctx, interval-time.Since(began)) != nil {
+			return nil
+		}
+	}
 }

@@ -307,7 +307,7 @@ func (f *csvFormat) Decode(data []byte, dst types.Row) error {
 				dst[n] = types.Null
 			}
 			if col.typ.NotNull && dst[n].IsNull() {
-				derr := f.fail(f.cols[n].name, n, pos, fmt.Errorf("NULL in NOT NULL column '%s'", f.cols[n].name))
+				derr := f.fail(col.name, n, pos, fmt.Errorf("NULL in NOT NULL column '%s'", col.name))
 				if f.ignoreErrors {
 					return skipped(derr)
 				}
