@@ -3,6 +3,8 @@ package checkpoint
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -23,13 +25,22 @@ type Checkpoint struct {
 	Operators map[string][]byte `json:"operators,omitempty"`
 }
 
-// Source is the position of one source table.
+// Source is the position of one source table, with what it read: the table,
+// its connector and, for Kinesis, the stream, region and endpoint. A job
+// restores a source only into a table reading the same stream (see
+// SameStream).
 type Source struct {
 	Table     string `json:"table"`
 	Connector string `json:"connector"`
 	// Stream is the Kinesis stream of a kinesis source.
-	Stream string  `json:"stream,omitempty"`
-	Shards []Shard `json:"shards,omitempty"`
+	Stream string `json:"stream,omitempty"`
+	// Region is the table's aws.region (defaulted when only aws.endpoint
+	// is set), and Endpoint its aws.endpoint, empty for the region's public
+	// endpoint. Checkpoints written before they were recorded have neither:
+	// such a source is matched by table and stream only.
+	Region   string  `json:"region,omitempty"`
+	Endpoint string  `json:"endpoint,omitempty"`
+	Shards   []Shard `json:"shards,omitempty"`
 	// Generated is how many rows a datagen source has made.
 	Generated int64 `json:"generated,omitempty"`
 }
@@ -69,6 +80,45 @@ func (s *Source) Shard(id string) (Shard, bool) {
 	}
 	return Shard{}, false
 }
+
+// Recorded reports whether s says where its stream is (region and
+// endpoint); checkpoints written before they were recorded do not.
+func (s *Source) Recorded() bool { return s.Connector != "kinesis" || s.Region != "" }
+
+// SameStream reports whether s and o read the same thing: the same
+// connector and, for Kinesis, the same stream in the same region through
+// the same endpoint. A side that does not record its region and endpoint
+// (an older checkpoint) is compared by stream name only.
+func (s *Source) SameStream(o *Source) bool {
+	if s.Connector != o.Connector || s.Stream != o.Stream {
+		return false
+	}
+	if s.Connector != "kinesis" || !s.Recorded() || !o.Recorded() {
+		return true
+	}
+	return s.Region == o.Region && strings.EqualFold(normalEndpoint(s.Endpoint), normalEndpoint(o.Endpoint))
+}
+
+// Describe says what s reads, for messages: `kinesis stream "in" in
+// us-east-1 at http://localhost:4567`.
+func (s *Source) Describe() string {
+	if s.Connector != "kinesis" {
+		return s.Connector
+	}
+	out := fmt.Sprintf("kinesis stream %q", s.Stream)
+	if s.Region != "" {
+		out += " in " + s.Region
+	}
+	switch {
+	case s.Endpoint != "":
+		out += " at " + s.Endpoint
+	case s.Recorded():
+		out += " at the public AWS endpoint"
+	}
+	return out
+}
+
+func normalEndpoint(e string) string { return strings.TrimRight(strings.TrimSpace(e), "/") }
 
 // Source returns the position of the named table, if the checkpoint has it.
 func (c *Checkpoint) Source(table string) (*Source, bool) {

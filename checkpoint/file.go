@@ -52,7 +52,10 @@ func fileName(id int64) string { return fmt.Sprintf("chk-%012d.json", id) }
 
 // Save writes cp atomically: a temporary file is written and fsynced, then
 // renamed over the final name and the directory fsynced.
-func (s *FileStore) Save(_ context.Context, cp *Checkpoint) error {
+func (s *FileStore) Save(ctx context.Context, cp *Checkpoint) error {
+	if err := checkJobName(cp.Job); err != nil {
+		return fmt.Errorf("saving checkpoint %d: %w", cp.ID, err)
+	}
 	dir := s.jobDir(cp.Job)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("saving checkpoint %d of job %q: %w", cp.ID, cp.Job, err)
@@ -71,7 +74,7 @@ func (s *FileStore) Save(_ context.Context, cp *Checkpoint) error {
 	if err := writeAtomic(final, data); err != nil {
 		return fmt.Errorf("saving checkpoint %d of job %q: %w", cp.ID, cp.Job, err)
 	}
-	return s.prune(cp.Job)
+	return s.prune(ctx, cp.Job)
 }
 
 func writeAtomic(path string, data []byte) error {
@@ -102,14 +105,25 @@ func writeAtomic(path string, data []byte) error {
 	return d.Sync()
 }
 
-// prune drops the oldest checkpoints beyond Retain.
-func (s *FileStore) prune(job string) error {
-	entries, err := s.List(context.Background(), job)
+// prune drops the job's oldest checkpoints beyond Retain. A checkpoint of
+// another job found in the directory (copied there by hand) is neither
+// counted nor removed: it is not the job's to drop. One that cannot be read
+// is removed like the job's own once Retain newer ones are kept.
+func (s *FileStore) prune(ctx context.Context, job string) error {
+	entries, err := s.List(ctx, job)
 	if err != nil {
 		return err
 	}
-	keep := max(s.Retain, 1)
-	for _, e := range entries[min(keep, len(entries)):] {
+	kept, keep := 0, max(s.Retain, 1)
+	for _, e := range entries {
+		cp, err := s.Load(ctx, e.Ref)
+		switch {
+		case err == nil && cp.Job != job:
+			continue
+		case kept < keep:
+			kept++
+			continue
+		}
 		if err := os.Remove(e.Ref); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("removing old checkpoint %s: %w", e.Ref, err)
 		}
@@ -119,6 +133,9 @@ func (s *FileStore) prune(job string) error {
 
 // List returns the job's checkpoint files, newest first.
 func (s *FileStore) List(_ context.Context, job string) ([]Entry, error) {
+	if err := checkJobName(job); err != nil {
+		return nil, fmt.Errorf("listing checkpoints: %w", err)
+	}
 	dir := s.jobDir(job)
 	des, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {

@@ -101,3 +101,47 @@ var _ = Describe("the file checkpoint store", func() {
 		Expect(err).To(MatchError(checkpoint.ErrNone))
 	})
 })
+
+var _ = Describe("the file checkpoint store and other jobs' checkpoints", func() {
+	var (
+		ctx   = context.Background()
+		store *checkpoint.FileStore
+	)
+	BeforeEach(func() {
+		store = &checkpoint.FileStore{Dir: GinkgoT().TempDir(), Retain: 2}
+	})
+
+	It("never prunes a checkpoint of another job copied into the job's directory", func() {
+		// Flow: job "corr" saves checkpoint 1; it is copied into the
+		// directory of "orders", which then saves 2 to 5 with Retain 2.
+		other := &checkpoint.FileStore{Dir: GinkgoT().TempDir(), Retain: 2}
+		foreign := sample(1)
+		foreign.Job = "corr"
+		Expect(other.Save(ctx, foreign)).To(Succeed())
+		Expect(os.MkdirAll(filepath.Join(store.Dir, "orders"), 0o755)).To(Succeed())
+		data, err := os.ReadFile(filepath.Join(other.Dir, "corr", "chk-000000000001.json"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(filepath.Join(store.Dir, "orders", "chk-000000000001.json"), data, 0o644)).To(Succeed())
+		for id := int64(2); id <= 5; id++ {
+			Expect(store.Save(ctx, sample(id))).To(Succeed())
+		}
+		entries, err := store.List(ctx, "orders")
+		Expect(err).NotTo(HaveOccurred())
+		ids := []int64{}
+		for _, e := range entries {
+			ids = append(ids, e.ID)
+		}
+		Expect(ids).To(Equal([]int64{5, 4, 1}), "two of the job's own kept, the foreign one untouched")
+	})
+
+	It("refuses a job name that is not one path element", func() {
+		for _, name := range []string{"../escaped", "a/b", "..", ".", ""} {
+			cp := sample(1)
+			cp.Job = name
+			Expect(store.Save(ctx, cp)).To(MatchError(checkpoint.ErrJobName), "job %q", name)
+			_, err := store.List(ctx, name)
+			Expect(err).To(MatchError(checkpoint.ErrJobName), "job %q", name)
+		}
+		Expect(os.ReadDir(filepath.Dir(store.Dir))).NotTo(ContainElement(HaveField("Name()", "escaped")))
+	})
+})
