@@ -19,6 +19,7 @@ import (
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
+	"github.com/shardflow/shardflow/ratelog"
 )
 
 // KinesisAPI is the part of the Kinesis API a coordinator calls.
@@ -109,6 +110,8 @@ type coordinator struct {
 	beside *actors.Beside
 	timers *actors.Timers
 	log    *slog.Logger
+	// retries limits the lines about discovery calls being retried.
+	retries *ratelog.Limiter
 
 	shards map[string]*shardInfo
 	// lastShardID is the largest shard id listed, for ExclusiveStartShardId.
@@ -136,6 +139,7 @@ func (c *coordinator) Receive(ctx actor.Context) {
 		c.timers = actors.NewTimers(ctx)
 		c.parent = ctx.Parent()
 		c.log = c.cfg.Logger.With(slog.String("table", c.cfg.Table), slog.String("stream", c.cfg.Stream))
+		c.retries = ratelog.New(c.log, ratelog.Every)
 		c.restore()
 		c.describe()
 	case *described:
@@ -182,11 +186,21 @@ func (c *coordinator) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor
 func (c *coordinator) describe() {
 	api, stream, policy := c.cfg.API, c.cfg.Stream, backoff.Policy(c.cfg.Source.Describe)
 	c.beside.Go(func(ctx context.Context) any {
-		_, err := kinesisclient.Retry(ctx, policy, func(ctx context.Context) (*kinesis.DescribeStreamSummaryOutput, error) {
+		_, err := kinesisclient.RetryNotify(ctx, policy, c.retrying("DescribeStreamSummary", policy), func(ctx context.Context) (*kinesis.DescribeStreamSummaryOutput, error) {
 			return api.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(stream)})
 		})
 		return &described{err: err}
 	})
+}
+
+// retrying returns what a discovery call's retry loop calls before each
+// retry of op: a line every few seconds at most, naming the cause.
+func (c *coordinator) retrying(op string, p backoff.Policy) func(int, error) {
+	retries := c.retries
+	return func(retry int, err error) {
+		retries.Warn(op, op+" failed; retrying", slog.Int("retry", retry), slog.Int("max_retries", p.MaxRetries),
+			slog.String("cause", kinesisclient.Cause(err)))
+	}
 }
 
 func (c *coordinator) onDescribed(ctx actor.Context, m *described) {
@@ -209,6 +223,7 @@ func (c *coordinator) list() {
 	}
 	c.listing = true
 	api, stream, policy, after := c.cfg.API, c.cfg.Stream, backoff.Policy(c.cfg.Source.ListShards), c.lastShardID
+	notify := c.retrying("ListShards", policy)
 	c.beside.Go(func(ctx context.Context) any {
 		var shards []ktypes.Shard
 		in := &kinesis.ListShardsInput{StreamName: aws.String(stream)}
@@ -216,7 +231,7 @@ func (c *coordinator) list() {
 			in.ExclusiveStartShardId = aws.String(after)
 		}
 		for {
-			out, err := kinesisclient.Retry(ctx, policy, func(ctx context.Context) (*kinesis.ListShardsOutput, error) {
+			out, err := kinesisclient.RetryNotify(ctx, policy, notify, func(ctx context.Context) (*kinesis.ListShardsOutput, error) {
 				return api.ListShards(ctx, in)
 			})
 			if err != nil {

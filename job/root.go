@@ -18,6 +18,7 @@ import (
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/plan"
+	"github.com/shardflow/shardflow/ratelog"
 	"github.com/shardflow/shardflow/shardactor"
 	"github.com/shardflow/shardflow/sinkactor"
 	"github.com/shardflow/shardflow/watermark"
@@ -257,7 +258,8 @@ func (r *root) spawn(ctx actor.Context) {
 		var props *actor.Props
 		switch t.Connector.Connector {
 		case "kinesis":
-			env := &shardactor.Env{Table: t, Inserts: r.plan.Inserts, API: r.clients.source[t.Name], Logger: r.log, ProgressEvery: r.opts.ProgressEvery}
+			env := &shardactor.Env{Table: t, Inserts: r.plan.Inserts, API: r.clients.source[t.Name], Logger: r.log, ProgressEvery: r.opts.ProgressEvery,
+				Retries: ratelog.New(r.log.With(slog.String("table", t.Name), slog.String("stream", t.Connector.Kinesis.Stream)), ratelog.Every)}
 			props = coordinator.Props(coordinator.Config{
 				Job: r.plan.Name, Table: t.Name, Stream: t.Connector.Kinesis.Stream, Source: t.Connector.Kinesis.Source,
 				API: r.clients.source[t.Name], Outputs: outputs, StartTime: r.start, Logger: r.log,

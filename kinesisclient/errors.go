@@ -129,6 +129,13 @@ const AttemptTimeout = time.Minute
 // AttemptTimeout; one that takes longer is retried. It returns the last
 // error. Cancelling ctx ends the loop at once.
 func Retry[T any](ctx context.Context, p backoff.Policy, call func(context.Context) (T, error)) (T, error) {
+	return RetryNotify(ctx, p, nil, call)
+}
+
+// RetryNotify is Retry that calls notify, when it is not nil, with each
+// error it is about to retry and the number of the retry (from 1), so that
+// a reader whose endpoint is down can say so while it retries.
+func RetryNotify[T any](ctx context.Context, p backoff.Policy, notify func(retry int, err error), call func(context.Context) (T, error)) (T, error) {
 	var zero T
 	for attempt := 0; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, AttemptTimeout)
@@ -143,6 +150,9 @@ func Retry[T any](ctx context.Context, p backoff.Policy, call func(context.Conte
 		}
 		if !(timedOut || Retryable(err)) || attempt >= p.MaxRetries {
 			return zero, err
+		}
+		if notify != nil {
+			notify(attempt+1, err)
 		}
 		if serr := p.Sleep(ctx, attempt); serr != nil {
 			return zero, err

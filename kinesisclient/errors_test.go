@@ -165,6 +165,16 @@ var _ = Describe("Retry", func() {
 		Expect(calls).To(Equal(3))
 	})
 
+	It("tells its notifier of each error it retries, and not of the last", func() {
+		var retries []int
+		_, err := kinesisclient.RetryNotify(context.Background(), fast, func(retry int, err error) {
+			Expect(err).To(MatchError(throughputExceeded))
+			retries = append(retries, retry)
+		}, func(context.Context) (int, error) { return 0, throughputExceeded })
+		Expect(err).To(MatchError(throughputExceeded))
+		Expect(retries).To(Equal([]int{1, 2, 3}))
+	})
+
 	It("makes one attempt when MaxRetries is 0", func() {
 		var calls int
 		p := fast

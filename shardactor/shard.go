@@ -20,6 +20,7 @@ import (
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/plan"
+	"github.com/shardflow/shardflow/ratelog"
 	"github.com/shardflow/shardflow/types"
 	"github.com/shardflow/shardflow/watermark"
 )
@@ -39,6 +40,10 @@ type Env struct {
 	Inserts []*plan.Insert
 	API     KinesisAPI
 	Logger  *slog.Logger
+	// Retries, shared by the table's shard actors, says at most every few
+	// seconds that reads are failing and being retried; nil gives each
+	// actor its own.
+	Retries *ratelog.Limiter
 	// ProgressEvery is how often the actor reports to its coordinator;
 	// zero means every second.
 	ProgressEvery time.Duration
@@ -118,6 +123,8 @@ type shard struct {
 	timers *actors.Timers
 	chain  *chain.Chain
 	log    *slog.Logger
+	// retries is Env.Retries, or the actor's own.
+	retries *ratelog.Limiter
 
 	iterator string
 	// lastSeq is the last record fetched (an expired iterator is renewed
@@ -213,6 +220,10 @@ func (s *shard) begin(ctx actor.Context, m *messages.StartShard) {
 	}
 	s.limit = s.src.GetRecordsMaxCount
 	s.log = s.env.Logger.With(slog.String("table", m.Table), slog.String("stream", m.Stream), slog.String("shard", m.ShardID))
+	s.retries = s.env.Retries
+	if s.retries == nil {
+		s.retries = ratelog.New(s.env.Logger.With(slog.String("table", m.Table), slog.String("stream", m.Stream)), ratelog.Every)
+	}
 	// lastSeq is the last record read; AFTER_SEQUENCE_NUMBER names one
 	// (a restored position), AT_SEQUENCE_NUMBER names the first to read.
 	if m.Start.Kind == messages.AfterSequenceNumber {
@@ -228,7 +239,7 @@ func (s *shard) getIterator(ctx actor.Context, pos messages.StartPosition) {
 	in := iteratorInput(s.start.Stream, s.start.ShardID, pos)
 	api, policy := s.env.API, backoff.Policy(s.src.GetIterator)
 	s.beside.Go(func(c context.Context) any {
-		out, err := kinesisclient.Retry(c, policy, func(c context.Context) (*kinesis.GetShardIteratorOutput, error) {
+		out, err := kinesisclient.RetryNotify(c, policy, s.retrying("GetShardIterator", policy), func(c context.Context) (*kinesis.GetShardIteratorOutput, error) {
 			return api.GetShardIterator(c, in)
 		})
 		if err != nil {
@@ -236,6 +247,18 @@ func (s *shard) getIterator(ctx actor.Context, pos messages.StartPosition) {
 		}
 		return &iteratorReady{iterator: aws.ToString(out.ShardIterator)}
 	})
+}
+
+// retrying returns what a read's retry loop calls before each retry of op:
+// a line, limited per table, naming the shard, the retry and the cause.
+// It runs beside the actor and reads nothing of the actor's state.
+func (s *shard) retrying(op string, p backoff.Policy) func(int, error) {
+	retries, shardID := s.retries, s.start.ShardID
+	kind := op
+	return func(retry int, err error) {
+		retries.Warn(kind, op+" failed; retrying", slog.String("shard", shardID), slog.Int("retry", retry),
+			slog.Int("max_retries", p.MaxRetries), slog.String("cause", kinesisclient.Cause(err)))
+	}
 }
 
 func iteratorInput(stream, shardID string, pos messages.StartPosition) *kinesis.GetShardIteratorInput {
@@ -317,10 +340,12 @@ func (s *shard) fetch(ctx actor.Context, limit int) {
 	api, src := s.env.API, s.src
 	iterator, stream, shardID, lastSeq, start := s.iterator, s.start.Stream, s.start.ShardID, s.lastSeq, s.start.Start
 	started := s.pollStarted
+	getRecords, getIterator := backoff.Policy(src.GetRecords), backoff.Policy(src.GetIterator)
+	notifyGet, notifyIterator := s.retrying("GetRecords", getRecords), s.retrying("GetShardIterator", getIterator)
 	s.beside.Go(func(c context.Context) any {
 		renewed := ""
 		for renewals := 0; ; renewals++ {
-			out, err := kinesisclient.Retry(c, backoff.Policy(src.GetRecords), func(c context.Context) (*kinesis.GetRecordsOutput, error) {
+			out, err := kinesisclient.RetryNotify(c, getRecords, notifyGet, func(c context.Context) (*kinesis.GetRecordsOutput, error) {
 				return api.GetRecords(c, &kinesis.GetRecordsInput{ShardIterator: aws.String(iterator), Limit: aws.Int32(int32(limit))})
 			})
 			if err == nil || !kinesisclient.IsExpiredIterator(err) || renewals >= 3 {
@@ -332,7 +357,7 @@ func (s *shard) fetch(ctx actor.Context, limit int) {
 			if lastSeq != "" {
 				pos = messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: lastSeq}
 			}
-			it, ierr := kinesisclient.Retry(c, backoff.Policy(src.GetIterator), func(c context.Context) (*kinesis.GetShardIteratorOutput, error) {
+			it, ierr := kinesisclient.RetryNotify(c, getIterator, notifyIterator, func(c context.Context) (*kinesis.GetShardIteratorOutput, error) {
 				return api.GetShardIterator(c, iteratorInput(stream, shardID, pos))
 			})
 			if ierr != nil {
@@ -353,6 +378,7 @@ func (s *shard) onFetched(ctx actor.Context, m *fetched) {
 		s.fail(ctx, "GetRecords", m.err, "scan.shard.getrecords")
 		return
 	}
+	s.retries.Recovered("GetRecords", "GetRecords succeeds again")
 	if m.iterator != "" {
 		s.iterator = m.iterator
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/plan"
+	"github.com/shardflow/shardflow/ratelog"
 )
 
 // PutRecordsAPI is the part of the Kinesis API a Kinesis sink calls.
@@ -111,6 +112,9 @@ type kinesisSink struct {
 	stream string
 	region string
 	log    *slog.Logger
+	// retries keeps an endpoint that is down from flooding the log: one
+	// line about failed calls every few seconds, with counts.
+	retries *ratelog.Limiter
 
 	ledger *Ledger
 	beside *actors.Beside
@@ -161,6 +165,7 @@ func newKinesisSink(cfg KinesisConfig) *kinesisSink {
 		batchMax: batch,
 		maxBytes: maxBytes,
 	}
+	s.retries = ratelog.New(s.log, ratelog.Every)
 	s.ledger.SetMinGrant(batch)
 	s.queue = newQueue(s.keys.ordered())
 	return s
@@ -411,10 +416,15 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 		s.log.Debug("PutRecords failed for some records; retrying them", slog.Int("failed", len(failed)),
 			slog.Int("records", len(records)), slog.String("code", firstCode))
 		s.retryLater(failed)
+	} else {
+		s.retries.Recovered(putRecordsKind, "PutRecords succeeds again")
 	}
 	SendGrants(ctx, s.table, s.ledger.Written(written))
 	s.dispatch(ctx)
 }
+
+// putRecordsKind is the kind of failure the sink's retries limiter counts.
+const putRecordsKind = "PutRecords"
 
 // onCallFailed handles a PutRecords call that failed as a whole.
 func (s *kinesisSink) onCallFailed(ctx actor.Context, m *putDone) {
@@ -439,8 +449,8 @@ func (s *kinesisSink) onCallFailed(ctx actor.Context, m *putDone) {
 	if kinesisclient.IsThrottled(err) {
 		s.rate.throttled(m.req.epoch)
 	}
-	s.log.Warn("PutRecords failed; retrying its records", slog.Int("records", len(records)),
-		slog.Int("attempt", records[0].attempts), slog.String("cause", kinesisclient.Cause(err)))
+	s.retries.Warn(putRecordsKind, "PutRecords failed; retrying its records", slog.Int("records", len(records)),
+		slog.Int("attempt", records[0].attempts), slog.String("cause", oneLine(kinesisclient.Cause(err))))
 	s.retryLater(records)
 	s.dispatch(ctx)
 }
