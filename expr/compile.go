@@ -321,7 +321,7 @@ func (c *compiler) coerce(n *node, to types.Type) *node {
 		m.typ = to
 		return &m
 	}
-	f, pos, what := n.fn, n.pos(), Format(n.e)
+	f, what := n.fn, n.e
 	mk := c.mk
 	if zoneDependent(n.typ, to) {
 		mk = c.mkZoned
@@ -333,7 +333,7 @@ func (c *compiler) coerce(n *node, to types.Type) *node {
 		}
 		r, err := conv(v, ctx.loc())
 		if err != nil {
-			ctx.fail(pos, what, err)
+			ctx.failAt(what, err)
 			return types.Null
 		}
 		return r

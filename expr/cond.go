@@ -186,7 +186,7 @@ func (c *compiler) cast(e *jobfile.Cast) *node {
 	mayNull := from.Nullable() || castMayOverflow(from, to)
 	notNull := !e.Try && (to.NotNull || !mayNull)
 	t := to.WithNotNull(notNull)
-	f, pos, what, try := x.fn, e.CastPos, Format(e), e.Try
+	f, pos, what, try := x.fn, e.CastPos, jobfile.Expr(e), e.Try
 	checkNull := to.NotNull && mayNull && !try
 	mk := c.mk
 	if zoneDependent(from, to) {

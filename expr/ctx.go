@@ -7,6 +7,7 @@ import (
 
 	"github.com/shardflow/shardflow/datefmt"
 	"github.com/shardflow/shardflow/diag"
+	"github.com/shardflow/shardflow/jobfile"
 )
 
 // Errors recorded in a Ctx wrap one of these, so that callers can branch on
@@ -70,12 +71,21 @@ func (c *Ctx) loc() *time.Location {
 	return c.Location
 }
 
-// fail records err for the expression at pos, unless an error is already
-// recorded. It returns nothing so that callers can `ctx.fail(...); return
-// types.Null`.
-func (c *Ctx) fail(pos diag.Pos, what string, err error) {
+// fail records err for the expression what at pos, unless an error is
+// already recorded. It returns nothing so that callers can `ctx.fail(...);
+// return types.Null`. what is printed only here, when it fails: printing
+// every node's text at compile time would cost time and memory quadratic
+// in the length of a chain like a + b + c ...
+func (c *Ctx) fail(pos diag.Pos, what jobfile.Expr, err error) {
 	if c.err == nil {
-		c.err = &EvalError{Pos: pos, Expr: what, Err: err}
+		c.err = &EvalError{Pos: pos, Expr: Format(what), Err: err}
+	}
+}
+
+// failAt is fail at the start of what.
+func (c *Ctx) failAt(what jobfile.Expr, err error) {
+	if c.err == nil {
+		c.fail(what.Pos(), what, err)
 	}
 }
 

@@ -40,7 +40,7 @@ type patternArg struct {
 	konst *datefmt.Pattern
 	fn    evalFn
 	pos   diag.Pos
-	what  string
+	what  jobfile.Expr
 }
 
 // get returns the pattern for this row; nil with ok true means the format
@@ -76,7 +76,7 @@ func (c *compiler) patternOf(e jobfile.Expr, n *node) (*patternArg, bool) {
 		}
 		return &patternArg{konst: p}, true
 	}
-	return &patternArg{fn: n.fn, pos: n.pos(), what: Format(e)}, true
+	return &patternArg{fn: n.fn, pos: n.pos(), what: e}, true
 }
 
 // parseDefaultTimestamp reads a 'yyyy-MM-dd HH:mm:ss' string as a

@@ -263,7 +263,7 @@ func (c *compiler) like(e *jobfile.Like) *node {
 	if escN != nil {
 		ef = escN.fn
 	}
-	pos, what := pat.pos(), Format(e)
+	pos, what := pat.pos(), jobfile.Expr(e)
 	return c.mk(e, t, func(ctx *Ctx, row types.Row) types.Value {
 		a := xf(ctx, row)
 		if a.IsNull() {

@@ -230,7 +230,7 @@ func (c *compiler) numericArith(e jobfile.Expr, pos diag.Pos, op string, x, y *n
 	rt, capped := numericArithType(op, x.typ, y.typ)
 	rt = rt.WithNotNull(x.typ.NotNull && y.typ.NotNull && !capped)
 	xf, yf := x.fn, y.fn
-	what := Format(e)
+	what := e
 	var fn evalFn
 	switch k := rt.Kind; {
 	case k.IsInteger():
@@ -299,7 +299,7 @@ func (c *compiler) numericArith(e jobfile.Expr, pos diag.Pos, op string, x, y *n
 
 // intArith compiles integer arithmetic, which wraps as Java's does. A
 // constant right operand is read once at compile time.
-func intArith(op byte, k types.Kind, xf, yf evalFn, y *node, pos diag.Pos, what string) evalFn {
+func intArith(op byte, k types.Kind, xf, yf evalFn, y *node, pos diag.Pos, what jobfile.Expr) evalFn {
 	if y.konst && !y.val.IsNull() && op != '/' && op != '%' {
 		b := y.val.Int()
 		switch op {

@@ -317,14 +317,41 @@ func (c *ColumnRef) Pos() diag.Pos {
 }
 func (l *Literal) Pos() diag.Pos { return l.LitPos }
 func (u *Unary) Pos() diag.Pos   { return u.OpPos }
-func (b *Binary) Pos() diag.Pos  { return b.X.Pos() }
-func (b *Between) Pos() diag.Pos { return b.X.Pos() }
-func (i *In) Pos() diag.Pos      { return i.X.Pos() }
-func (l *Like) Pos() diag.Pos    { return l.X.Pos() }
-func (i *IsNull) Pos() diag.Pos  { return i.X.Pos() }
-func (c *Case) Pos() diag.Pos    { return c.CasePos }
-func (c *Cast) Pos() diag.Pos    { return c.CastPos }
-func (c *Call) Pos() diag.Pos    { return c.Name.NamePos }
+func (b *Binary) Pos() diag.Pos  { return leftmostPos(b) }
+func (b *Between) Pos() diag.Pos { return leftmostPos(b) }
+func (i *In) Pos() diag.Pos      { return leftmostPos(i) }
+func (l *Like) Pos() diag.Pos    { return leftmostPos(l) }
+func (i *IsNull) Pos() diag.Pos  { return leftmostPos(i) }
+
+// leftmostPos returns where e starts: the start of its leftmost operand,
+// found by a loop, as a chain a + b + c ... can be thousands of operands
+// deep on the left.
+func leftmostPos(e Expr) diag.Pos {
+	for {
+		var x Expr
+		switch n := e.(type) {
+		case *Binary:
+			x = n.X
+		case *Between:
+			x = n.X
+		case *In:
+			x = n.X
+		case *Like:
+			x = n.X
+		case *IsNull:
+			x = n.X
+		default:
+			return e.Pos()
+		}
+		if x == nil {
+			return diag.Pos{}
+		}
+		e = x
+	}
+}
+func (c *Case) Pos() diag.Pos { return c.CasePos }
+func (c *Cast) Pos() diag.Pos { return c.CastPos }
+func (c *Call) Pos() diag.Pos { return c.Name.NamePos }
 
 func (*ColumnRef) expr() {}
 func (*Literal) expr()   {}

@@ -313,3 +313,71 @@ var _ = Describe("a malformed job file", func() {
 		Expect(at(diags[0])).To(Equal("1:8"))
 	})
 })
+
+// Regression specs for issue 11: a chain a + b + c ... is a left-deep tree
+// one level higher per operator. Each node used to print its whole
+// sub-expression (n² time and memory), and nothing bounded the height, so
+// that every recursive walker after the parser could be driven arbitrarily
+// deep.
+//
+// Flow: the parser tracks the height of each tree it builds and refuses one
+// higher than MaxExprHeight at the operator that crosses it; everything
+// below the limit is handled in one pass.
+var _ = Describe("a very long expression", func() {
+	chain := func(n int) string { return strings.TrimSuffix(strings.Repeat("a + ", n), " + ") }
+	// plusCol is the column of the k-th '+' of chain(n) on a line of its own.
+	plusCol := func(k int) string { return fmt.Sprintf("1:%d", 3+4*(k-1)) }
+
+	It("parses and prints a chain as long as the limit allows", func() {
+		e := exprOK(chain(jobfile.MaxExprHeight))
+		Expect(e.Pos().Col).To(Equal(1))
+		Expect(jobfile.ExprString(e)).To(Equal(chain(jobfile.MaxExprHeight)))
+	})
+
+	It("refuses a chain one term longer, at the operator that crosses the limit, saying what to do", func() {
+		_, diags := jobfile.ParseExpr("e", []byte(chain(jobfile.MaxExprHeight+1)))
+		Expect(diags).To(HaveLen(1), render(diags))
+		Expect(at(diags[0])).To(Equal(plusCol(jobfile.MaxExprHeight)))
+		Expect(diags[0].Message).To(Equal(fmt.Sprintf(
+			"expression too large: more than %d levels of operators (each operator of a chain like a + b + c is one level)", jobfile.MaxExprHeight)))
+		Expect(diags[0].Hint).To(ContainSubstring("split it"))
+	})
+
+	It("refuses a chain of 100,000 terms in a job file at the same place, once", func() {
+		src := "INSERT INTO s SELECT\n" + chain(100_000) + "\nFROM t;\nINSERT INTO s SELECT a FROM t;\n"
+		f, diags := jobfile.Parse("big.sql", []byte(src))
+		Expect(diags).To(HaveLen(1), render(diags))
+		Expect(diags[0].Pos.Line).To(Equal(2))
+		Expect(at(diags[0])).To(Equal("2:" + strings.TrimPrefix(plusCol(jobfile.MaxExprHeight), "1:")))
+		Expect(f.Statements).To(HaveLen(1), "the statement after it still parses")
+	})
+
+	It("counts the height through parentheses, so that nesting cannot multiply it", func() {
+		x := "a"
+		for range 5 {
+			x = "(" + x + strings.Repeat(" * b", jobfile.MaxExprHeight/4) + ")"
+		}
+		_, diags := jobfile.ParseExpr("e", []byte(x))
+		Expect(diags).To(HaveLen(1), render(diags))
+		Expect(diags[0].Message).To(HavePrefix("expression too large"))
+	})
+
+	DescribeTable("counts every kind of node",
+		func(wrap func(string) string) {
+			inner := chain(jobfile.MaxExprHeight - 1)
+			exprOK(inner)
+			_, diags := jobfile.ParseExpr("e", []byte(wrap(inner)))
+			Expect(diags).To(HaveLen(1), render(diags))
+			Expect(diags[0].Message).To(HavePrefix("expression too large"))
+		},
+		Entry("a call", func(s string) string { return "f(" + s + ") + 1" }),
+		Entry("CAST", func(s string) string { return "CAST(" + s + " AS INT) + 1" }),
+		Entry("CASE", func(s string) string { return "CASE WHEN " + s + " THEN 1 END + 1" }),
+		Entry("IS NULL", func(s string) string { return s + " IS NULL IS NULL" }),
+		Entry("IN", func(s string) string { return "x IN (" + s + ") = TRUE" }),
+		Entry("BETWEEN", func(s string) string { return "x BETWEEN " + s + " AND 1 = TRUE" }),
+		Entry("LIKE", func(s string) string { return "x LIKE " + s + " = TRUE" }),
+		Entry("NOT", func(s string) string { return "NOT NOT (" + s + ")" }),
+		Entry("a sign", func(s string) string { return "- -(" + s + ")" }),
+	)
+})

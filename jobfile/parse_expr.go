@@ -18,23 +18,39 @@ import (
 //	mult      = unary { (* | / | %) unary }
 //	unary     = (- | +) unary | primary
 
+//
+// Each production leaves the height of the tree it returns in p.h (a leaf
+// is 1; a node is one more than its highest child), and p.grow refuses a
+// tree higher than MaxExprHeight. A chain like a + b + c is parsed by a
+// loop, not by recursion, but it builds a left-deep tree one level higher
+// per operator, and everything after the parser (the compiler, printers,
+// evaluation) walks that tree recursively.
+
 func (p *parser) expr() Expr {
 	p.enter()
 	defer p.leave()
 	x := p.and()
+	h := p.h
 	for p.isKw("OR") {
 		op := p.next()
-		x = &Binary{OpPos: op.pos, Op: "OR", X: x, Y: p.and()}
+		y := p.and()
+		h = p.grow(&op, h, p.h)
+		x = &Binary{OpPos: op.pos, Op: "OR", X: x, Y: y}
 	}
+	p.h = h
 	return x
 }
 
 func (p *parser) and() Expr {
 	x := p.not()
+	h := p.h
 	for p.isKw("AND") {
 		op := p.next()
-		x = &Binary{OpPos: op.pos, Op: "AND", X: x, Y: p.not()}
+		y := p.not()
+		h = p.grow(&op, h, p.h)
+		x = &Binary{OpPos: op.pos, Op: "AND", X: x, Y: y}
 	}
+	p.h = h
 	return x
 }
 
@@ -44,6 +60,7 @@ func (p *parser) not() Expr {
 		p.enter()
 		x := p.not()
 		p.leave()
+		p.h = p.grow(&op, p.h)
 		return &Unary{OpPos: op.pos, Op: "NOT", X: x}
 	}
 	return p.predicate()
@@ -55,11 +72,15 @@ var compareOps = map[tokKind]string{
 
 func (p *parser) predicate() Expr {
 	x := p.additive()
+	h := p.h
+	defer func() { p.h = h }()
 	for {
 		t := p.tok()
 		if op, ok := compareOps[t.kind]; ok {
 			p.next()
-			x = &Binary{OpPos: t.pos, Op: op, X: x, Y: p.additive()}
+			y := p.additive()
+			h = p.grow(t, h, p.h)
+			x = &Binary{OpPos: t.pos, Op: op, X: x, Y: y}
 			continue
 		}
 		if t.kind != tIdent {
@@ -72,6 +93,7 @@ func (p *parser) predicate() Expr {
 			not = p.acceptKw("NOT")
 			switch {
 			case p.acceptKw("NULL"):
+				h = p.grow(t, h)
 				x = &IsNull{Not: not, X: x}
 			case p.isKw("TRUE") || p.isKw("FALSE") || p.isKw("UNKNOWN"):
 				q := p.tok()
@@ -97,8 +119,10 @@ func (p *parser) predicate() Expr {
 				p.failf(p.tok(), "", "BETWEEN %s is not supported", p.tok().kw)
 			}
 			lo := p.additive()
+			hl := p.h
 			p.expectKw("AND", "AND between the bounds of BETWEEN", "")
 			hi := p.additive()
+			h = p.grow(t, h, hl, p.h)
 			x = &Between{Not: not, X: x, Lo: lo, Hi: hi}
 		case "IN":
 			p.next()
@@ -108,14 +132,18 @@ func (p *parser) predicate() Expr {
 			}
 			list := p.exprList()
 			p.closeParen(open, "the IN list")
+			h = p.grow(t, h, p.h)
 			x = &In{Not: not, X: x, List: list}
 		case "LIKE":
 			p.next()
 			pat := p.additive()
+			hp := p.h
 			var esc Expr
 			if p.acceptKw("ESCAPE") {
 				esc = p.additive()
+				hp = max(hp, p.h)
 			}
+			h = p.grow(t, h, hp)
 			x = &Like{Not: not, X: x, Pattern: pat, Escape: esc}
 		default:
 			return x
@@ -125,6 +153,7 @@ func (p *parser) predicate() Expr {
 
 func (p *parser) additive() Expr {
 	x := p.mult()
+	h := p.h
 	for {
 		t := p.tok()
 		var op string
@@ -136,15 +165,19 @@ func (p *parser) additive() Expr {
 		case tConcat:
 			op = "||"
 		default:
+			p.h = h
 			return x
 		}
 		p.next()
-		x = &Binary{OpPos: t.pos, Op: op, X: x, Y: p.mult()}
+		y := p.mult()
+		h = p.grow(t, h, p.h)
+		x = &Binary{OpPos: t.pos, Op: op, X: x, Y: y}
 	}
 }
 
 func (p *parser) mult() Expr {
 	x := p.unary()
+	h := p.h
 	for {
 		t := p.tok()
 		var op string
@@ -156,10 +189,13 @@ func (p *parser) mult() Expr {
 		case tPercent:
 			op = "%"
 		default:
+			p.h = h
 			return x
 		}
 		p.next()
-		x = &Binary{OpPos: t.pos, Op: op, X: x, Y: p.unary()}
+		y := p.unary()
+		h = p.grow(t, h, p.h)
+		x = &Binary{OpPos: t.pos, Op: op, X: x, Y: y}
 	}
 }
 
@@ -170,17 +206,22 @@ func (p *parser) unary() Expr {
 		p.enter()
 		x := p.unary()
 		p.leave()
+		p.h = p.grow(t, p.h)
 		return &Unary{OpPos: t.pos, Op: t.text, X: x}
 	}
 	return p.primary()
 }
 
-// exprList parses expr { , expr }.
+// exprList parses expr { , expr }, leaving the height of the highest in
+// p.h.
 func (p *parser) exprList() []Expr {
 	list := []Expr{p.expr()}
+	h := p.h
 	for p.accept(tComma) {
 		list = append(list, p.expr())
+		h = max(h, p.h)
 	}
+	p.h = h
 	return list
 }
 
@@ -209,6 +250,7 @@ var clauseWords = map[string]bool{
 
 func (p *parser) primary() Expr {
 	t := p.tok()
+	p.h = 1 // a leaf, unless a case below parses more
 	switch t.kind {
 	case tInt:
 		p.next()
@@ -304,6 +346,22 @@ func (p *parser) nameExpr() Expr {
 // TRIM(BOTH c FROM s).
 func (p *parser) call(name Ident) Expr {
 	open := p.next() // (
+	outer := p.argH
+	p.argH = 0
+	c := p.callArgs(name, open)
+	p.h = p.grow(&open, p.argH)
+	p.argH = outer
+	return c
+}
+
+// arg parses one argument of a call, noting its height in p.argH.
+func (p *parser) arg() Expr {
+	x := p.expr()
+	p.argH = max(p.argH, p.h)
+	return x
+}
+
+func (p *parser) callArgs(name Ident, open token) *Call {
 	c := &Call{Name: name}
 	what := "the arguments of " + name.Name
 	switch upperASCII(name.Name) {
@@ -312,17 +370,17 @@ func (p *parser) call(name Ident) Expr {
 		p.closeParen(open, what)
 		return c
 	case "SUBSTRING":
-		c.Args = []Expr{p.expr()}
+		c.Args = []Expr{p.arg()}
 		if p.acceptKw("FROM") {
-			c.Args = append(c.Args, p.expr())
+			c.Args = append(c.Args, p.arg())
 			if p.acceptKw("FOR") {
-				c.Args = append(c.Args, p.expr())
+				c.Args = append(c.Args, p.arg())
 			}
 			p.closeParen(open, what)
 			return c
 		}
 		for p.accept(tComma) {
-			c.Args = append(c.Args, p.expr())
+			c.Args = append(c.Args, p.arg())
 		}
 		p.closeParen(open, what)
 		return c
@@ -342,6 +400,7 @@ func (p *parser) call(name Ident) Expr {
 		p.acceptKw("ALL")
 	}
 	c.Args = p.exprList()
+	p.argH = max(p.argH, p.h)
 	if p.is(tArrow) {
 		p.failf(p.tok(), "pass the arguments by position", "named arguments are not supported in a call of %s", name.Name)
 	}
@@ -357,17 +416,17 @@ func (p *parser) trimArgs(c *Call) {
 		c.TrimMode = t.kw
 		p.next()
 		if p.acceptKw("FROM") {
-			c.Args = []Expr{p.expr()}
+			c.Args = []Expr{p.arg()}
 			return
 		}
-		chars := p.expr()
+		chars := p.arg()
 		p.expectKw("FROM", "FROM in TRIM("+c.TrimMode+" chars FROM string)", "")
-		c.Args = []Expr{p.expr(), chars}
+		c.Args = []Expr{p.arg(), chars}
 		return
 	}
-	first := p.expr()
+	first := p.arg()
 	if p.acceptKw("FROM") {
-		c.Args = []Expr{p.expr(), first}
+		c.Args = []Expr{p.arg(), first}
 		return
 	}
 	c.Args = []Expr{first}
@@ -439,21 +498,27 @@ func (p *parser) typedLiteral() Expr {
 func (p *parser) caseExpr() Expr {
 	kw := p.next()
 	c := &Case{CasePos: kw.pos}
+	h := 0
 	if !p.isKw("WHEN") {
 		c.Operand = p.expr()
+		h = p.h
 	}
 	if !p.isKw("WHEN") {
 		p.expected("WHEN in CASE", "")
 	}
 	for p.acceptKw("WHEN") {
 		cond := p.expr()
+		h = max(h, p.h)
 		p.expectKw("THEN", "THEN after the WHEN condition", "")
 		c.Whens = append(c.Whens, When{Cond: cond, Result: p.expr()})
+		h = max(h, p.h)
 	}
 	if p.acceptKw("ELSE") {
 		c.Else = p.expr()
+		h = max(h, p.h)
 	}
 	p.expectKw("END", "WHEN, ELSE or END in the CASE that begins at "+posString(kw.pos), "")
+	p.h = p.grow(&kw, h)
 	return c
 }
 
@@ -462,9 +527,11 @@ func (p *parser) cast() Expr {
 	kw := p.next()
 	open := p.expect(tLParen, "'(' after "+kw.kw, "write "+kw.kw+"(x AS type)")
 	x := p.expr()
+	h := p.h
 	p.expectKw("AS", "AS in "+kw.kw+"(x AS type)", "")
 	typ, pos := p.typ()
 	p.closeParen(open, kw.kw)
+	p.h = p.grow(&kw, h)
 	return &Cast{CastPos: kw.pos, Try: kw.kw == "TRY_CAST", X: x, Type: typ, TypePos: pos}
 }
 

@@ -8,9 +8,20 @@ import (
 	"github.com/shardflow/shardflow/types"
 )
 
-// maxDepth bounds the nesting of expressions and types, so that a hostile
-// or broken file cannot exhaust the stack.
+// maxDepth bounds the nesting of expressions and types (parentheses,
+// calls, CASE, NOT, signs, ROW<...>), which the parser follows by
+// recursion, so that a hostile or broken file cannot exhaust the stack.
 const maxDepth = 200
+
+// MaxExprHeight bounds the height of an expression tree: a leaf is one
+// level, and each operator, call, CASE or CAST one more than its highest
+// operand, so a chain a + b + c + ... of n terms is n levels high. Parse
+// refuses a higher expression at the operator that crosses the limit. The
+// compiler, the printers and row evaluation walk expressions by recursion,
+// and the limit keeps that recursion shallow and every pass linear. Real
+// jobs stay far below it; a long chain of ORs of equalities is better
+// written as IN (...).
+const MaxExprHeight = 10000
 
 // parser is a recursive-descent parser over the token slice of one file.
 //
@@ -27,6 +38,9 @@ type parser struct {
 	quietEOF bool
 	eofWhat  string
 	depth    int
+	// h is the height of the expression the last production returned; argH
+	// the height of the highest argument of the call being parsed.
+	h, argH int
 }
 
 // bailout unwinds the parser to the enclosing statement after an error.
@@ -413,3 +427,18 @@ func (p *parser) enter() {
 }
 
 func (p *parser) leave() { p.depth-- }
+
+// grow returns the height of a node over operands of heights hs, refusing
+// one higher than MaxExprHeight at the node's token op.
+func (p *parser) grow(op *token, hs ...int) int {
+	h := 0
+	for _, x := range hs {
+		h = max(h, x)
+	}
+	h++
+	if h > MaxExprHeight {
+		p.failf(op, "split it: compute parts in separate columns or queries; a long chain of x = 1 OR x = 2 ... is x IN (1, 2, ...)",
+			"expression too large: more than %d levels of operators (each operator of a chain like a + b + c is one level)", MaxExprHeight)
+	}
+	return h
+}

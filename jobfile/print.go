@@ -77,12 +77,10 @@ func writeExpr(b *strings.Builder, e Expr, min int) {
 			return
 		}
 		b.WriteString(e.Op)
-		var inner strings.Builder
-		writeExpr(&inner, e.X, precUnary)
-		if s := inner.String(); strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+		if startsWithSign(e.X) {
 			b.WriteByte(' ') // "- -x", never the comment "--x"
 		}
-		b.WriteString(inner.String())
+		writeExpr(b, e.X, precUnary)
 	case *Between:
 		writeExpr(b, e.X, precPredicate)
 		writeNot(b, e.Not)
@@ -152,6 +150,19 @@ func writeExpr(b *strings.Builder, e Expr, min int) {
 	default:
 		b.WriteString("<unknown expression>")
 	}
+}
+
+// startsWithSign reports whether x, written as the operand of a sign,
+// starts with '-' or '+': a sign binds tighter than anything else that
+// could come first, which is bracketed.
+func startsWithSign(x Expr) bool {
+	switch x := x.(type) {
+	case *Unary:
+		return x.Op != "NOT"
+	case *Literal:
+		return x.Kind != LitString && x.Kind != LitBinary && (strings.HasPrefix(x.Text, "-") || strings.HasPrefix(x.Text, "+"))
+	}
+	return false
 }
 
 func writeNot(b *strings.Builder, not bool) {
