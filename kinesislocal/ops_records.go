@@ -12,6 +12,7 @@ import (
 
 const (
 	maxRecordData     = 1 << 20  // bytes of Data in one record
+	maxKeyBytes       = 256 * 3  // bytes of a partition key: 256 UTF-16 units (validateRecord), each ≤ 3 bytes of UTF-8
 	maxPutRecordsSize = 5 << 20  // bytes of data and keys in one PutRecords
 	maxGetRecordsSize = 10 << 20 // bytes one GetRecords returns at most
 	maxGetRecordsLim  = 10000

@@ -42,10 +42,12 @@ import (
 // but stay on disk. This is a development tool, not a data store.
 
 const (
-	metaFile     = "meta.json"
-	metaVersion  = 1
-	frameHeader  = 8
-	maxFrameSize = maxRecordData + 256 + 64
+	metaFile    = "meta.json"
+	metaVersion = 1
+	frameHeader = 8
+	// maxFrameSize bounds a log entry's payload: the index, arrival time and
+	// key length (a varint each), the key and the data of the largest record.
+	maxFrameSize = 3*binary.MaxVarintLen64 + maxKeyBytes + maxRecordData
 	syncInterval = time.Second
 )
 
@@ -488,7 +490,10 @@ func (s *Server) loadLog(sh *shard, path string) (*shardLog, error) {
 			problem = fmt.Sprintf("an entry claiming %d bytes", n)
 			break
 		}
-		payload = append(payload[:0], make([]byte, n)...)
+		if cap(payload) < int(n) {
+			payload = make([]byte, n)
+		}
+		payload = payload[:n]
 		if _, err := io.ReadFull(r, payload); err != nil {
 			problem = "a torn entry"
 			break

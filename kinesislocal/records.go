@@ -46,6 +46,10 @@ type recordStore struct {
 	chunkBase uint32   // absolute number of chunks[0]
 	chunkOff  int
 	chunkFull bool // the last chunk takes no more records
+	// sharedSize is the length of the newest chunk that records share (not
+	// one of a single large record's own chunks), 0 before the first: the
+	// next shared chunk doubles it.
+	sharedSize int
 }
 
 // reset empties the store; the next record gets sequence index ix.
@@ -63,24 +67,16 @@ func (rs *recordStore) at(ix uint64) *record {
 // add stores a record and returns its sequence index.
 func (rs *recordStore) add(arrivalMs int64, key, data []byte) uint64 {
 	need := len(key) + len(data)
-	if need > ownChunkAbove {
-		rs.chunks = append(rs.chunks, make([]byte, need))
-		rs.chunkOff = 0
-		rs.chunkFull = true // keep chunk numbers in record order
-	} else if rs.chunkFull || len(rs.chunks[len(rs.chunks)-1])-rs.chunkOff < need {
-		size := minChunk
-		if n := len(rs.chunks); n > 0 {
-			size = min(maxChunk, 2*len(rs.chunks[n-1]))
-		}
-		rs.chunks = append(rs.chunks, make([]byte, max(size, minChunk)))
-		rs.chunkOff = 0
-		rs.chunkFull = false
+	if need > ownChunkAbove || rs.chunkFull || len(rs.chunks[len(rs.chunks)-1])-rs.chunkOff < need {
+		rs.openChunk(need)
 	}
 	last := len(rs.chunks) - 1
-	c := rs.chunks[last]
 	off := rs.chunkOff
-	n := copy(c[off:], key)
-	copy(c[off+n:], data)
+	// Slicing to need (rather than copying into c[off:]) panics if the chunk
+	// were ever too short, where a copy would store a cut record silently.
+	dst := rs.chunks[last][off : off+need]
+	copy(dst, key)
+	copy(dst[len(key):], data)
 	rs.chunkOff += need
 
 	p := rs.next - rs.blockBase
@@ -97,6 +93,27 @@ func (rs *recordStore) add(arrivalMs int64, key, data []byte) uint64 {
 	ix := rs.next
 	rs.next++
 	return ix
+}
+
+// openChunk starts a chunk that holds at least need bytes. A record of more
+// than ownChunkAbove bytes gets a chunk of exactly its size, which takes no
+// other record (so chunk numbers stay in record order). The others share
+// chunks that double from minChunk to maxChunk, and more than double when
+// a record would not fit: need is at most ownChunkAbove, a quarter of
+// maxChunk, so the loop never goes past maxChunk.
+func (rs *recordStore) openChunk(need int) {
+	if need > ownChunkAbove {
+		rs.chunks = append(rs.chunks, make([]byte, need))
+		rs.chunkOff, rs.chunkFull = 0, true
+		return
+	}
+	size := min(maxChunk, max(minChunk, 2*rs.sharedSize))
+	for size < need {
+		size *= 2
+	}
+	rs.sharedSize = size
+	rs.chunks = append(rs.chunks, make([]byte, size))
+	rs.chunkOff, rs.chunkFull = 0, false
 }
 
 // trim drops the records older than cutoffMs.
