@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -405,6 +406,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op := Op(target[len(targetPrefix):])
+	if op != OpSubscribeToShard { // its handler answers panics itself: it may be streaming by then
+		defer func() {
+			if v := recover(); v != nil {
+				s.answerPanic(w, op, v, nil)
+			}
+		}()
+	}
 	h, known := handlers[op]
 	if !known && op != OpSubscribeToShard {
 		writeError(w, &Error{Code: CodeUnknownOperation, Message: fmt.Sprintf("operation %q is not supported by the local Kinesis endpoint", op)})
@@ -492,6 +500,27 @@ func readBody(r *http.Request, buf []byte) ([]byte, error) {
 		return buf, errBodyTooLarge
 	}
 	return buf, nil
+}
+
+// answerPanic answers a call whose handler panicked with v (recovered by
+// the caller): InternalFailure (HTTP 500 and the service's JSON error body),
+// or an InternalFailureException event on an event stream already started
+// (ew not nil). It logs the panic and its stack at error level. Without it
+// net/http would drop the connection, and the client would see EOF with no
+// hint of the cause. http.ErrAbortHandler, which dropConn panics with on
+// purpose, is panicked again.
+func (s *Server) answerPanic(w http.ResponseWriter, op Op, v any, ew *eventWriter) {
+	if v == http.ErrAbortHandler { //nolint:errorlint // net/http compares it the same way
+		panic(v)
+	}
+	s.log.Error("the local Kinesis endpoint failed serving a call; answering InternalFailure",
+		"op", op, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	msg := fmt.Sprintf("Internal service failure: the local Kinesis endpoint failed serving %s (%v). Its log has the stack at error level; please report it.", op, v)
+	if ew != nil {
+		_ = ew.exception(&Error{Code: "InternalFailureException", Message: msg})
+		return
+	}
+	writeError(w, &Error{Code: CodeInternalFailure, Message: msg})
 }
 
 func writeError(w http.ResponseWriter, e *Error) {

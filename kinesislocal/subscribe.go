@@ -68,6 +68,16 @@ type subscribeReq struct {
 // here after the call-level faults ran; the request body is still unread.
 // Errors found before the stream starts are ordinary JSON error answers.
 func (s *Server) handleSubscribeToShard(w http.ResponseWriter, r *http.Request) {
+	var sess *session // once sess.ew is set, a panic is answered on the event stream
+	defer func() {
+		if v := recover(); v != nil {
+			var ew *eventWriter
+			if sess != nil {
+				ew = sess.ew
+			}
+			s.answerPanic(w, OpSubscribeToShard, v, ew)
+		}
+	}()
 	body, err := readBody(r, make([]byte, 0, 1024))
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
@@ -77,7 +87,8 @@ func (s *Server) handleSubscribeToShard(w http.ResponseWriter, r *http.Request) 
 		s.log.Debug("reading request body", "op", OpSubscribeToShard, "err", err)
 		return
 	}
-	sess, apiErr := s.openSubscription(body, s.now())
+	var apiErr *Error
+	sess, apiErr = s.openSubscription(body, s.now())
 	if apiErr != nil {
 		s.log.Debug("call failed", "op", OpSubscribeToShard, "code", apiErr.Code, "message", apiErr.Message)
 		writeError(w, apiErr)
@@ -207,9 +218,10 @@ type session struct {
 	sh    *shard
 	key   subKey
 	sub   *subscription
-	pos   uint64    // sequence index of the next record to send
-	limit *subLimit // nil without EnforceLimits
-	buf   []byte    // the payload of the event being written
+	pos   uint64       // sequence index of the next record to send
+	limit *subLimit    // nil without EnforceLimits
+	buf   []byte       // the payload of the event being written
+	ew    *eventWriter // set once the event stream has started
 }
 
 // closedChan is always ready; a session waits on it when it has more to send.
@@ -237,6 +249,7 @@ func (ss *session) serve(w http.ResponseWriter, r *http.Request) string {
 
 	w.Header().Set("Content-Type", eventStreamContentType)
 	w.WriteHeader(http.StatusOK)
+	ss.ew = ew
 	if err := ew.event(eventInitialResponse, []byte("{}")); err != nil {
 		return "the client went away: " + err.Error()
 	}
