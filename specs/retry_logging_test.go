@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -30,7 +32,13 @@ import (
 var _ = Describe("local endpoint down: the job's log while it retries", Label("local", "local-only", "faults"), func() {
 	It("says that reads and writes are retried, in at most a few dozen lines over 30 s", func(ctx SpecContext) {
 		b, srv := sinkLocal(kinesislocal.Options{})
-		src, dst := createStream(ctx, b, 4), createStream(ctx, b, 2)
+		// The streams go with the endpoint: nothing deletes them after.
+		src, dst := uniqueName("down"), uniqueName("down")
+		for name, shards := range map[string]int32{src: 4, dst: 2} {
+			_, err := b.client.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(shards)})
+			Expect(err).NotTo(HaveOccurred())
+			waitActive(ctx, b, name)
+		}
 		sinkFill(ctx, b, src, sinkKeyedCSV(4, 10))
 		logs := &lockedBuffer{}
 		j := startLoggedJob(ctx, logs, fmt.Sprintf(`
@@ -47,7 +55,11 @@ CREATE TABLE sunk (k STRING, n BIGINT, payload STRING) WITH ('connector' = 'blac
 INSERT INTO dst SELECT id, k, payload FROM gen;
 INSERT INTO sunk SELECT k, n, payload FROM src;
 `, sinkKinesisWith(b, dst, "json", "sink.flush-buffer.timeout", "50"),
-			sinkKinesisWith(b, src, "csv", "scan.stream.initpos", "TRIM_HORIZON", "scan.shard.getrecords.intervalmillis", "50")))
+			sinkKinesisWith(b, src, "csv", "scan.stream.initpos", "TRIM_HORIZON", "scan.shard.getrecords.intervalmillis", "50",
+				// Retry reads for as long as the spec runs (the default gives
+				// up after 3 retries and fails the job).
+				"scan.shard.getrecords.maxretries", "1000", "scan.shard.getiterator.maxretries", "1000",
+				"scan.list.shards.maxretries", "1000")))
 		Eventually(func() int64 { return sinkSourceProgress(ctx, j, "src").Records }).WithContext(ctx).
 			WithTimeout(time.Minute).Should(BeNumerically("==", 40))
 		sinkWaitWritten(ctx, j, "dst", 1000)
