@@ -40,6 +40,11 @@ import (
 //
 // Logs are never compacted: records past retention are skipped when loaded
 // but stay on disk. This is a development tool, not a data store.
+//
+// Files are 0600 and the directories the endpoint makes 0700 (fileMode,
+// dirMode); logs, stream directories, streams/ and trash/ left more open by an
+// older version are tightened when loaded. An existing DataDir itself keeps
+// the mode its owner gave it.
 
 const (
 	metaFile    = "meta.json"
@@ -49,6 +54,11 @@ const (
 	// key length (a varint each), the key and the data of the largest record.
 	maxFrameSize = 3*binary.MaxVarintLen64 + maxKeyBytes + maxRecordData
 	syncInterval = time.Second
+
+	// The data directory is the user's: records, metadata and the lock are
+	// readable by its owner only, as are the directories the endpoint makes.
+	fileMode = 0o600
+	dirMode  = 0o700
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -77,9 +87,12 @@ type shardLog struct {
 }
 
 func openDataDir(root string, log *slog.Logger) (*dataDir, error) {
-	for _, d := range []string{root, filepath.Join(root, "streams"), filepath.Join(root, "trash")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, fmt.Errorf("creating %s: %w", d, err)
+	if err := os.MkdirAll(root, dirMode); err != nil {
+		return nil, fmt.Errorf("creating %s: %w", root, err)
+	}
+	for _, d := range []string{filepath.Join(root, "streams"), filepath.Join(root, "trash")} {
+		if err := mkdirOwnerOnly(d); err != nil {
+			return nil, err
 		}
 	}
 	lock, err := lockDir(filepath.Join(root, "LOCK"))
@@ -94,6 +107,18 @@ func openDataDir(root string, log *slog.Logger) (*dataDir, error) {
 		}
 	}
 	return d, nil
+}
+
+// mkdirOwnerOnly makes dir, or narrows it to dirMode if an older version
+// made it more open.
+func mkdirOwnerOnly(dir string) error {
+	if err := os.Mkdir(dir, dirMode); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, dirMode); err != nil {
+		return fmt.Errorf("making %s readable by its owner only: %w", dir, err)
+	}
+	return nil
 }
 
 func (d *dataDir) streamDir(name string) string {
@@ -146,7 +171,7 @@ func (d *dataDir) syncLoop(closing <-chan struct{}) {
 }
 
 func (d *dataDir) openLog(path string) (*shardLog, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, fileMode)
 	if err != nil {
 		return nil, fmt.Errorf("opening record log %s: %w", path, err)
 	}
@@ -324,7 +349,7 @@ func (d *dataDir) createStream(st *stream) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("clearing %s: %w", dir, err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.Mkdir(dir, dirMode); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
 	st.files = &streamFiles{dir: dir}
@@ -422,6 +447,9 @@ func (s *Server) loadStream(dir string, now time.Time) (*stream, error) {
 	if m.Version != metaVersion {
 		return nil, fmt.Errorf("%s has version %d, this endpoint reads version %d", metaFile, m.Version, metaVersion)
 	}
+	if err := os.Chmod(dir, dirMode); err != nil {
+		return nil, fmt.Errorf("making %s readable by its owner only: %w", dir, err)
+	}
 	st := &stream{
 		name:           m.Name,
 		arn:            s.streamARN(m.Name),
@@ -468,9 +496,13 @@ func (s *Server) loadStream(dir string, now time.Time) (*stream, error) {
 // loadLog reads a shard's records from its log, cuts off a torn or corrupt
 // tail, and opens the log for appending.
 func (s *Server) loadLog(sh *shard, path string) (*shardLog, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, fileMode)
 	if err != nil {
 		return nil, fmt.Errorf("opening record log %s: %w", path, err)
+	}
+	if err := f.Chmod(fileMode); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("making record log %s readable by its owner only: %w", path, err)
 	}
 	r := bufio.NewReaderSize(f, 1<<20)
 	var good int64

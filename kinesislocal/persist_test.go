@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"math/big"
 	"os"
@@ -134,6 +135,75 @@ var _ = Describe("persistence with a data directory", func() {
 		for i, r := range recs {
 			Expect(string(r.Data)).To(Equal(fmt.Sprintf("record-%d", i)))
 		}
+	})
+
+	// modes maps each path under root, relative to it, to its permissions.
+	modes := func(root string) map[string]os.FileMode {
+		GinkgoHelper()
+		out := map[string]os.FileMode{}
+		Expect(filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, path)
+			out[rel] = info.Mode().Perm()
+			return nil
+		})).To(Succeed())
+		return out
+	}
+	ownerOnly := func(root string) {
+		GinkgoHelper()
+		for path, mode := range modes(root) {
+			want := os.FileMode(0o600)
+			if st, _ := os.Stat(filepath.Join(root, path)); st.IsDir() {
+				want = 0o700
+			}
+			Expect(mode).To(Equal(want), "%s is %v", path, mode)
+		}
+	}
+
+	It("keeps every file readable by its owner only: files 0600, the directories it makes 0700 (issue 11)", func() {
+		root := filepath.Join(dir, "new", "data")
+		srv, err := kinesislocal.New(kinesislocal.Options{DataDir: root})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(srv.Close)
+		Expect(srv.CreateStream("s", 2)).To(Succeed())
+		Expect(srv.Start()).To(Succeed())
+		putN(ctx, newClient(srv, noRetries), "s", 10, func(i int) string { return fmt.Sprint(i) })
+		Expect(modes(root)).To(HaveKey(filepath.Join("streams", "s_s", shardID(1)+".log")))
+		Expect(modes(root)).To(HaveKey(filepath.Join("streams", "s_s", "meta.json")))
+		ownerOnly(root)
+		st, err := os.Stat(filepath.Join(dir, "new"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(st.Mode().Perm()).To(Equal(os.FileMode(0o700)), "a parent it had to make too")
+	})
+
+	It("narrows a data directory an older version left readable by all, except the directory itself", func() {
+		srv, client := open(kinesislocal.Options{})
+		Expect(srv.CreateStream("s", 1)).To(Succeed())
+		putN(ctx, client, "s", 3, func(i int) string { return fmt.Sprint(i) })
+		Expect(srv.Close()).To(Succeed())
+		Expect(os.Chmod(dir, 0o755)).To(Succeed())
+		for path := range modes(dir) {
+			mode := os.FileMode(0o644)
+			if st, _ := os.Stat(filepath.Join(dir, path)); st.IsDir() {
+				mode = 0o755
+			}
+			Expect(os.Chmod(filepath.Join(dir, path), mode)).To(Succeed())
+		}
+
+		_, client = open(kinesislocal.Options{})
+		Expect(readAll(ctx, client, "s", shardID(0))).To(HaveLen(3))
+		all := modes(dir)
+		Expect(all).To(HaveKeyWithValue(".", os.FileMode(0o755)), "the user's own directory keeps its mode")
+		for _, path := range []string{"streams", "trash", filepath.Join("streams", "s_s")} {
+			Expect(all).To(HaveKeyWithValue(path, os.FileMode(0o700)))
+		}
+		Expect(all).To(HaveKeyWithValue(filepath.Join("streams", "s_s", shardID(0)+".log"), os.FileMode(0o600)))
 	})
 
 	It("keeps a deleted stream deleted", func() {
