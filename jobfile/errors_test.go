@@ -2,6 +2,8 @@ package jobfile_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -380,4 +382,60 @@ var _ = Describe("a very long expression", func() {
 		Entry("NOT", func(s string) string { return "NOT NOT (" + s + ")" }),
 		Entry("a sign", func(s string) string { return "- -(" + s + ")" }),
 	)
+})
+
+// Issue 11: an invalid UTF-8 byte inside a string literal was accepted and
+// passed on raw, to a stream name, an option or a record. Flow: the lexer
+// checks each non-ASCII byte of a quoted token and reports the first bad
+// one at its own line and column.
+var _ = Describe("invalid UTF-8 inside quotes", func() {
+	DescribeTable("is refused at the byte, once per token",
+		func(src, pos, message string) {
+			_, diags := jobfile.Parse("bad.sql", []byte(src))
+			Expect(diags).To(HaveLen(1), render(diags))
+			Expect(at(diags[0])).To(Equal(pos))
+			Expect(diags[0].Message).To(Equal(message))
+		},
+		Entry("in a SET value", "SET 'pipeline.name' = 'ab\xffc\xfe';", "1:26", "invalid UTF-8 byte 0xFF in a string"),
+		Entry("in an option value on a later line, after valid UTF-8",
+			"CREATE TABLE t (a INT) WITH (\n  'connector' = 'print',\n  'x' = 'é\xc3'\n);", "3:11", "invalid UTF-8 byte 0xC3 in a string"),
+		Entry("in a string literal of a query", "INSERT INTO s SELECT '\x80' FROM t;", "1:23", "invalid UTF-8 byte 0x80 in a string"),
+		Entry("in a quoted identifier", "INSERT INTO `s\xff` SELECT a FROM t;", "1:15", "invalid UTF-8 byte 0xFF in a quoted identifier"),
+	)
+
+	It("keeps valid UTF-8 as it is", func() {
+		e := exprOK("'héllo, 世界'")
+		Expect(e.(*jobfile.Literal).Text).To(Equal("héllo, 世界"))
+	})
+})
+
+// Issue 11: a job file was read whole, so /dev/zero read without end.
+var _ = Describe("ReadFile", func() {
+	It("reads a file up to the limit", func() {
+		path := filepath.Join(GinkgoT().TempDir(), "job.sql")
+		Expect(os.WriteFile(path, []byte("SET 'a' = 'b';\n"), 0o644)).To(Succeed())
+		src, err := jobfile.ReadFile(path)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(src)).To(Equal("SET 'a' = 'b';\n"))
+	})
+
+	It("refuses a file over the limit, naming it and the limit", func() {
+		path := filepath.Join(GinkgoT().TempDir(), "big.sql")
+		f, err := os.Create(path)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.Truncate(jobfile.MaxFileSize + 1)).To(Succeed()) // sparse: nothing is written
+		Expect(f.Close()).To(Succeed())
+		_, err = jobfile.ReadFile(path)
+		Expect(err).To(MatchError(jobfile.ErrTooLarge))
+		Expect(err.Error()).To(Equal(path + ": larger than a job file may be (the limit is 64 MiB); is it the right file?"))
+	})
+
+	It("stops reading a device that never ends at the limit", func() {
+		if _, err := os.Stat("/dev/zero"); err != nil {
+			Skip("no /dev/zero here")
+		}
+		_, err := jobfile.ReadFile("/dev/zero")
+		Expect(err).To(MatchError(jobfile.ErrTooLarge))
+		Expect(err.Error()).To(HavePrefix("/dev/zero: larger than a job file may be"))
+	})
 })

@@ -397,9 +397,12 @@ func (lx *lexer) quoted(start diag.Pos, q byte, kind tokKind) token {
 	lx.advance()
 	from := lx.off
 	var b []byte // only when a doubled quote was seen
-	multi := false
+	multi, badUTF8 := false, false
 	for lx.off < len(lx.src) {
 		c := lx.src[lx.off]
+		if c >= utf8.RuneSelf && !badUTF8 {
+			badUTF8 = lx.checkUTF8(kind)
+		}
 		if c == q {
 			if lx.peekByte(1) == q {
 				b = append(b, lx.src[from:lx.off+1]...)
@@ -416,7 +419,7 @@ func (lx *lexer) quoted(start diag.Pos, q byte, kind tokKind) token {
 				s = string(text)
 			}
 			lx.advance()
-			t := token{kind: kind, text: s, pos: start}
+			t := token{kind: kind, text: s, pos: start, bad: badUTF8}
 			lx.checkQuoted(&t, multi)
 			return t
 		}
@@ -443,6 +446,25 @@ func (lx *lexer) quoted(start diag.Pos, q byte, kind tokKind) token {
 			"double quotes are not used in Flink SQL, and this one is never closed")
 	}
 	return t
+}
+
+// checkUTF8 reports an invalid UTF-8 byte at the current offset, inside a
+// quoted token of the given kind, and says whether there was one. Such a
+// byte would otherwise reach a stream name, an option or a record as it is.
+func (lx *lexer) checkUTF8(kind tokKind) bool {
+	r, w := utf8.DecodeRune(lx.src[lx.off:])
+	if r != utf8.RuneError || w != 1 {
+		return false
+	}
+	what, hint := "a string", "save the job file as UTF-8; for bytes, use a binary literal such as X'C3A9'"
+	switch kind {
+	case tQIdent:
+		what, hint = "a quoted identifier", "save the job file as UTF-8"
+	case tDQuote:
+		what = "double quotes"
+	}
+	lx.diags.ErrorHint(lx.pos(), hint, "invalid UTF-8 byte 0x%02X in %s", lx.src[lx.off], what)
+	return true
 }
 
 func (lx *lexer) checkQuoted(t *token, multi bool) {

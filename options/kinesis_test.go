@@ -403,3 +403,31 @@ var _ = Describe("a kinesis table", func() {
 		})
 	})
 })
+
+// Issue 11: a number too large for an Integer option was called "not an
+// integer". Flow: Spec.Check tells a number that does not parse from one
+// out of the option's range, and gives the range.
+var _ = Describe("an integer option out of its range", func() {
+	DescribeTable("is called out of range, with the range it takes, at its value",
+		func(key, value, want string) {
+			_, diags := options.ValidateTable(info(), kinesisWith(key, value))
+			d := onlyError(diags, want)
+			Expect(d.Pos).To(Equal(valuePos(4)))
+		},
+		Entry("an Integer above a Java int", "scan.shard.discovery.intervalmillis", "2147483648",
+			"option 'scan.shard.discovery.intervalmillis' is out of range: it must be from 1 to 2147483647, got '2147483648'"),
+		Entry("an Integer below a Java int", "scan.stream.describe.maxretries", "-2147483649",
+			"option 'scan.stream.describe.maxretries' is out of range: it must be from 0 to 2147483647, got '-2147483649'"),
+		Entry("a Long beyond a Java long", "scan.stream.describe.backoff.base", "9223372036854775808",
+			"option 'scan.stream.describe.backoff.base' is out of range: it must be from"),
+		Entry("digits beyond any range, for an option with a maximum", "scan.shard.getrecords.maxrecordcount", "99999999999999999999",
+			"option 'scan.shard.getrecords.maxrecordcount' is out of range: it must be from 1 to 10000"),
+	)
+
+	It("is still told apart from a value that is not a number", func() {
+		_, diags := options.ValidateTable(info(), kinesisWith("scan.shard.discovery.intervalmillis", "1.5"))
+		onlyError(diags, "option 'scan.shard.discovery.intervalmillis' must be an integer, got '1.5'")
+		_, diags = options.ValidateTable(info(), kinesisWith("scan.shard.getrecords.maxrecordcount", "10001"))
+		onlyError(diags, "option 'scan.shard.getrecords.maxrecordcount' must be at most 10000, got '10001'")
+	})
+})

@@ -1,6 +1,7 @@
 package options
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -106,7 +107,11 @@ func (s *Spec) Check(key, value string) error {
 	switch s.Kind {
 	case Integer, Long:
 		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || (s.Kind == Integer && (n > math.MaxInt32 || n < math.MinInt32)) {
+		lo, hi := s.intRange()
+		if errors.Is(err, strconv.ErrRange) || err == nil && (n < lo || n > hi) && s.outOfKind(n) {
+			return fmt.Errorf("option '%s' is out of range: it must be from %d to %d, got '%s'", key, lo, hi, value)
+		}
+		if err != nil {
 			return fmt.Errorf("option '%s' must be an integer, got '%s'", key, value)
 		}
 		return s.checkRange(key, float64(n), value)
@@ -132,6 +137,29 @@ func (s *Spec) Check(key, value string) error {
 		return s.checkRange(key, float64(d.Milliseconds()), value)
 	}
 	return nil
+}
+
+// intRange returns the values an Integer or Long option takes: those of a
+// Java int or long, within Min and Max.
+func (s *Spec) intRange() (lo, hi int64) {
+	lo, hi = math.MinInt64, math.MaxInt64
+	if s.Kind == Integer {
+		lo, hi = math.MinInt32, math.MaxInt32
+	}
+	if s.Min != nil && *s.Min > float64(lo) {
+		lo = int64(math.Ceil(*s.Min))
+	}
+	if s.Max != nil && *s.Max < float64(hi) {
+		hi = int64(math.Floor(*s.Max))
+	}
+	return lo, hi
+}
+
+// outOfKind reports whether n does not fit the option's kind (a Java int
+// for Integer); within it, Min and Max are checked by checkRange, whose
+// messages name the one bound that is crossed.
+func (s *Spec) outOfKind(n int64) bool {
+	return s.Kind == Integer && (n < math.MinInt32 || n > math.MaxInt32)
 }
 
 func (s *Spec) checkRange(key string, f float64, value string) error {

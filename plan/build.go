@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -14,13 +13,14 @@ import (
 	"github.com/shardflow/shardflow/types"
 )
 
-// Load reads, parses and plans the job file at path. sets are settings
+// Load reads (with jobfile.ReadFile, which refuses a file over
+// jobfile.MaxFileSize), parses and plans the job file at path. sets are settings
 // given outside the file (runner's --set), which override the file's SET
 // statements. The returned Sources hold the file's text so that problems can
 // be rendered with their source line; on failure the error is a
 // *diag.ListError holding every problem.
 func Load(path string, sets []options.Raw) (*Plan, diag.Sources, error) {
-	src, err := os.ReadFile(path)
+	src, err := jobfile.ReadFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading job file: %w", err)
 	}
