@@ -23,6 +23,9 @@ type Checkpoint struct {
 	// Operators holds the state of stateful operators (window operator
 	// partitions), by operator name.
 	Operators map[string][]byte `json:"operators,omitempty"`
+	// Ref is where a loaded checkpoint was read (Entry.Ref), for messages;
+	// it is not stored.
+	Ref string `json:"-"`
 }
 
 // Source is the position of one source table, with what it read: the table,

@@ -188,6 +188,7 @@ func (s *FileStore) Load(_ context.Context, ref string) (*Checkpoint, error) {
 	if err := json.Unmarshal(f.Checkpoint, &cp); err != nil {
 		return nil, fmt.Errorf("checkpoint %s is corrupt: %w", ref, err)
 	}
+	cp.Ref = ref
 	return &cp, nil
 }
 
