@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -45,6 +47,9 @@ type Config struct {
 	// Restore is the table's position in the checkpoint the job resumes
 	// from; nil starts fresh at scan.stream.initpos.
 	Restore *checkpoint.Source
+	// RestoreRef is where Restore was read (a checkpoint file), for
+	// messages.
+	RestoreRef string
 	// Watermark is the table's watermark actor (zero without a WATERMARK);
 	// shard actors report to it.
 	Watermark messages.PID
@@ -121,6 +126,10 @@ type coordinator struct {
 	// verifyRestore is set until the first listing after a restore has
 	// checked that the restored shards still exist.
 	verifyRestore bool
+	// heldTrigger is a checkpoint trigger that came before that check: it
+	// is answered once the restored positions are known to be possible, so
+	// an impossible checkpoint is never saved again as a new one.
+	heldTrigger *messages.TriggerCheckpoint
 	// finishedRows and friends keep the counts of shards whose actors are
 	// gone.
 	doneRecords, doneRows, doneSkipped int64
@@ -260,7 +269,13 @@ func (c *coordinator) onListed(ctx actor.Context, m *listed) {
 	c.listedOnce = true
 	if c.verifyRestore {
 		c.verifyRestore = false
-		c.dropExpired(m.shards)
+		if !c.verifyRestored(ctx, m.shards) {
+			return
+		}
+		if held := c.heldTrigger; held != nil {
+			c.heldTrigger = nil
+			c.onTrigger(ctx, held)
+		}
 	}
 	for _, sh := range m.shards {
 		id := aws.ToString(sh.ShardId)
@@ -403,12 +418,33 @@ func (c *coordinator) restore() {
 	c.log.Info("resuming from checkpoint", slog.Int("shards", len(r.Shards)))
 }
 
-// dropExpired marks restored shards the stream no longer lists as read:
-// they expired past the stream's retention while the job was down.
-func (c *coordinator) dropExpired(listed []ktypes.Shard) {
+// verifyRestored checks the restored shards against the stream's first
+// listing. A shard the checkpoint says is finished but the stream lists as
+// open (no EndingSequenceNumber) fails the source: the checkpoint is not of
+// this stream, and obeying it would skip the shard's records. Restored
+// shards the stream no longer lists are marked read: they expired past the
+// stream's retention while the job was down.
+func (c *coordinator) verifyRestored(ctx actor.Context, listed []ktypes.Shard) bool {
 	present := map[string]bool{}
+	var open []string
 	for _, sh := range listed {
-		present[aws.ToString(sh.ShardId)] = true
+		id := aws.ToString(sh.ShardId)
+		present[id] = true
+		if s, ok := c.shards[id]; ok && s.status == finished && sh.SequenceNumberRange != nil && sh.SequenceNumberRange.EndingSequenceNumber == nil {
+			open = append(open, id)
+		}
+	}
+	if len(open) > 0 {
+		sort.Strings(open)
+		which := "shard " + open[0] + " of stream " + strconv.Quote(c.cfg.Stream) + " is finished, but the stream lists it as open (it has"
+		if len(open) > 1 {
+			which = "shards " + strings.Join(open, ", ") + " of stream " + strconv.Quote(c.cfg.Stream) + " are finished, but the stream lists them as open (they have"
+		}
+		c.failed(ctx, fmt.Sprintf("table `%s`: checkpoint %s says %s no EndingSequenceNumber): "+
+			"the checkpoint does not describe this stream (was it edited, or the stream deleted and created again?), and obeying it would skip those records. "+
+			"Resume from another checkpoint with --from-checkpoint (see `runner checkpoints list`), or start over with --fresh",
+			c.cfg.Table, c.cfg.RestoreRef, which))
+		return false
 	}
 	for id, s := range c.shards {
 		if s.status != finished && !present[id] {
@@ -417,6 +453,7 @@ func (c *coordinator) dropExpired(listed []ktypes.Shard) {
 			s.status = finished
 		}
 	}
+	return true
 }
 
 // onTrigger answers a checkpoint trigger: the positions of shards no actor
@@ -425,6 +462,10 @@ func (c *coordinator) dropExpired(listed []ktypes.Shard) {
 func (c *coordinator) onTrigger(ctx actor.Context, m *messages.TriggerCheckpoint) {
 	if c.phase == stopping || c.phase == stopped {
 		return // a stopping source takes part in the final checkpoint instead
+	}
+	if c.verifyRestore {
+		c.heldTrigger = m
+		return
 	}
 	snap := c.snapshot(m.ID)
 	for _, s := range c.shards {

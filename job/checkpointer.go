@@ -30,9 +30,10 @@ type checkpointer struct {
 	// table; operators names every one of them.
 	windows   map[string][]*actor.PID
 	operators []string
-	// connectors and streams name each source table in the checkpoint.
-	connectors, streams map[string]string
-	log                 *slog.Logger
+	// identities say what each source table reads, as the checkpoint
+	// records it.
+	identities map[string]checkpoint.Source
+	log        *slog.Logger
 
 	nextID   int64
 	inFlight *pendingCheckpoint
@@ -88,9 +89,9 @@ type (
 
 func newCheckpointer(job string, interval, timeout time.Duration, store checkpoint.Store, nextID int64,
 	sources map[string]*actor.PID, windows map[string][]*actor.PID, operators []string,
-	connectors, streams map[string]string, log *slog.Logger) *checkpointer {
+	identities map[string]checkpoint.Source, log *slog.Logger) *checkpointer {
 	return &checkpointer{job: job, interval: interval, timeout: timeout, store: store, nextID: nextID,
-		sources: sources, windows: windows, operators: operators, connectors: connectors, streams: streams, log: log}
+		sources: sources, windows: windows, operators: operators, identities: identities, log: log}
 }
 
 // Receive handles one message; saving runs beside the actor.
@@ -234,7 +235,7 @@ func (c *checkpointer) build(id int64, snaps []*messages.SourceSnapshot, acks ma
 	cp := &checkpoint.Checkpoint{Job: c.job, ID: id, Taken: time.Now().UTC()}
 	sort.Slice(snaps, func(a, b int) bool { return snaps[a].Table < snaps[b].Table })
 	for _, snap := range snaps {
-		src := checkpoint.Source{Table: snap.Table, Connector: c.connectors[snap.Table], Stream: c.streams[snap.Table]}
+		src := c.identities[snap.Table]
 		positions := append([]messages.ShardPosition(nil), snap.Known...)
 		for _, shard := range snap.Awaiting {
 			for k, pos := range acks {

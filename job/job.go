@@ -39,6 +39,12 @@ type Options struct {
 	From    *checkpoint.Checkpoint
 	FromRef string
 	Fresh   bool
+	// AllowNonRestoredState drops the state of the checkpoint the job
+	// cannot restore (a table it no longer reads, a table now reading
+	// another stream, a window operator it no longer has) instead of
+	// refusing to start; Resumed().Dropped lists it. Flink calls this
+	// --allowNonRestoredState.
+	AllowNonRestoredState bool
 	// ProgressEvery is how fresh Progress is: how often shard actors report
 	// to their coordinator and the job polls its sources and sinks. Zero
 	// means every second.

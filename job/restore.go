@@ -20,6 +20,9 @@ type Resumed struct {
 	Skipped []checkpoint.Problem
 	// Sources says, per source table, how it resumes.
 	Sources map[string]string
+	// Dropped says what state of the checkpoint the job does not restore
+	// (Options.AllowNonRestoredState), one sentence each.
+	Dropped []string
 }
 
 // checkpointing is a job's checkpoint settings, resolved.
@@ -29,6 +32,14 @@ type checkpointing struct {
 	nextID  int64
 	resume  *checkpoint.Checkpoint
 	resumed *Resumed
+}
+
+// resumeRef is where the checkpoint the job resumes from was read.
+func (c *checkpointing) resumeRef() string {
+	if c.resumed == nil {
+		return ""
+	}
+	return c.resumed.Ref
 }
 
 // storeFor returns the store checkpoints of p go to: opts.Store, or files
@@ -50,7 +61,9 @@ func StoreFor(p *plan.Plan) checkpoint.Store { return storeFor(p, Options{}) }
 
 // resolveCheckpointing decides whether the job checkpoints and where it
 // resumes from: opts.From when given; else, unless opts.Fresh, the newest
-// readable checkpoint of the job when checkpointing is on.
+// readable checkpoint of the job when checkpointing is on. A checkpoint of
+// another job, an impossible one, or one with state the job no longer reads
+// (unless opts.AllowNonRestoredState) is refused (see checkResume).
 func resolveCheckpointing(ctx context.Context, p *plan.Plan, opts Options, log *slog.Logger) (*checkpointing, error) {
 	c := &checkpointing{enabled: p.Job.CheckpointInterval > 0, store: storeFor(p, opts), nextID: 1}
 	if entries, err := c.store.List(ctx, p.Name); err == nil && len(entries) > 0 {
@@ -60,8 +73,8 @@ func resolveCheckpointing(ctx context.Context, p *plan.Plan, opts Options, log *
 	case opts.From != nil:
 		c.resume = opts.From
 		c.resumed = &Resumed{Checkpoint: opts.From, Ref: opts.FromRef}
-		if opts.From.Job != p.Name {
-			log.Warn("resuming from a checkpoint of another job", slog.String("checkpoint_job", opts.From.Job), slog.String("job", p.Name))
+		if c.resumed.Ref == "" {
+			c.resumed.Ref = opts.From.Ref
 		}
 		c.nextID = max(c.nextID, opts.From.ID+1)
 	case c.enabled && !opts.Fresh:
@@ -78,27 +91,42 @@ func resolveCheckpointing(ctx context.Context, p *plan.Plan, opts Options, log *
 			return nil, fmt.Errorf("job %q: reading checkpoints: %w", p.Name, err)
 		default:
 			c.resume = cp
-			c.resumed = &Resumed{Checkpoint: cp, Skipped: problems}
+			c.resumed = &Resumed{Checkpoint: cp, Ref: cp.Ref, Skipped: problems}
 		}
 	}
 	if c.resume != nil {
+		dropped, err := checkResume(p, c.resume, c.resumed.Ref, opts)
+		if err != nil {
+			return nil, err
+		}
+		c.resumed.Dropped = dropped
 		c.resumed.Sources = describeResume(p, c.resume)
 	}
 	return c, nil
 }
 
+// identity is what a source table reads, as a checkpoint records it.
+func identity(t *plan.Table) checkpoint.Source {
+	src := checkpoint.Source{Table: t.Name, Connector: t.Connector.Connector}
+	if k := t.Connector.Kinesis; k != nil {
+		src.Stream, src.Region, src.Endpoint = k.Stream, k.Region, k.Endpoint
+	}
+	return src
+}
+
 // sourceRestore returns the position of table t in cp, when cp has the same
-// table reading the same stream (a table new to the job, or pointed at
-// another stream, starts at its own scan.stream.initpos).
+// table reading the same stream (a table new to the job starts at its own
+// scan.stream.initpos; one pointed at another stream does too, once
+// checkResume allowed its old state to be dropped).
 func sourceRestore(cp *checkpoint.Checkpoint, t *plan.Table) *checkpoint.Source {
 	if cp == nil {
 		return nil
 	}
 	src, ok := cp.Source(t.Name)
-	if !ok || src.Connector != t.Connector.Connector {
+	if !ok {
 		return nil
 	}
-	if k := t.Connector.Kinesis; k != nil && src.Stream != k.Stream {
+	if id := identity(t); !src.SameStream(&id) {
 		return nil
 	}
 	return src
@@ -111,7 +139,10 @@ func describeResume(p *plan.Plan, cp *checkpoint.Checkpoint) map[string]string {
 			continue
 		}
 		src := sourceRestore(cp, t)
+		_, known := cp.Source(t.Name)
 		switch {
+		case src == nil && known && t.Connector.Kinesis != nil:
+			out[t.Name] = fmt.Sprintf("reads another stream than the checkpoint's (its state there dropped): starts at %s", t.Connector.Kinesis.Source.InitPos)
 		case src == nil && t.Connector.Kinesis != nil:
 			out[t.Name] = fmt.Sprintf("new to the checkpoint: starts at %s", t.Connector.Kinesis.Source.InitPos)
 		case src == nil:

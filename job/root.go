@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/shardflow/shardflow/actors"
+	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/coordinator"
 	"github.com/shardflow/shardflow/datagen"
 	"github.com/shardflow/shardflow/kinesisclient"
@@ -263,7 +264,7 @@ func (r *root) spawn(ctx actor.Context) {
 			props = coordinator.Props(coordinator.Config{
 				Job: r.plan.Name, Table: t.Name, Stream: t.Connector.Kinesis.Stream, Source: t.Connector.Kinesis.Source,
 				API: r.clients.source[t.Name], Outputs: outputs, StartTime: r.start, Logger: r.log,
-				Restore:   sourceRestore(r.cps.resume, t),
+				Restore: sourceRestore(r.cps.resume, t), RestoreRef: r.cps.resumeRef(),
 				Watermark: wm,
 				Placement: actors.LocalPlacement{Props: func(*messages.StartShard) *actor.Props { return shardactor.Props(env) }},
 			})
@@ -349,14 +350,10 @@ func (r *root) spawnEventTime(ctx actor.Context) bool {
 // spawnCheckpointer starts the actor that takes periodic checkpoints and
 // the final one.
 func (r *root) spawnCheckpointer(ctx actor.Context) {
-	connectors, streams := map[string]string{}, map[string]string{}
+	identities := map[string]checkpoint.Source{}
 	for _, t := range r.plan.Tables {
-		if !t.IsSource() {
-			continue
-		}
-		connectors[t.Name] = t.Connector.Connector
-		if k := t.Connector.Kinesis; k != nil {
-			streams[t.Name] = k.Stream
+		if t.IsSource() {
+			identities[t.Name] = identity(t)
 		}
 	}
 	sources := make(map[string]*actor.PID, len(r.sources))
@@ -373,7 +370,7 @@ func (r *root) spawnCheckpointer(ctx actor.Context) {
 	}
 	job := r.plan.Job
 	cp := newCheckpointer(r.plan.Name, job.CheckpointInterval, job.CheckpointTimeout, r.cps.store, r.cps.nextID,
-		sources, windows, operators, connectors, streams, r.log)
+		sources, windows, operators, identities, r.log)
 	pid, err := ctx.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return cp }), "checkpointer")
 	if err != nil {
 		r.fail(ctx, fmt.Errorf("starting the checkpointer: %w", err))

@@ -131,6 +131,7 @@ func printList(w io.Writer, store checkpoint.Store, name string, entries []check
 		ID      int64     `json:"id"`
 		Taken   time.Time `json:"taken"`
 		Final   bool      `json:"final"`
+		Job     string    `json:"job,omitempty"`
 		Sources int       `json:"sources"`
 		Shards  int       `json:"shards"`
 		Ref     string    `json:"file"`
@@ -143,7 +144,7 @@ func printList(w io.Writer, store checkpoint.Store, name string, entries []check
 		if err != nil {
 			r.Error = err.Error()
 		} else {
-			r.Taken, r.Final, r.Sources = cp.Taken, cp.Final, len(cp.Sources)
+			r.Taken, r.Final, r.Sources, r.Job = cp.Taken, cp.Final, len(cp.Sources), cp.Job
 			for _, s := range cp.Sources {
 				r.Shards += len(s.Shards)
 			}
@@ -169,6 +170,9 @@ func printList(w io.Writer, store checkpoint.Store, name string, entries []check
 		if r.Final {
 			kind = "final"
 		}
+		if r.Job != "" && r.Job != name {
+			kind = fmt.Sprintf("OF JOB %q: refused, never pruned", r.Job)
+		}
 		if r.Error != "" {
 			kind = "UNREADABLE: " + r.Error
 		}
@@ -190,7 +194,7 @@ func describeCheckpoint(w io.Writer, cp *checkpoint.Checkpoint) {
 			fmt.Fprintf(w, "source `%s` (datagen): %d rows generated\n", s.Table, s.Generated)
 			continue
 		}
-		fmt.Fprintf(w, "source `%s` (kinesis stream %q), %d shards\n", s.Table, s.Stream, len(s.Shards))
+		fmt.Fprintf(w, "source `%s` (%s), %d shards\n", s.Table, s.Describe(), len(s.Shards))
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "  SHARD\tSTATE\tPOSITION\tPARENTS")
 		for _, sh := range s.Shards {

@@ -28,6 +28,7 @@ type runFlags struct {
 	sets           []string
 	fromCheckpoint string
 	fresh          bool
+	allowDrop      bool
 	local          bool
 	localShards    int
 	quiet          bool
@@ -41,13 +42,21 @@ func newRunCommand() *cobra.Command {
 		Use:   "run JOB",
 		Short: "Run a job until it ends or is stopped",
 		Long: `run starts every INSERT of the job file in one actor system. A job whose sources are all
-bounded (datagen with 'number-of-rows') ends by itself; otherwise it runs until SIGINT or
-SIGTERM, when it stops reading, drains what is in flight, flushes the sinks and exits 0.
-A second signal stops it at once.
+bounded (datagen with 'number-of-rows') ends by itself; otherwise it runs until SIGINT,
+SIGTERM or SIGHUP, when it stops reading, drains what is in flight, flushes the sinks, takes
+its final checkpoint and exits 0. A second signal stops it at once.
 
 With 'execution.checkpointing.interval' set, the job takes a checkpoint at that interval and,
 on a graceful stop, a final one after its sinks flushed. Started again, it resumes from its
 newest checkpoint (--from-checkpoint picks another, --fresh ignores them).
+
+A checkpoint records the job's name and what each source read (table, stream, region,
+endpoint). run refuses a checkpoint of another job, and one whose shards cannot be (a shard
+the stream lists as open recorded as finished, shards that are each other's parents). It
+also refuses one holding state the job no longer has a place for (a table it does not read
+any more, a table now reading another stream, a window operator that is gone) unless
+--allow-non-restored-state is given: then that state is dropped, and a table now reading
+another stream starts at its scan.stream.initpos (Flink's --allowNonRestoredState).
 
 With --local, run starts shardflow's in-memory Kinesis endpoint in the process, points every
 kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks.`,
@@ -62,6 +71,8 @@ kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks
 	cmd.Flags().BoolVar(&f.quiet, "quiet", false, "no live progress and no summary")
 	cmd.Flags().StringVar(&f.fromCheckpoint, "from-checkpoint", "", "resume from this checkpoint file instead of the job's newest")
 	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "ignore stored checkpoints and start at each table's scan.stream.initpos")
+	cmd.Flags().BoolVar(&f.allowDrop, "allow-non-restored-state", false,
+		"resume even if the checkpoint holds state of a table, stream or window operator the job no longer has; that state is dropped")
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	cmd.Flags().DurationVar(&f.stopTimeout, "stop-timeout", 30*time.Second, "how long a graceful stop may take")
 	return cmd
@@ -90,7 +101,7 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		fmt.Fprintf(stderr, "local Kinesis endpoint at %s\n", srv.URL())
 	}
 
-	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh}
+	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop}
 	if f.fromCheckpoint != "" {
 		if f.fresh {
 			return fmt.Errorf("--from-checkpoint and --fresh contradict each other; give one")
@@ -107,7 +118,9 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	}
 	printResumed(stderr, p, j.Resumed())
 	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	// SIGHUP (the terminal or ssh session closed) stops as gracefully as
+	// SIGTERM: dying of it would lose the final checkpoint.
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(signals)
 
 	showProgress := !f.quiet && isTerminal(stderr)
@@ -169,6 +182,9 @@ func printResumed(w io.Writer, p *plan.Plan, r *job.Resumed) {
 		kind = " (final, taken at a graceful stop)"
 	}
 	fmt.Fprintf(w, "job %q resumes from checkpoint %d%s taken %s\n", p.Name, cp.ID, kind, cp.Taken.Local().Format(time.RFC3339))
+	for _, d := range r.Dropped {
+		fmt.Fprintf(w, "  dropped (--allow-non-restored-state): %s\n", d)
+	}
 	names := make([]string, 0, len(r.Sources))
 	for name := range r.Sources {
 		names = append(names, name)
