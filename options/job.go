@@ -56,5 +56,12 @@ func ValidateJob(raw []Raw) (*Job, []Resolved, diag.List) {
 		Parallelism:        int(v.int(keyParallelism)),
 		LocalTimeZone:      strings.TrimSpace(v.text(keyLocalTimeZone)),
 	}
+	if n := j.Name; n != "" && (n == "." || n == ".." || strings.ContainsAny(n, `/\`+"\x00")) {
+		// The name is a directory under state.checkpoints.dir: '../x'
+		// would put checkpoints outside it.
+		v.errorAt(v.valuePos(keyPipelineName), "the name is the job's directory under 'state.checkpoints.dir': use one path element, such as 'orders-by-region'",
+			"option 'pipeline.name' = '%s' is not a job name: it must not be '.' or '..' or hold '/' or '\\'", n)
+		j.Name = ""
+	}
 	return j, v.resolved(nil), v.diags
 }
