@@ -169,46 +169,12 @@ func (e *ListError) Error() string {
 // line a diagnostic points at.
 type Sources map[string][]byte
 
-// Render writes each diagnostic as "FILE:LINE:COL: message", followed, when
-// the file's text is known, by the source line and a caret under the column.
+// Render writes the diagnostics as a Printer with the default limits does:
+// each as "FILE:LINE:COL: message" followed, when the file's text is known,
+// by the source line (cut to a window around the column when long) and a
+// caret, the first DefaultMax of them, then a count of the rest. It hides
+// nothing: callers printing jobs that may hold secrets use a Printer with
+// Mask and Hide (see package redact).
 func (l List) Render(w io.Writer, src Sources) {
-	for _, d := range l {
-		fmt.Fprintln(w, d.Error())
-		line, ok := sourceLine(src[d.Pos.File], d.Pos.Line)
-		if !ok || !d.Pos.IsValid() {
-			continue
-		}
-		fmt.Fprintf(w, "    %s\n", line)
-		fmt.Fprintf(w, "    %s^\n", caretPad(line, d.Pos.Col))
-	}
-}
-
-func sourceLine(text []byte, n int) (string, bool) {
-	if text == nil || n < 1 {
-		return "", false
-	}
-	lines := strings.Split(string(text), "\n")
-	if n > len(lines) {
-		return "", false
-	}
-	return strings.TrimRight(lines[n-1], "\r"), true
-}
-
-// caretPad returns the blanks that put a caret under rune column col,
-// keeping tabs so the caret lines up however the terminal renders them.
-func caretPad(line string, col int) string {
-	var b strings.Builder
-	i := 1
-	for _, r := range line {
-		if i >= col {
-			break
-		}
-		if r == '\t' {
-			b.WriteByte('\t')
-		} else {
-			b.WriteByte(' ')
-		}
-		i++
-	}
-	return b.String()
+	(&Printer{Sources: src}).Print(w, l)
 }

@@ -1,0 +1,68 @@
+package specs_test
+
+import (
+	"math/rand"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// randomJob writes n seeded random bytes to a job file, as a user who
+// passed the wrong file would.
+func randomJob(n int) string {
+	GinkgoHelper()
+	b := make([]byte, n)
+	rand.New(rand.NewSource(11)).Read(b)
+	path := filepath.Join(GinkgoT().TempDir(), "random.sql")
+	Expect(os.WriteFile(path, b, 0o644)).To(Succeed())
+	return path
+}
+
+// expectTerminalSafe fails when s holds what a terminal would act on:
+// control bytes other than line breaks and tabs, C1 controls, invalid UTF-8
+// or bidirectional overrides.
+func expectTerminalSafe(s string) {
+	GinkgoHelper()
+	Expect(utf8.ValidString(s)).To(BeTrue(), "the output is valid UTF-8")
+	for i, r := range s {
+		bad := r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 ||
+			r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
+		Expect(bad).To(BeFalse(), "rune %U at byte %d of the output", r, i)
+	}
+}
+
+var _ = Describe("diagnostics for a person at a terminal (issue 11)", func() {
+	It("shows the first hundred problems of a megabyte of random bytes and counts the rest, escaping every control byte", func() {
+		path := randomJob(1 << 20)
+		r := runRunner("validate", path)
+		Expect(r.code).To(Equal(1))
+		shown := regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(path)+`:\d+:\d+: `).FindAllString(r.stderr, -1)
+		Expect(shown).To(HaveLen(100))
+		Expect(r.stderr).To(MatchRegexp(`(?m)^\.\.\. and \d{1,3}(,\d{3})* more errors$`))
+		expectTerminalSafe(r.stderr)
+		for _, line := range strings.Split(r.stderr, "\n") {
+			if strings.HasPrefix(line, "    ") {
+				// 120 runes of source, an ellipsis on each side, the indent,
+				// and at most 6 bytes for each escaped one.
+				Expect(utf8.RuneCountInString(line)).To(BeNumerically("<=", 4+2+6*120), line)
+			}
+		}
+	})
+
+	It("cuts a long source line to a window around the column", func() {
+		long := strings.Repeat("'x' || ", 2000)
+		path := filepath.Join(GinkgoT().TempDir(), "long.sql")
+		Expect(os.WriteFile(path, []byte("CREATE TABLE t (a BIGINT, b AS "+long+"nope) WITH ('connector' = 'datagen');\n"), 0o644)).To(Succeed())
+		r := runRunner("validate", path)
+		Expect(r.code).To(Equal(1))
+		m := regexp.MustCompile(`(?m)^    (….*nope\) WITH .*)\n    ( *)\^$`).FindStringSubmatch(r.stderr)
+		Expect(m).NotTo(BeNil(), r.stderr)
+		Expect(utf8.RuneCountInString(m[1])).To(BeNumerically("<=", 122))
+		Expect(string([]rune(m[1])[len(m[2]):])).To(HavePrefix("nope"), "the caret is under the column")
+	})
+})
