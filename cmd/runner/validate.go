@@ -11,6 +11,7 @@ import (
 	"github.com/shardflow/shardflow/diag"
 	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/plan"
+	"github.com/shardflow/shardflow/redact"
 )
 
 func newValidateCommand() *cobra.Command {
@@ -44,14 +45,30 @@ func loadPlan(errw io.Writer, path string, sets []string) (*plan.Plan, error) {
 		return nil, err
 	}
 	p, sources, err := plan.Load(path, raws)
+	printer := redact.Printer(sources, secretSets(raws)...)
 	var le *diag.ListError
 	if errors.As(err, &le) {
-		le.List.Render(errw, sources)
+		printer.Print(errw, le.List)
 		n := len(le.List.Errors())
 		fmt.Fprintf(errw, "%s: %d problem%s found\n", path, n, plural(n))
 		return nil, &exitError{code: 1}
 	}
+	if p != nil {
+		p.Warnings = printer.CleanList(p.Warnings)
+	}
 	return p, err
+}
+
+// secretSets returns the values of the secret options given with --set,
+// which no output may show.
+func secretSets(raws []options.Raw) []string {
+	var out []string
+	for _, r := range raws {
+		if options.IsSecret(r.Key) {
+			out = append(out, r.Value, strings.TrimSpace(r.Value))
+		}
+	}
+	return out
 }
 
 func parseSets(sets []string) ([]options.Raw, error) {
@@ -61,7 +78,11 @@ func parseSets(sets []string) ([]options.Raw, error) {
 		if !ok || strings.TrimSpace(k) == "" {
 			return nil, fmt.Errorf("--set %q: want key=value, e.g. --set pipeline.name=orders", s)
 		}
-		pos := diag.Pos{File: "--set " + s}
+		shown := s
+		if options.IsSecret(k) {
+			shown = strings.TrimSpace(k) + "=******"
+		}
+		pos := diag.Pos{File: "--set " + shown}
 		raws = append(raws, options.Raw{Key: strings.TrimSpace(k), Value: v, KeyPos: pos, ValuePos: pos})
 	}
 	return raws, nil

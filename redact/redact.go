@@ -1,0 +1,380 @@
+package redact
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/shardflow/shardflow/diag"
+	"github.com/shardflow/shardflow/options"
+)
+
+// Printer returns a printer for diagnostics about the files of sources
+// that shows the value of every secret option in them as asterisks in
+// excerpts and hides it from messages, as it does every text of hide (the
+// values of secret options given on the command line).
+func Printer(sources diag.Sources, hide ...string) *diag.Printer {
+	p := &diag.Printer{Sources: sources, Mask: map[string][]diag.Span{}}
+	for _, h := range hide {
+		if strings.TrimSpace(h) != "" {
+			p.Hide = append(p.Hide, h)
+		}
+	}
+	for name, src := range sources {
+		spans, values := Find(src)
+		if len(spans) > 0 {
+			p.Mask[name] = spans
+		}
+		p.Hide = append(p.Hide, values...)
+	}
+	return p
+}
+
+// Find returns where src holds the value of a secret option, as sorted,
+// disjoint byte ranges, and those values as texts.
+//
+// A value is what follows a key that options.IsSecret names, quoted
+// ('key', "key", `key`) or written as a dotted name, and then '=': up to
+// the next ',', ')' or ';' or the end of its line, a quoted token counting
+// whole even when it runs on to later lines or to the end of the file. A
+// quoted token straight after a secret key, with the '=' missing, is a
+// value too, and so is what follows '=' inside a quoted key
+// ('aws.credentials.basic.secretkey = x'). Comments are searched the same
+// way, for a secret that was commented out.
+func Find(src []byte) ([]diag.Span, []string) {
+	f := &finder{}
+	lx := &lexer{src: src, hi: len(src), f: f}
+	lx.run()
+	return merge(f.spans), dedup(f.values)
+}
+
+// finder collects what the lexers found.
+type finder struct {
+	spans  []diag.Span
+	values []string
+}
+
+type tokKind uint8
+
+const (
+	tEOF    tokKind = iota
+	tQuoted         // '...', "..." or `...`, a doubled quote standing for itself
+	tWord           // a run of anything but blanks, quotes and , ( ) ; = .
+	tPunct          // one of , ( ) ; = .
+)
+
+type token struct {
+	kind       tokKind
+	start, end int // the token's bytes, quotes included
+	closed     bool
+	nl         bool // a line break comes between the previous token and this one
+}
+
+// lexer reads src[i:hi] as a job file's tokens. It knows only what it
+// takes to find a value: quoting, comments and the punctuation that ends
+// an option.
+type lexer struct {
+	src   []byte
+	i, hi int
+	depth int // 1 inside a comment
+	f     *finder
+}
+
+// maxDepth bounds how deep comments are searched: a comment's text is
+// searched once, a comment inside it is not searched again.
+const maxDepth = 1
+
+func (lx *lexer) run() {
+	afterSet := false
+	for {
+		t := lx.next()
+		switch t.kind {
+		case tEOF:
+			return
+		case tQuoted:
+			lx.quotedKey(t)
+		case tWord:
+			if key, ok := lx.dotted(t, afterSet); ok && options.IsSecret(key) {
+				lx.value()
+			}
+		}
+		afterSet = t.kind == tWord && strings.EqualFold(lx.text(t), "SET")
+	}
+}
+
+// quotedKey looks at a quoted token as an option key.
+func (lx *lexer) quotedKey(t token) {
+	lo, hi := lx.interior(t)
+	raw := lx.src[lo:hi]
+	if eq := bytes.IndexByte(raw, '='); eq >= 0 && options.IsSecret(lx.unquote(t, raw[:eq])) {
+		if rest := raw[eq+1:]; len(bytes.TrimSpace(rest)) > 0 {
+			lx.mask(lo+eq+1, hi, lx.unquote(t, rest))
+		}
+		lx.value()
+		return
+	}
+	if options.IsSecret(lx.unquote(t, raw)) {
+		lx.value()
+	}
+}
+
+// dotted reads a dotted name starting at word t (a.b.c) and says whether
+// it can be a key: dotted, or straight after SET.
+func (lx *lexer) dotted(t token, afterSet bool) (string, bool) {
+	name := lx.text(t)
+	dots := false
+	for {
+		save := lx.i
+		d := lx.next()
+		if d.kind != tPunct || lx.src[d.start] != '.' || d.nl {
+			lx.i = save
+			break
+		}
+		w := lx.next()
+		if w.kind != tWord || w.nl {
+			lx.i = save
+			break
+		}
+		name += "." + lx.text(w)
+		dots = true
+	}
+	return name, dots || afterSet
+}
+
+// value masks the value after a secret key.
+func (lx *lexer) value() {
+	save := lx.i
+	t := lx.next()
+	switch {
+	case lx.isPunct(t, '='):
+		save = lx.i
+		t = lx.next()
+		if lx.isPunct(t, '=') { // '==' is a mistake, the value follows
+			save = lx.i
+			t = lx.next()
+		}
+	case t.kind == tQuoted && !t.nl:
+	default:
+		lx.i = save
+		return
+	}
+	if lx.ends(t) {
+		lx.i = save
+		return
+	}
+	lx.maskToken(t)
+	if t.kind == tQuoted && t.closed {
+		return
+	}
+	// An unquoted value may run on in pieces (S3CR3T abc): mask the words
+	// and punctuation that follow on its line.
+	for {
+		save = lx.i
+		t = lx.next()
+		if t.nl || t.kind == tQuoted || lx.ends(t) {
+			lx.i = save
+			return
+		}
+		lx.maskToken(t)
+	}
+}
+
+// ends reports whether t ends an option's value.
+func (lx *lexer) ends(t token) bool {
+	return t.kind == tEOF || lx.isPunct(t, ',') || lx.isPunct(t, ')') || lx.isPunct(t, ';')
+}
+
+func (lx *lexer) isPunct(t token, c byte) bool { return t.kind == tPunct && lx.src[t.start] == c }
+
+func (lx *lexer) maskToken(t token) {
+	switch t.kind {
+	case tQuoted:
+		lo, hi := lx.interior(t)
+		lx.mask(lo, hi, lx.unquote(t, lx.src[lo:hi]))
+	case tWord:
+		lx.mask(t.start, t.end, lx.text(t))
+		// The parser splits a word where this lexer does not (S3CR3T/x+y
+		// is three identifiers to it) and quotes the first piece alone.
+		if pieces := strings.FieldsFunc(lx.text(t), notIdent); len(pieces) > 0 {
+			lx.f.values = append(lx.f.values, pieces[0])
+		}
+	default:
+		lx.mask(t.start, t.end, "")
+	}
+}
+
+func notIdent(r rune) bool {
+	return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r >= utf8.RuneSelf)
+}
+
+// mask records bytes [lo, hi) as secret, but for blanks and line breaks,
+// and value as a text to hide.
+func (lx *lexer) mask(lo, hi int, value string) {
+	if lo >= hi {
+		return
+	}
+	start := -1
+	for i := lo; i <= hi; i++ {
+		blank := i == hi || lx.src[i] == ' ' || lx.src[i] == '\t' || lx.src[i] == '\n' || lx.src[i] == '\r'
+		switch {
+		case blank && start >= 0:
+			lx.f.spans = append(lx.f.spans, diag.Span{Start: start, End: i})
+			start = -1
+		case !blank && start < 0:
+			start = i
+		}
+	}
+	if raw := string(lx.src[lo:hi]); raw != value {
+		lx.f.values = append(lx.f.values, raw)
+	}
+	lx.f.values = append(lx.f.values, value, strings.TrimSpace(value))
+}
+
+func (lx *lexer) text(t token) string { return string(lx.src[t.start:t.end]) }
+
+// interior returns the bytes between a quoted token's quotes.
+func (lx *lexer) interior(t token) (int, int) {
+	hi := t.end
+	if t.closed {
+		hi--
+	}
+	return t.start + 1, hi
+}
+
+// unquote undoubles t's quote in raw.
+func (lx *lexer) unquote(t token, raw []byte) string {
+	q := string(lx.src[t.start])
+	return strings.ReplaceAll(string(raw), q+q, q)
+}
+
+// next returns the next token, searching the comments it skips.
+func (lx *lexer) next() token {
+	nl := false
+	for lx.i < lx.hi {
+		c := lx.src[lx.i]
+		switch {
+		case c == '\n':
+			nl = true
+			lx.i++
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+			lx.i++
+		case c == '-' && lx.peek(1) == '-':
+			end := lx.find("\n", lx.i+2)
+			lx.comment(lx.i+2, end)
+			lx.i = end
+		case c == '/' && lx.peek(1) == '*':
+			end := lx.find("*/", lx.i+2)
+			lx.comment(lx.i+2, end)
+			nl = nl || bytes.IndexByte(lx.src[lx.i:end], '\n') >= 0
+			lx.i = min(end+2, lx.hi)
+		default:
+			return lx.token(nl)
+		}
+	}
+	return token{kind: tEOF, start: lx.hi, end: lx.hi, nl: nl}
+}
+
+func (lx *lexer) token(nl bool) token {
+	start := lx.i
+	c := lx.src[start]
+	switch c {
+	case '\'', '"', '`':
+		t := token{kind: tQuoted, start: start, nl: nl}
+		j := start + 1
+		for {
+			k := bytes.IndexByte(lx.src[j:lx.hi], c)
+			if k < 0 {
+				t.end = lx.hi
+				break
+			}
+			j += k + 1
+			if j < lx.hi && lx.src[j] == c {
+				j++
+				continue
+			}
+			t.end, t.closed = j, true
+			break
+		}
+		lx.i = t.end
+		return t
+	case ',', '(', ')', ';', '=', '.':
+		lx.i++
+		return token{kind: tPunct, start: start, end: lx.i, nl: nl}
+	}
+	for lx.i < lx.hi && !lx.endsWord(lx.src[lx.i]) {
+		lx.i++
+	}
+	return token{kind: tWord, start: start, end: lx.i, nl: nl}
+}
+
+func (lx *lexer) endsWord(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', '\f', '\v', '\'', '"', '`', ',', '(', ')', ';', '=', '.':
+		return true
+	case '-':
+		return lx.peek(1) == '-'
+	case '/':
+		return lx.peek(1) == '*'
+	}
+	return false
+}
+
+func (lx *lexer) peek(n int) byte {
+	if lx.i+n < lx.hi {
+		return lx.src[lx.i+n]
+	}
+	return 0
+}
+
+// find returns the offset of sep at or after from, or hi.
+func (lx *lexer) find(sep string, from int) int {
+	if from >= lx.hi {
+		return lx.hi
+	}
+	if k := bytes.Index(lx.src[from:lx.hi], []byte(sep)); k >= 0 {
+		return from + k
+	}
+	return lx.hi
+}
+
+// comment searches the text of a comment, src[lo:hi], as job text.
+func (lx *lexer) comment(lo, hi int) {
+	if lx.depth >= maxDepth || lo >= hi {
+		return
+	}
+	sub := &lexer{src: lx.src, i: lo, hi: hi, depth: lx.depth + 1, f: lx.f}
+	sub.run()
+}
+
+// merge sorts spans and joins those that overlap or touch.
+func merge(spans []diag.Span) []diag.Span {
+	if len(spans) == 0 {
+		return nil
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].Start < spans[j].Start })
+	out := spans[:1]
+	for _, s := range spans[1:] {
+		last := &out[len(out)-1]
+		if s.Start <= last.End {
+			last.End = max(last.End, s.End)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// dedup drops blank and repeated values.
+func dedup(values []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range values {
+		if strings.TrimSpace(v) == "" || seen[v] {
+			continue
+		}
+		seen[v] = true
+		out = append(out, v)
+	}
+	return out
+}
