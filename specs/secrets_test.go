@@ -92,6 +92,17 @@ var _ = Describe("secret option values in diagnostics (issue 11)", func() {
 		}
 	})
 
+	It("hides a malformed --set that names a secret key", func() {
+		secret := "S3CR3T-colon-Vf4cDe3xSw2z"
+		for _, cmd := range jobCommands {
+			args := append(append([]string{}, cmd...), "--set", "aws.credentials.basic.secretkey:"+secret, "examples/quickstart.sql")
+			r := runRunner(args...)
+			Expect(r.code).To(Equal(1), r.stderr)
+			Expect(r.stderr).To(ContainSubstring("want key=value"))
+			expectNoSecret(r.stdout+r.stderr, []string{secret}, "runner "+strings.Join(cmd, " "))
+		}
+	})
+
 	It("masks every secret value the parser reads, in every job file of the specs and examples", func() {
 		var paths []string
 		for _, glob := range []string{"testdata/bad/*.sql", "testdata/good/*.sql", "../examples/*.sql"} {

@@ -38,7 +38,8 @@ FILE:LINE:COL: message, with the source line and a caret, and exits with status 
 }
 
 // loadPlan plans the job file, printing every problem to errw with its
-// source line. Warnings of a valid plan are printed by Explain or the run.
+// source line, secret option values masked. Warnings of a valid plan are
+// printed by Explain or the run, cleaned here the same way.
 func loadPlan(errw io.Writer, path string, sets []string) (*plan.Plan, error) {
 	raws, err := parseSets(sets)
 	if err != nil {
@@ -76,7 +77,11 @@ func parseSets(sets []string) ([]options.Raw, error) {
 	for _, s := range sets {
 		k, v, ok := strings.Cut(s, "=")
 		if !ok || strings.TrimSpace(k) == "" {
-			return nil, fmt.Errorf("--set %q: want key=value, e.g. --set pipeline.name=orders", s)
+			shown := fmt.Sprintf("%q", s)
+			if options.IsSecret(s) {
+				shown = "(not shown: it may hold a secret)"
+			}
+			return nil, fmt.Errorf("--set %s: want key=value, e.g. --set pipeline.name=orders", shown)
 		}
 		shown := s
 		if options.IsSecret(k) {
