@@ -163,7 +163,7 @@ var _ = Describe("shard limits", func() {
 
 	It("allow a record of 1 MiB of data and a partition key into a full bucket", func() {
 		var l shardLimits
-		Expect(l.admitWrite(t0, 1<<20+256)).To(BeTrue())
+		Expect(l.admitWrite(t0, maxRecordData+maxKeyBytes)).To(BeTrue())
 		Expect(l.admitWrite(t0, 1)).To(BeFalse())
 		Expect(l.admitWrite(t0.Add(time.Second), 1000)).To(BeTrue())
 	})

@@ -47,8 +47,9 @@ type shardLimits struct {
 
 func (l *shardLimits) initLocked() {
 	if !l.configured {
-		// A record of 1 MiB of data plus its partition key must fit a full bucket.
-		l.wBytes = bucket{rate: writeBytesPerSec, burst: writeBytesPerSec + 256}
+		// A record of 1 MiB of data plus its partition key must fit a full
+		// bucket, or it would be refused for ever.
+		l.wBytes = bucket{rate: writeBytesPerSec, burst: writeBytesPerSec + maxKeyBytes}
 		l.wRecords = bucket{rate: writeRecordsPerSec, burst: writeRecordsPerSec}
 		l.rBytes = bucket{rate: readBytesPerSec, burst: readBytesPerSec}
 		l.rCalls = bucket{rate: readCallsPerSec, burst: readCallsPerSec}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -60,6 +61,11 @@ var _ = Describe("service limits", func() {
 			_, err = client.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: aws.String("k"), Data: bytes.Repeat([]byte("y"), 1<<20)})
 			var pte *types.ProvisionedThroughputExceededException
 			Expect(errors.As(err, &pte)).To(BeTrue(), "got %v", err)
+		})
+
+		It("take the largest record, 1 MiB of data and a key of 256 three-byte characters, into an idle shard", func() {
+			_, err := client.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: aws.String(strings.Repeat("€", 256)), Data: make([]byte, 1<<20)})
+			Expect(err).NotTo(HaveOccurred())
 		})
 
 		It("refuses GetRecords calls beyond five per second of a shard", func() {
