@@ -17,7 +17,9 @@
 // per-shard limits on demand (Options.EnforceLimits), and optional
 // persistence across restarts (Options.DataDir). Stream state changes
 // (CREATING, UPDATING, DELETING) finish at once unless Options.StreamDelay
-// asks otherwise.
+// asks otherwise. A call it fails to serve (a bug in the endpoint) is
+// answered InternalFailure, HTTP 500, and logged at error level with its
+// stack; the connection stays open.
 //
 //	srv, err := kinesislocal.New(kinesislocal.Options{})
 //	if err != nil { ... }

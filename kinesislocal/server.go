@@ -50,6 +50,8 @@ type Options struct {
 	// per second, answered with ProvisionedThroughputExceededException.
 	EnforceLimits bool
 	// DataDir keeps streams, shards and records across restarts when set.
+	// The files in it are readable by their owner only (0600), as are the
+	// directories the endpoint makes (0700).
 	DataDir string
 	// SubscriptionLifetime is how long a SubscribeToShard subscription
 	// lasts; default 5 minutes, as in the service.
@@ -60,8 +62,9 @@ type Options struct {
 	// Region and AccountID appear in ARNs and messages; defaults us-east-1
 	// and 000000000000.
 	Region, AccountID string
-	// Logger receives one debug line per call and warnings about the data
-	// directory; nil discards.
+	// Logger receives one debug line per call, warnings about the data
+	// directory, and an error line, with the stack, for each call the
+	// endpoint failed to serve (answered InternalFailure); nil discards.
 	Logger *slog.Logger
 
 	// StreamDelay is how long a stream stays CREATING, UPDATING (after a
