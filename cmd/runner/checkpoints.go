@@ -171,7 +171,7 @@ func printList(w io.Writer, store checkpoint.Store, name string, entries []check
 			kind = "final"
 		}
 		if r.Job != "" && r.Job != name {
-			kind = fmt.Sprintf("OF JOB %q: refused, never pruned", r.Job)
+			kind = fmt.Sprintf("OF JOB %q: not resumed from, not pruned", r.Job)
 		}
 		if r.Error != "" {
 			kind = "UNREADABLE: " + r.Error

@@ -113,6 +113,9 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		opts.From, opts.FromRef = cp, f.fromCheckpoint
 	}
 	j, err := job.Start(ctx, p, opts)
+	if f.local && errors.Is(err, job.ErrNonRestoredState) {
+		return fmt.Errorf("%w\n--local serves an empty endpoint at a new address on every run, so a checkpoint of an earlier run has nothing to resume: run with --fresh", err)
+	}
 	if err != nil {
 		return err
 	}
