@@ -21,6 +21,10 @@ type Record struct {
 	ArrivalMillis  int64
 	ShardID        string
 	SequenceNumber string
+	// Aggregated is set for a user record of a KPL aggregate, the
+	// SubSequenceNumber-th of the record at SequenceNumber.
+	Aggregated        bool
+	SubSequenceNumber int64
 }
 
 // Output is one destination of the chain's rows: an INSERT, and for a
@@ -145,11 +149,23 @@ func (c *Chain) Begin(now time.Time) {
 type RecordError struct {
 	ShardID        string
 	SequenceNumber string
-	Err            error
+	// Aggregated and SubSequenceNumber name a user record of a KPL
+	// aggregate.
+	Aggregated        bool
+	SubSequenceNumber int64
+	Err               error
 }
 
 func (e *RecordError) Error() string {
+	if e.Aggregated {
+		return fmt.Sprintf("shard %s, record %s, user record %d of its KPL aggregate: %v", e.ShardID, e.SequenceNumber, e.SubSequenceNumber, e.Err)
+	}
 	return fmt.Sprintf("shard %s, record %s: %v", e.ShardID, e.SequenceNumber, e.Err)
+}
+
+// errorOf returns err as a *RecordError naming r.
+func (r Record) errorOf(err error) *RecordError {
+	return &RecordError{ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Aggregated: r.Aggregated, SubSequenceNumber: r.SubSequenceNumber, Err: err}
 }
 
 func (e *RecordError) Unwrap() error { return e.Err }
@@ -163,7 +179,7 @@ func (c *Chain) AddRecord(r Record) error {
 		return err
 	}
 	if err := c.emit(c.row); err != nil {
-		return &RecordError{ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Err: err}
+		return r.errorOf(err)
 	}
 	return nil
 }
@@ -211,7 +227,7 @@ func (c *Chain) prepare(r Record) (bool, error) {
 			c.Skipped++
 			return false, nil
 		}
-		return false, &RecordError{ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Err: err}
+		return false, r.errorOf(err)
 	}
 	for _, i := range c.metadata {
 		col := &c.table.Columns[i]
@@ -227,14 +243,13 @@ func (c *Chain) prepare(r Record) (bool, error) {
 		if col.FromMetadata != nil {
 			var err error
 			if v, err = col.FromMetadata(v); err != nil {
-				return false, &RecordError{ShardID: r.ShardID, SequenceNumber: r.SequenceNumber,
-					Err: fmt.Errorf("metadata column `%s`: %w", col.Name, err)}
+				return false, r.errorOf(fmt.Errorf("metadata column `%s`: %w", col.Name, err))
 			}
 		}
 		c.row[i] = v
 	}
 	if err := c.complete(); err != nil {
-		return false, &RecordError{ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Err: err}
+		return false, r.errorOf(err)
 	}
 	return true, nil
 }

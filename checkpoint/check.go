@@ -19,8 +19,9 @@ var ErrImpossible = errors.New("impossible checkpoint")
 var ErrJobName = errors.New("a job name must be one path element")
 
 // Check returns what is impossible in c on its own, without asking the
-// streams: a table recorded twice, a shard recorded twice in a table, or
-// shards that are each other's parents (a cycle). The error wraps
+// streams: a table recorded twice, a shard recorded twice in a table,
+// shards that are each other's parents (a cycle), or a position inside a
+// KPL aggregate without a record or below 0. The error wraps
 // ErrImpossible and lists every problem.
 func (c *Checkpoint) Check() error {
 	var problems []string
@@ -47,11 +48,25 @@ func (s *Source) check() []string {
 			problems = append(problems, fmt.Sprintf("table `%s`: shard %s is recorded twice", s.Table, sh.ShardID))
 		}
 		parents[sh.ShardID] = sh.Parents
+		if sub := sh.SubSequenceNumber; sub != nil && (*sub < 0 || sh.SequenceNumber == "" || sh.Finished) {
+			problems = append(problems, fmt.Sprintf("table `%s`: shard %s has sub-sequence number %d %s", s.Table, sh.ShardID, *sub, subProblem(sh)))
+		}
 	}
 	if cycle := findCycle(parents); cycle != nil {
 		problems = append(problems, fmt.Sprintf("table `%s`: shards %s are each other's parents", s.Table, strings.Join(cycle, " -> ")))
 	}
 	return problems
+}
+
+// subProblem says why a shard's sub-sequence number cannot be.
+func subProblem(sh Shard) string {
+	switch {
+	case sh.SequenceNumber == "":
+		return "without a sequence number"
+	case sh.Finished:
+		return "but is finished"
+	}
+	return "below 0"
 }
 
 // findCycle returns one cycle of the parent graph (child -> parent), its

@@ -26,6 +26,19 @@ var _ = Describe("what a checkpoint says of itself", func() {
 		Expect(cp.Check()).To(MatchError(ContainSubstring("shardId-000000000002 -> shardId-000000000002")))
 	})
 
+	It("passes a position inside a KPL aggregate, and refuses one without a record or below 0", func() {
+		cp := sample(1)
+		sub := int64(3)
+		cp.Sources[0].Shards[1].SubSequenceNumber = &sub
+		Expect(cp.Check()).To(Succeed())
+		cp.Sources[0].Shards[1].SequenceNumber = ""
+		Expect(cp.Check()).To(MatchError(ContainSubstring("table `src`: shard shardId-000000000002 has sub-sequence number 3 without a sequence number")))
+		cp = sample(1)
+		sub = -1
+		cp.Sources[0].Shards[1].SubSequenceNumber = &sub
+		Expect(cp.Check()).To(MatchError(ContainSubstring("shard shardId-000000000002 has sub-sequence number -1 below 0")))
+	})
+
 	It("refuses a table or a shard recorded twice, listing both problems", func() {
 		cp := sample(1)
 		cp.Sources = append(cp.Sources, cp.Sources[0])

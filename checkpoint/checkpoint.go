@@ -55,9 +55,11 @@ type Shard struct {
 	// SequenceNumber is the last record whose rows every sink has written;
 	// reading resumes AFTER it. Empty when nothing was read yet.
 	SequenceNumber string `json:"sequence_number,omitempty"`
-	// SubSequenceNumber is the last user record written from an aggregated
-	// (KPL) record; 0 without aggregation.
-	SubSequenceNumber int64 `json:"sub_sequence_number,omitempty"`
+	// SubSequenceNumber is set when the rows of only part of the KPL
+	// aggregate at SequenceNumber were written: the sub-sequence number of
+	// its last user record written. Reading resumes at that record, after
+	// that user record. Absent after a whole record.
+	SubSequenceNumber *int64 `json:"sub_sequence_number,omitempty"`
 	// Finished shards were read to their end and are not read again.
 	Finished bool `json:"finished,omitempty"`
 	// Start is where reading begins while SequenceNumber is empty: the

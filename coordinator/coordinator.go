@@ -78,8 +78,13 @@ type shardInfo struct {
 	status  shardStatus
 	// start overrides where the shard begins (a restored position).
 	start *messages.StartPosition
-	// lastSeq is the last record read by a shard actor that has stopped.
+	// lastSeq is the last record read by a shard actor that has stopped;
+	// lastSub, when set, its last user record emitted of a KPL aggregate
+	// emitted only in part.
 	lastSeq string
+	lastSub *int64
+	// hashStart and hashEnd are the shard's hash key range as listed.
+	hashStart, hashEnd string
 	// atStart is set for shards listed when the job started; they begin at
 	// scan.stream.initpos, shards found later at TRIM_HORIZON.
 	atStart  bool
@@ -167,7 +172,7 @@ func (c *coordinator) Receive(ctx actor.Context) {
 		if s, ok := c.shards[m.ShardID]; ok && s.status == running {
 			c.retire(s)
 			s.status = pending
-			s.lastSeq = m.LastSequenceNumber
+			s.lastSeq, s.lastSub = m.LastSequenceNumber, m.LastSubSequenceNumber
 		}
 		c.maybeStopped(ctx)
 	case *messages.TriggerCheckpoint:
@@ -282,10 +287,12 @@ func (c *coordinator) onListed(ctx actor.Context, m *listed) {
 		if id > c.lastShardID {
 			c.lastShardID = id
 		}
-		if _, known := c.shards[id]; known {
+		if known, ok := c.shards[id]; ok {
+			known.hashRange(sh)
 			continue
 		}
 		info := &shardInfo{id: id, atStart: first}
+		info.hashRange(sh)
 		if p := aws.ToString(sh.ParentShardId); p != "" {
 			info.parents = append(info.parents, p)
 		}
@@ -320,7 +327,8 @@ func (c *coordinator) startReady(ctx actor.Context) {
 		}
 		start := &messages.StartShard{
 			Job: c.cfg.Job, Table: c.cfg.Table, Stream: c.cfg.Stream, ShardID: id, Parents: s.parents,
-			Start: c.startPosition(s), Coordinator: messages.FromPID(ctx.Self()), Outputs: c.cfg.Outputs,
+			Start: c.startPosition(s), HashKeyStart: s.hashStart, HashKeyEnd: s.hashEnd,
+			Coordinator: messages.FromPID(ctx.Self()), Outputs: c.cfg.Outputs,
 			Watermark: c.cfg.Watermark,
 		}
 		pid, err := c.cfg.Placement.Place(ctx, start)
@@ -345,6 +353,13 @@ func (c *coordinator) parentsDone(s *shardInfo) bool {
 // present when the job started (LATEST pinned to the start time), and
 // TRIM_HORIZON for shards that appeared since, so nothing written to them
 // is missed.
+// hashRange keeps the shard's hash key range from its listing.
+func (s *shardInfo) hashRange(sh ktypes.Shard) {
+	if r := sh.HashKeyRange; r != nil {
+		s.hashStart, s.hashEnd = aws.ToString(r.StartingHashKey), aws.ToString(r.EndingHashKey)
+	}
+}
+
 func (c *coordinator) startPosition(s *shardInfo) messages.StartPosition {
 	if s.start != nil {
 		return *s.start
@@ -373,7 +388,7 @@ func (c *coordinator) onShardFinished(ctx actor.Context, m *messages.ShardFinish
 	}
 	c.retire(s)
 	s.status = finished
-	s.lastSeq = m.LastSequenceNumber
+	s.lastSeq, s.lastSub = m.LastSequenceNumber, nil
 	// Children the shard named may not be listed yet: add them now so they
 	// start as soon as all their parents are done.
 	for _, ch := range m.Children {
@@ -406,7 +421,9 @@ func (c *coordinator) restore() {
 		case sh.Finished:
 			info.status = finished
 		case sh.SequenceNumber != "":
-			info.start = &messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: sh.SequenceNumber}
+			info.lastSub = sh.SubSequenceNumber
+			info.start = &messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: sh.SequenceNumber,
+				SubSequenceNumber: sh.SubSequenceNumber}
 		case sh.Start != nil:
 			info.start = &messages.StartPosition{Kind: sh.Start.Kind, SequenceNumber: sh.Start.SequenceNumber, TimestampMillis: sh.Start.TimestampMillis}
 		default:
@@ -485,7 +502,8 @@ func (c *coordinator) snapshot(id int64) *messages.SourceSnapshot {
 		if s.status == running {
 			continue
 		}
-		pos := messages.ShardPosition{ShardID: s.id, Parents: s.parents, SequenceNumber: s.lastSeq, Finished: s.status == finished}
+		pos := messages.ShardPosition{ShardID: s.id, Parents: s.parents, SequenceNumber: s.lastSeq, SubSequenceNumber: s.lastSub,
+			Finished: s.status == finished}
 		if !pos.Finished && pos.SequenceNumber == "" && (s.atStart || s.start != nil) {
 			pos.Start = c.startPosition(s)
 		}

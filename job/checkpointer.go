@@ -259,7 +259,8 @@ func (c *checkpointer) build(id int64, snaps []*messages.SourceSnapshot, acks ma
 }
 
 func toShard(pos messages.ShardPosition) checkpoint.Shard {
-	sh := checkpoint.Shard{ShardID: pos.ShardID, Parents: pos.Parents, SequenceNumber: pos.SequenceNumber, Finished: pos.Finished}
+	sh := checkpoint.Shard{ShardID: pos.ShardID, Parents: pos.Parents, SequenceNumber: pos.SequenceNumber,
+		SubSequenceNumber: pos.SubSequenceNumber, Finished: pos.Finished}
 	if pos.SequenceNumber == "" && !pos.Finished && pos.Start.Kind != "" {
 		sh.Start = &checkpoint.Start{Kind: pos.Start.Kind, SequenceNumber: pos.Start.SequenceNumber, TimestampMillis: pos.Start.TimestampMillis}
 	}

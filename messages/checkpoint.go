@@ -24,6 +24,10 @@ type ShardPosition struct {
 	// SequenceNumber is the last record whose rows were emitted; reading
 	// resumes after it. Empty when nothing was read.
 	SequenceNumber string `msgpack:"s,omitempty"`
+	// SubSequenceNumber is set when only part of the KPL aggregate at
+	// SequenceNumber was emitted: its last user record emitted. Reading
+	// resumes after that user record.
+	SubSequenceNumber *int64 `msgpack:"u,omitempty"`
 	// Start is where reading begins while SequenceNumber is empty.
 	Start StartPosition `msgpack:"a"`
 	// Finished shards were read to their end.

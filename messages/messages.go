@@ -49,6 +49,10 @@ type StartPosition struct {
 	SequenceNumber string `msgpack:"s,omitempty"`
 	// TimestampMillis is the epoch milliseconds of an AT_TIMESTAMP start.
 	TimestampMillis int64 `msgpack:"t,omitempty"`
+	// SubSequenceNumber, with AFTER_SEQUENCE_NUMBER, says that only part
+	// of the KPL aggregate at SequenceNumber was emitted: reading resumes
+	// at that record, after its user record SubSequenceNumber.
+	SubSequenceNumber *int64 `msgpack:"u,omitempty"`
 }
 
 // Output is where a source's rows for one INSERT go.
@@ -67,14 +71,20 @@ type Output struct {
 // its rows go. The coordinator sends it through the placement seam right
 // after spawning the actor.
 type StartShard struct {
-	Job         string        `msgpack:"j"`
-	Table       string        `msgpack:"t"`
-	Stream      string        `msgpack:"s"`
-	ShardID     string        `msgpack:"h"`
-	Parents     []string      `msgpack:"r,omitempty"`
-	Start       StartPosition `msgpack:"p"`
-	Coordinator PID           `msgpack:"c"`
-	Outputs     []Output      `msgpack:"o"`
+	Job     string        `msgpack:"j"`
+	Table   string        `msgpack:"t"`
+	Stream  string        `msgpack:"s"`
+	ShardID string        `msgpack:"h"`
+	Parents []string      `msgpack:"r,omitempty"`
+	Start   StartPosition `msgpack:"p"`
+	// HashKeyStart and HashKeyEnd are the shard's hash key range, in
+	// decimal as ListShards gives it: a user record of a KPL aggregate
+	// outside it belongs to another shard and is dropped. Empty when
+	// unknown.
+	HashKeyStart string   `msgpack:"ks,omitempty"`
+	HashKeyEnd   string   `msgpack:"ke,omitempty"`
+	Coordinator  PID      `msgpack:"c"`
+	Outputs      []Output `msgpack:"o"`
 	// Watermark is the table's watermark actor, for a table with a
 	// WATERMARK; zero otherwise.
 	Watermark PID `msgpack:"m,omitempty"`
@@ -127,6 +137,9 @@ type StopReading struct{}
 type ShardStopped struct {
 	ShardID            string `msgpack:"h"`
 	LastSequenceNumber string `msgpack:"l,omitempty"`
+	// LastSubSequenceNumber is set when only part of the KPL aggregate at
+	// LastSequenceNumber was emitted: its last user record emitted.
+	LastSubSequenceNumber *int64 `msgpack:"u,omitempty"`
 }
 
 // SourceStopped tells the job a source table stopped reading (after

@@ -29,15 +29,16 @@ func fixtures() map[string]messages.Message {
 	}
 	all := []messages.Message{
 		&messages.StartShard{Job: "quickstart", Table: "orders", Stream: "orders", ShardID: "shardId-000000000004",
-			Parents:     []string{"shardId-000000000001", "shardId-000000000002"},
-			Start:       messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: "4958", TimestampMillis: 1700000000000},
+			Parents:      []string{"shardId-000000000001", "shardId-000000000002"},
+			Start:        messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: "4958", TimestampMillis: 1700000000000, SubSequenceNumber: ptr(int64(0))},
+			HashKeyStart: "0", HashKeyEnd: "340282366920938463463374607431768211455",
 			Coordinator: pid, Outputs: []messages.Output{{Insert: 1, Partition: 2, Sink: pid}}, Watermark: pid},
 		&messages.ShardFinished{Table: "orders", ShardID: "shardId-000000000001", LastSequenceNumber: "49",
 			Children: []messages.ChildShard{{ShardID: "shardId-000000000004", ParentShards: []string{"a", "b"}}}},
 		&messages.ShardFailed{Table: "orders", ShardID: "s", Reason: "stream \"orders\" does not exist"},
 		&messages.ShardProgress{ShardID: "s", Records: 10, Rows: 9, Skipped: 1, MillisBehindLatest: 1200, LastSequenceNumber: "7", Paused: true},
 		&messages.StopReading{},
-		&messages.ShardStopped{ShardID: "s", LastSequenceNumber: "8"},
+		&messages.ShardStopped{ShardID: "s", LastSequenceNumber: "8", LastSubSequenceNumber: ptr(int64(3))},
 		&messages.SourceStopped{Table: "orders", Finished: true, Final: messages.Progress{Table: "orders", Records: 3, Rows: 2},
 			Snapshot: messages.SourceSnapshot{Table: "orders", Known: []messages.ShardPosition{{ShardID: "s", SequenceNumber: "9"}}}},
 		&messages.Failed{Table: "orders", Reason: "why"},
@@ -58,7 +59,7 @@ func fixtures() map[string]messages.Message {
 		&messages.Barrier{ID: 7, Checkpointer: pid, Source: "orders", Insert: 1,
 			Position: messages.ShardPosition{ShardID: "shardId-000000000004", SequenceNumber: "51", Generated: 3}},
 		&messages.BarrierAck{ID: 7, Sink: "purchases", Source: "orders", Insert: 1,
-			Position: messages.ShardPosition{ShardID: "shardId-000000000004", SequenceNumber: "51"}},
+			Position: messages.ShardPosition{ShardID: "shardId-000000000004", SequenceNumber: "51", SubSequenceNumber: ptr(int64(9))}},
 		&messages.Progress{Table: "orders", Sink: true, Shards: 4, FinishedShards: 1, Records: 5, Rows: 4, Skipped: 1, MaxMillisBehindLatest: 9, Paused: 2,
 			Retried: 3, Batches: 7, BatchRecords: 3400},
 	}
@@ -112,3 +113,5 @@ var _ = Describe("messages crossing a node boundary", func() {
 		Expect(messages.PID{}.PID()).To(BeNil())
 	})
 })
+
+func ptr[T any](v T) *T { return &v }

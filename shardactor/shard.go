@@ -17,6 +17,7 @@ import (
 	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/chain"
 	"github.com/shardflow/shardflow/kinesisclient"
+	"github.com/shardflow/shardflow/kpl"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/plan"
@@ -64,7 +65,7 @@ type eventTime struct {
 // held is a record decoded and waiting for the global watermark.
 type held struct {
 	row types.Row
-	seq string
+	pos position
 }
 
 type (
@@ -128,11 +129,16 @@ type shard struct {
 
 	iterator string
 	// lastSeq is the last record fetched (an expired iterator is renewed
-	// after it); emittedSeq the last whose rows were emitted (a checkpoint
+	// after it); emitted the last whose rows were emitted (a checkpoint
 	// resumes after it). They differ while records wait in the event-time
 	// queue.
-	lastSeq    string
-	emittedSeq string
+	lastSeq string
+	emitted position
+	// resume, set after a restore in the middle of a KPL aggregate, skips
+	// the user records of that aggregate already emitted.
+	resume *position
+	// hashRange is the shard's hash key range; nil when unknown.
+	hashRange *kpl.Range
 	// closed is set when the shard was read to its end but records still
 	// wait in the event-time queue.
 	closed   bool
@@ -147,7 +153,10 @@ type shard struct {
 	// ended is set once the shard was read to its end.
 	ended bool
 
+	// records counts user records read (an ordinary record is one);
+	// dropped, the user records of aggregates outside the shard's range.
 	records, skipped  int64
+	dropped           int64
 	millisBehind      int64
 	lastReport        time.Time
 	pollStarted       time.Time
@@ -224,11 +233,18 @@ func (s *shard) begin(ctx actor.Context, m *messages.StartShard) {
 	if s.retries == nil {
 		s.retries = ratelog.New(s.env.Logger.With(slog.String("table", m.Table), slog.String("stream", m.Stream)), ratelog.Every)
 	}
+	s.hashRange = s.parseHashRange(m)
 	// lastSeq is the last record read; AFTER_SEQUENCE_NUMBER names one
 	// (a restored position), AT_SEQUENCE_NUMBER names the first to read.
+	// A position inside a KPL aggregate reads that record again (the
+	// iterator is AT_SEQUENCE_NUMBER) and skips what was emitted of it.
 	if m.Start.Kind == messages.AfterSequenceNumber {
-		s.lastSeq = m.Start.SequenceNumber
-		s.emittedSeq = m.Start.SequenceNumber
+		s.emitted = positionOf(m.Start.SequenceNumber, m.Start.SubSequenceNumber)
+		if s.emitted.partial() {
+			s.resume = &s.emitted
+		} else {
+			s.lastSeq = m.Start.SequenceNumber
+		}
 	}
 	s.getIterator(ctx, m.Start)
 }
@@ -264,6 +280,10 @@ func (s *shard) retrying(op string, p backoff.Policy) func(int, error) {
 func iteratorInput(stream, shardID string, pos messages.StartPosition) *kinesis.GetShardIteratorInput {
 	in := &kinesis.GetShardIteratorInput{StreamName: aws.String(stream), ShardId: aws.String(shardID),
 		ShardIteratorType: ktypes.ShardIteratorType(pos.Kind)}
+	if pos.Kind == messages.AfterSequenceNumber && pos.SubSequenceNumber != nil {
+		// Inside an aggregate: read it again, and skip what was emitted.
+		in.ShardIteratorType = ktypes.ShardIteratorTypeAtSequenceNumber
+	}
 	switch pos.Kind {
 	case messages.AtSequenceNumber, messages.AfterSequenceNumber:
 		in.StartingSequenceNumber = aws.String(pos.SequenceNumber)
@@ -393,7 +413,7 @@ func (s *shard) onFetched(ctx actor.Context, m *fetched) {
 		if r.ApproximateArrivalTimestamp != nil {
 			rec.ArrivalMillis = r.ApproximateArrivalTimestamp.UnixMilli()
 		}
-		if err := s.add(rec, now); err != nil {
+		if err := s.addRecord(rec, now); err != nil {
 			s.returnCredit(ctx)
 			s.failRecord(ctx, err)
 			return
@@ -401,9 +421,8 @@ func (s *shard) onFetched(ctx actor.Context, m *fetched) {
 	}
 	if n := len(out.Records); n > 0 {
 		s.lastSeq = aws.ToString(out.Records[n-1].SequenceNumber)
-		s.records += int64(n)
 		if s.et == nil {
-			s.emittedSeq = s.lastSeq
+			s.emitted = position{seq: s.lastSeq, sub: wholeRecord}
 		}
 	}
 	if err := s.release(); err != nil {
@@ -442,8 +461,9 @@ func (s *shard) onFetched(ctx actor.Context, m *fetched) {
 }
 
 // add runs one record through the chain at once, or, for a table with a
-// WATERMARK, queues it in event time.
-func (s *shard) add(rec chain.Record, now time.Time) error {
+// WATERMARK, queues it in event time. sub is the position it leaves once
+// its rows are emitted: the user record of an aggregate, or wholeRecord.
+func (s *shard) add(rec chain.Record, sub int64, now time.Time) error {
 	if s.et == nil {
 		return s.chain.AddRecord(rec)
 	}
@@ -453,9 +473,10 @@ func (s *shard) add(rec chain.Record, now time.Time) error {
 	}
 	rowtime, candidate, err := s.chain.EventTime(row)
 	if err != nil {
-		return &chain.RecordError{ShardID: rec.ShardID, SequenceNumber: rec.SequenceNumber, Err: err}
+		return &chain.RecordError{ShardID: rec.ShardID, SequenceNumber: rec.SequenceNumber, Aggregated: rec.Aggregated,
+			SubSequenceNumber: rec.SubSequenceNumber, Err: err}
 	}
-	s.et.gate.Push(rowtime, candidate, held{row: row, seq: rec.SequenceNumber}, now)
+	s.et.gate.Push(rowtime, candidate, held{row: row, pos: position{seq: rec.SequenceNumber, sub: sub}}, now)
 	return nil
 }
 
@@ -467,9 +488,9 @@ func (s *shard) release() error {
 	before := s.et.gate.Watermark()
 	for _, h := range s.et.gate.Release() {
 		if err := s.chain.Emit(h.row); err != nil {
-			return &chain.RecordError{ShardID: s.start.ShardID, SequenceNumber: h.seq, Err: err}
+			return &chain.RecordError{ShardID: s.start.ShardID, SequenceNumber: h.pos.seq, Err: err}
 		}
-		s.emittedSeq = h.seq
+		s.emitted = h.pos
 	}
 	// The shard holding the global watermark back tells the watermark
 	// actor as soon as it moves, rather than at the next sync: the other
@@ -552,7 +573,7 @@ func (s *shard) maybeFinish(ctx actor.Context) {
 		s.state = holding
 		return
 	}
-	s.emittedSeq = s.lastSeq
+	s.emitted = position{seq: s.lastSeq, sub: wholeRecord}
 	s.reportWatermark(ctx, true)
 	s.finish(ctx, s.children)
 }
@@ -628,7 +649,7 @@ func (s *shard) finish(ctx actor.Context, children []ktypes.ChildShard) {
 	for _, c := range children {
 		done.Children = append(done.Children, messages.ChildShard{ShardID: aws.ToString(c.ShardId), ParentShards: c.ParentShards})
 	}
-	s.log.Debug("shard read to its end", slog.Int("children", len(done.Children)))
+	s.log.Debug("shard read to its end", slog.Int("children", len(done.Children)), slog.Int64("dropped_user_records", s.dropped))
 	// The actor stays until the coordinator stops it, so that a barrier the
 	// coordinator sent before it learnt of the end is still answered.
 	ctx.Send(s.coordinator, done)
@@ -642,8 +663,8 @@ func (s *shard) onBarrier(ctx actor.Context, m *messages.Barrier) {
 	if s.start == nil {
 		return
 	}
-	pos := messages.ShardPosition{ShardID: s.start.ShardID, Parents: s.start.Parents, SequenceNumber: s.emittedSeq,
-		Start: s.start.Start, Finished: s.ended}
+	pos := messages.ShardPosition{ShardID: s.start.ShardID, Parents: s.start.Parents, SequenceNumber: s.emitted.seq,
+		SubSequenceNumber: s.emitted.subSequenceNumber(), Start: s.start.Start, Finished: s.ended}
 	for _, o := range s.outputs {
 		ctx.Send(o.Sink.PID(), &messages.Barrier{ID: m.ID, Checkpointer: m.Checkpointer, Source: s.start.Table, Insert: o.Insert, Position: pos})
 	}
@@ -666,7 +687,8 @@ func (s *shard) stopNow(ctx actor.Context) {
 	if s.start != nil {
 		s.returnCredit(ctx)
 		s.report(ctx, true)
-		ctx.Send(s.coordinator, &messages.ShardStopped{ShardID: s.start.ShardID, LastSequenceNumber: s.emittedSeq})
+		ctx.Send(s.coordinator, &messages.ShardStopped{ShardID: s.start.ShardID, LastSequenceNumber: s.emitted.seq,
+			LastSubSequenceNumber: s.emitted.subSequenceNumber()})
 	}
 	s.state = finished
 	ctx.Stop(ctx.Self())
