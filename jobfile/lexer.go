@@ -102,28 +102,30 @@ type lexer struct {
 	// multiLine is the most recent string literal that spans lines, for the
 	// hint on an unterminated one.
 	multiLine *token
+	// atStart is set until the first token: it counts as starting a line.
+	atStart bool
 }
 
-// lex returns all tokens of src, ending with tEOF.
-func lex(file string, src []byte, diags *diag.List) ([]token, bool) {
-	lx := &lexer{file: file, src: src, line: 1, col: 1, diags: diags}
+// newLexer returns a lexer at the start of src.
+func newLexer(file string, src []byte, diags *diag.List) *lexer {
+	lx := &lexer{file: file, src: src, line: 1, col: 1, diags: diags, atStart: true}
 	// A UTF-8 byte order mark is not part of the text.
 	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
 		lx.off = 3
 	}
-	toks := make([]token, 0, len(src)/6+16)
-	nl := true
-	for {
-		sawNL := lx.skipSpace()
-		t := lx.next()
-		t.endLine, t.endCol, t.endOff = int32(lx.line), int32(lx.col), int32(lx.off)
-		t.nl = nl || sawNL
-		nl = false
-		toks = append(toks, t)
-		if t.kind == tEOF {
-			return toks, lx.unterminated
-		}
-	}
+	return lx
+}
+
+// token lexes the next token; after the end of src it returns tEOF again.
+// The parser asks for tokens as it goes rather than lexing the file up
+// front, so that the tokens of a large file are never all in memory.
+func (lx *lexer) token() token {
+	sawNL := lx.skipSpace()
+	t := lx.next()
+	t.endLine, t.endCol, t.endOff = int32(lx.line), int32(lx.col), int32(lx.off)
+	t.nl = lx.atStart || sawNL
+	lx.atStart = false
+	return t
 }
 
 // end returns the position just after t.

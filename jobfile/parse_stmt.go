@@ -85,7 +85,7 @@ func (p *parser) endStatement(what string) {
 	}
 	t := p.tok()
 	if t.kind == tEOF || t.nl && p.startsStatement(p.i) {
-		if !(t.kind == tEOF && p.quietEOF) {
+		if !(t.kind == tEOF && p.quietEOF()) {
 			pos := t.pos
 			if pr := p.prev(); pr != nil {
 				pos = pr.end()

@@ -23,21 +23,25 @@ const maxDepth = 200
 // written as IN (...).
 const MaxExprHeight = 10000
 
-// parser is a recursive-descent parser over the token slice of one file.
+// parser is a recursive-descent parser over the tokens of one file.
 //
 // A syntax error records a diagnostic and unwinds to the statement being
 // parsed with a bailout panic (as go/parser does); the statement loop then
 // skips to the next statement, so every broken statement is reported once.
+//
+// toks is a window on the file's tokens, lexed as the parser needs them:
+// the statement being parsed, the token before it and a few ahead. Between
+// top-level statements, forget drops the tokens already parsed, so that a
+// large file never has all its tokens in memory at once (issue 11: a 50 MB
+// file of small tables held 3 GB of tokens).
 type parser struct {
-	toks  []token
-	i     int
-	diags *diag.List
-	// quietEOF is set when the lexer already reported a string, comment or
-	// identifier running to the end of input: "found end of file" would
-	// only repeat it.
-	quietEOF bool
-	eofWhat  string
-	depth    int
+	lx      *lexer
+	toks    []token
+	i       int // p.toks[p.i] is the current token
+	eof     bool
+	diags   *diag.List
+	eofWhat string
+	depth   int
 	// h is the height of the expression the last production returned; argH
 	// the height of the highest argument of the call being parsed.
 	h, argH int
@@ -46,10 +50,50 @@ type parser struct {
 // bailout unwinds the parser to the enclosing statement after an error.
 type bailout struct{}
 
+// lookahead is how many tokens past the current one the parser may look
+// at (peek and startsStatement), and so keeps lexed.
+const lookahead = 3
+
 func newParser(filename string, src []byte, diags *diag.List) *parser {
-	toks, unterminated := lex(filename, src, diags)
-	return &parser{toks: toks, diags: diags, quietEOF: unterminated, eofWhat: "end of file"}
+	p := &parser{lx: newLexer(filename, src, diags), diags: diags, eofWhat: "end of file"}
+	p.fill(lookahead)
+	return p
 }
+
+// fill lexes tokens until p.toks[i] exists or the last one is tEOF.
+func (p *parser) fill(i int) {
+	for !p.eof && len(p.toks) <= i {
+		t := p.lx.token()
+		p.eof = t.kind == tEOF
+		p.toks = append(p.toks, t)
+	}
+}
+
+// drain lexes the rest of the input after a parse that stopped early, so
+// that its malformed tokens are reported too.
+func (p *parser) drain() {
+	for !p.eof {
+		p.eof = p.lx.token().kind == tEOF
+	}
+}
+
+// forget drops the tokens before the previous one, once they are many. It
+// is called between top-level statements only, where no one holds an
+// index into p.toks.
+func (p *parser) forget() {
+	if p.i < 1024 {
+		return
+	}
+	n := copy(p.toks, p.toks[p.i-1:])
+	clear(p.toks[n:])
+	p.toks = p.toks[:n]
+	p.i = 1
+}
+
+// quietEOF reports whether the lexer already reported a string, comment or
+// identifier running to the end of input: "found end of file" would only
+// repeat it.
+func (p *parser) quietEOF() bool { return p.lx.unterminated }
 
 // Parse parses a job file. It returns the statements it could parse and
 // every problem found, sorted by position; the File is usable only when the
@@ -59,6 +103,7 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	p := newParser(filename, src, &diags)
 	f := &File{Name: filename}
 	for !p.is(tEOF) {
+		p.forget()
 		if p.accept(tSemi) {
 			continue
 		}
@@ -93,6 +138,7 @@ func ParseExpr(filename string, src []byte) (Expr, diag.List) {
 	if !ok {
 		e = nil
 	}
+	p.drain()
 	diags.Sort()
 	return e, diags
 }
@@ -115,6 +161,7 @@ func ParseType(filename string, src []byte) (types.Type, diag.List) {
 	if !ok {
 		t = types.Type{}
 	}
+	p.drain()
 	diags.Sort()
 	return t, diags
 }
@@ -174,6 +221,7 @@ func (p *parser) sync(start int, inSet bool) {
 // of a statement (BEGIN only as BEGIN STATEMENT SET, so that the BEGIN of
 // EXECUTE STATEMENT SET on a line of its own does not count).
 func (p *parser) startsStatement(i int) bool {
+	p.fill(i + 1)
 	if i >= len(p.toks) {
 		return false
 	}
@@ -192,6 +240,7 @@ func (p *parser) startsStatement(i int) bool {
 func (p *parser) tok() *token { return &p.toks[p.i] }
 
 func (p *parser) peek(n int) *token {
+	p.fill(p.i + n)
 	if j := p.i + n; j < len(p.toks) {
 		return &p.toks[j]
 	}
@@ -207,6 +256,7 @@ func (p *parser) prev() *token {
 
 func (p *parser) next() token {
 	t := p.toks[p.i]
+	p.fill(p.i + 1 + lookahead)
 	if p.i < len(p.toks)-1 {
 		p.i++
 	}
@@ -268,7 +318,7 @@ func (p *parser) errorf(pos diag.Pos, hint, format string, args ...any) {
 // failf records an error at t, unless the lexer already reported t, and
 // unwinds to the enclosing statement.
 func (p *parser) failf(t *token, hint, format string, args ...any) {
-	if !t.bad && !(t.kind == tEOF && p.quietEOF) {
+	if !t.bad && !(t.kind == tEOF && p.quietEOF()) {
 		if hint == "" {
 			hint = p.contextHint(t)
 		}
@@ -287,7 +337,7 @@ func (p *parser) expected(what, hint string) {
 // knows none.
 func (p *parser) contextHint(t *token) string {
 	pr := p.prev()
-	if pr == nil || &p.toks[p.i] != t {
+	if pr == nil || p.toks[p.i].pos.Offset != t.pos.Offset { // t is not the current token
 		return ""
 	}
 	if pr.kind == tString && strings.Contains(pr.text, "\n") {

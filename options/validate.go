@@ -2,7 +2,7 @@ package options
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -229,8 +229,8 @@ func connectorHaving(key string) string {
 
 // resolved lists every option with a value, given or default, sorted.
 func (v *validator) resolved(patternKeys func(*Spec) []string) []Resolved {
-	var out []Resolved
-	seen := map[string]bool{}
+	out := make([]Resolved, 0, len(v.order)+len(v.cat.specs))
+	seen := make(map[string]bool, len(v.order)+len(v.cat.specs))
 	addGiven := func(key string, g *given) {
 		seen[key] = true
 		out = append(out, Resolved{Spec: g.spec, Key: key, Value: g.value, Explicit: true, KeyPos: g.raw.KeyPos, ValuePos: g.raw.ValuePos})
@@ -262,7 +262,7 @@ func (v *validator) resolved(patternKeys func(*Spec) []string) []Resolved {
 			out = append(out, Resolved{Spec: s, Key: key, Value: value})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	slices.SortFunc(out, func(a, b Resolved) int { return strings.Compare(a.Key, b.Key) })
 	return out
 }
 

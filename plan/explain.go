@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -14,16 +15,43 @@ import (
 // Explain writes the plan for a person to read: the job's settings, each
 // table with its role, columns and every option (defaults marked, secrets
 // masked), and each INSERT's operator chain.
+//
+// The plan is written as it is made, a line at a time: the plan of a large
+// job file runs to hundreds of megabytes (issue 11).
 func (p *Plan) Explain(out io.Writer) {
-	var buf bytes.Buffer
-	p.explain(&buf)
-	// tabwriter pads the last aligned column; trailing blanks help no one.
-	for _, line := range strings.SplitAfter(buf.String(), "\n") {
-		io.WriteString(out, strings.TrimRight(line, " \n"))
-		if strings.HasSuffix(line, "\n") {
-			io.WriteString(out, "\n")
+	tw := &trimWriter{w: bufio.NewWriter(out)}
+	p.explain(tw)
+	tw.flush()
+}
+
+// trimWriter passes text on a line at a time, without the blanks at the end
+// of each line: tabwriter pads the last aligned column, and trailing blanks
+// help no one.
+type trimWriter struct {
+	w    *bufio.Writer
+	line []byte // the start of a line whose end is not written yet
+}
+
+func (t *trimWriter) Write(b []byte) (int, error) {
+	n := len(b)
+	for {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			t.line = append(t.line, b...)
+			return n, nil
 		}
+		t.line = append(t.line, b[:i]...)
+		t.w.Write(bytes.TrimRight(t.line, " "))
+		t.w.WriteByte('\n')
+		t.line, b = t.line[:0], b[i+1:]
 	}
+}
+
+// flush writes an unfinished last line and everything buffered.
+func (t *trimWriter) flush() {
+	t.w.Write(bytes.TrimRight(t.line, " "))
+	t.line = t.line[:0]
+	t.w.Flush()
 }
 
 func (p *Plan) explain(w io.Writer) {
