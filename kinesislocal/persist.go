@@ -91,9 +91,10 @@ func openDataDir(root string, log *slog.Logger) (*dataDir, error) {
 		return nil, fmt.Errorf("creating %s: %w", root, err)
 	}
 	for _, d := range []string{filepath.Join(root, "streams"), filepath.Join(root, "trash")} {
-		if err := mkdirOwnerOnly(d); err != nil {
-			return nil, err
+		if err := os.Mkdir(d, dirMode); err != nil && !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("creating %s: %w", d, err)
 		}
+		narrow(log, d, dirMode)
 	}
 	lock, err := lockDir(filepath.Join(root, "LOCK"))
 	if err != nil {
@@ -109,16 +110,21 @@ func openDataDir(root string, log *slog.Logger) (*dataDir, error) {
 	return d, nil
 }
 
-// mkdirOwnerOnly makes dir, or narrows it to dirMode if an older version
-// made it more open.
-func mkdirOwnerOnly(dir string) error {
-	if err := os.Mkdir(dir, dirMode); err != nil && !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("creating %s: %w", dir, err)
+// narrow gives path, which an older version may have left readable by
+// all, the mode it would get today. Where it cannot (a file of another
+// owner, a file system without modes) it warns and goes on: the data are
+// no less usable.
+func narrow(log *slog.Logger, path string, mode fs.FileMode) {
+	st, err := os.Stat(path)
+	if err == nil && st.Mode().Perm() == mode {
+		return
 	}
-	if err := os.Chmod(dir, dirMode); err != nil {
-		return fmt.Errorf("making %s readable by its owner only: %w", dir, err)
+	if err == nil {
+		err = os.Chmod(path, mode)
 	}
-	return nil
+	if err != nil {
+		log.Warn("could not make a data directory entry readable by its owner only", "path", path, "mode", mode.String(), "err", err)
+	}
 }
 
 func (d *dataDir) streamDir(name string) string {
@@ -447,9 +453,7 @@ func (s *Server) loadStream(dir string, now time.Time) (*stream, error) {
 	if m.Version != metaVersion {
 		return nil, fmt.Errorf("%s has version %d, this endpoint reads version %d", metaFile, m.Version, metaVersion)
 	}
-	if err := os.Chmod(dir, dirMode); err != nil {
-		return nil, fmt.Errorf("making %s readable by its owner only: %w", dir, err)
-	}
+	narrow(s.log, dir, dirMode)
 	st := &stream{
 		name:           m.Name,
 		arn:            s.streamARN(m.Name),
@@ -500,10 +504,7 @@ func (s *Server) loadLog(sh *shard, path string) (*shardLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening record log %s: %w", path, err)
 	}
-	if err := f.Chmod(fileMode); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("making record log %s readable by its owner only: %w", path, err)
-	}
+	narrow(s.log, path, fileMode)
 	r := bufio.NewReaderSize(f, 1<<20)
 	var good int64
 	var hdr [frameHeader]byte
