@@ -81,10 +81,13 @@ type StartShard struct {
 	// decimal as ListShards gives it: a user record of a KPL aggregate
 	// outside it belongs to another shard and is dropped. Empty when
 	// unknown.
-	HashKeyStart string   `msgpack:"ks,omitempty"`
-	HashKeyEnd   string   `msgpack:"ke,omitempty"`
-	Coordinator  PID      `msgpack:"c"`
-	Outputs      []Output `msgpack:"o"`
+	HashKeyStart string `msgpack:"ks,omitempty"`
+	HashKeyEnd   string `msgpack:"ke,omitempty"`
+	// ConsumerARN is the enhanced fan-out consumer a table read with EFO
+	// subscribes with; empty for polling.
+	ConsumerARN string   `msgpack:"ca,omitempty"`
+	Coordinator PID      `msgpack:"c"`
+	Outputs     []Output `msgpack:"o"`
 	// Watermark is the table's watermark actor, for a table with a
 	// WATERMARK; zero otherwise.
 	Watermark PID `msgpack:"m,omitempty"`

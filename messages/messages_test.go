@@ -32,6 +32,7 @@ func fixtures() map[string]messages.Message {
 			Parents:      []string{"shardId-000000000001", "shardId-000000000002"},
 			Start:        messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: "4958", TimestampMillis: 1700000000000, SubSequenceNumber: ptr(int64(0))},
 			HashKeyStart: "0", HashKeyEnd: "340282366920938463463374607431768211455",
+			ConsumerARN: "arn:aws:kinesis:us-east-1:000000000000:stream/orders/consumer/shardflow:1",
 			Coordinator: pid, Outputs: []messages.Output{{Insert: 1, Partition: 2, Sink: pid}}, Watermark: pid},
 		&messages.ShardFinished{Table: "orders", ShardID: "shardId-000000000001", LastSequenceNumber: "49",
 			Children: []messages.ChildShard{{ShardID: "shardId-000000000004", ParentShards: []string{"a", "b"}}}},

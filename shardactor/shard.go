@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -40,7 +39,10 @@ type Env struct {
 	Table   *plan.Table
 	Inserts []*plan.Insert
 	API     KinesisAPI
-	Logger  *slog.Logger
+	// FanOut subscribes to shards for a table read with enhanced fan-out
+	// (scan.stream.recordpublisher = 'EFO'); nil for polling.
+	FanOut FanOutAPI
+	Logger *slog.Logger
 	// Retries, shared by the table's shard actors, says at most every few
 	// seconds that reads are failing and being retried; nil gives each
 	// actor its own.
@@ -84,10 +86,10 @@ type state uint8
 
 const (
 	waiting   state = iota // for StartShard
-	starting               // GetShardIterator in flight
+	starting               // the publisher opens the shard (GetShardIterator)
 	idle                   // waiting for the next poll
 	crediting              // waiting for sink credit
-	fetching               // GetRecords in flight
+	fetching               // a fetch in flight (GetRecords, the next event)
 	holding                // the event-time queue is full: waiting for the global watermark
 	finished               // read to the end, or stopped
 )
@@ -97,19 +99,7 @@ func (s state) String() string {
 }
 
 // Messages the actor sends itself.
-type (
-	iteratorReady struct {
-		iterator string
-		err      error
-	}
-	poll    struct{}
-	fetched struct {
-		out      *kinesis.GetRecordsOutput
-		iterator string // renewed after an expired iterator, else ""
-		err      error
-		elapsed  time.Duration
-	}
-)
+type poll struct{}
 
 type shard struct {
 	env   *Env
@@ -122,12 +112,19 @@ type shard struct {
 
 	beside *actors.Beside
 	timers *actors.Timers
+	pub    publisher
 	chain  *chain.Chain
 	log    *slog.Logger
 	// retries is Env.Retries, or the actor's own.
 	retries *ratelog.Limiter
 
-	iterator string
+	// pending holds the records of the current batch not yet through the
+	// chain (an event larger than the credit granted), and cur the batch.
+	pending []ktypes.Record
+	cur     *batch
+	// wait is how long to wait after the current batch before the next
+	// fetch.
+	wait time.Duration
 	// lastSeq is the last record fetched (an expired iterator is renewed
 	// after it); emitted the last whose rows were emitted (a checkpoint
 	// resumes after it). They differ while records wait in the event-time
@@ -144,7 +141,6 @@ type shard struct {
 	closed   bool
 	children []ktypes.ChildShard
 	et       *eventTime
-	limit    int
 	// grants holds the credit granted per output for the next fetch; -1
 	// means requested and not granted yet.
 	grants  []int
@@ -159,7 +155,6 @@ type shard struct {
 	dropped           int64
 	millisBehind      int64
 	lastReport        time.Time
-	pollStarted       time.Time
 	progressEvery     time.Duration
 	coordinator, self *actor.PID
 }
@@ -181,16 +176,16 @@ func (s *shard) Receive(ctx actor.Context) {
 		s.self = ctx.Self()
 	case *messages.StartShard:
 		s.begin(ctx, m)
-	case *iteratorReady:
-		s.onIterator(ctx, m)
+	case *opened:
+		s.onOpened(ctx, m)
 	case *poll:
 		if s.state == idle {
-			s.requestCredit(ctx)
+			s.next(ctx)
 		}
 	case *messages.CreditGrant:
 		s.onGrant(ctx, m)
-	case *fetched:
-		s.onFetched(ctx, m)
+	case *batch:
+		s.onBatch(ctx, m)
 	case *messages.StopReading:
 		s.onStop(ctx)
 	case *messages.Barrier:
@@ -201,9 +196,13 @@ func (s *shard) Receive(ctx actor.Context) {
 		s.reportWatermark(ctx, false)
 	case *actor.Stopping:
 		// Ordering: 1. no timer fires into a stopping actor; 2. calls in
-		// flight are cancelled and waited for.
+		// flight are cancelled and waited for; 3. what the publisher holds
+		// open (a subscription) is closed.
 		s.timers.Stop()
 		s.beside.Stop()
+		if s.pub != nil {
+			s.pub.close()
+		}
 	}
 }
 
@@ -227,7 +226,6 @@ func (s *shard) begin(ctx actor.Context, m *messages.StartShard) {
 		// watermark back from the moment it exists.
 		s.reportWatermark(ctx, false)
 	}
-	s.limit = s.src.GetRecordsMaxCount
 	s.log = s.env.Logger.With(slog.String("table", m.Table), slog.String("stream", m.Stream), slog.String("shard", m.ShardID))
 	s.retries = s.env.Retries
 	if s.retries == nil {
@@ -246,23 +244,13 @@ func (s *shard) begin(ctx actor.Context, m *messages.StartShard) {
 			s.lastSeq = m.Start.SequenceNumber
 		}
 	}
-	s.getIterator(ctx, m.Start)
-}
-
-// getIterator asks for an iterator at pos, beside the actor.
-func (s *shard) getIterator(ctx actor.Context, pos messages.StartPosition) {
+	if s.src.RecordPublisher == options.PublisherEFO {
+		s.pub = newFanOut(s)
+	} else {
+		s.pub = newPolling(s)
+	}
 	s.state = starting
-	in := iteratorInput(s.start.Stream, s.start.ShardID, pos)
-	api, policy := s.env.API, backoff.Policy(s.src.GetIterator)
-	s.beside.Go(func(c context.Context) any {
-		out, err := kinesisclient.RetryNotify(c, policy, s.retrying("GetShardIterator", policy), func(c context.Context) (*kinesis.GetShardIteratorOutput, error) {
-			return api.GetShardIterator(c, in)
-		})
-		if err != nil {
-			return &iteratorReady{err: err}
-		}
-		return &iteratorReady{iterator: aws.ToString(out.ShardIterator)}
-	})
+	s.pub.open(m.Start)
 }
 
 // retrying returns what a read's retry loop calls before each retry of op:
@@ -277,58 +265,51 @@ func (s *shard) retrying(op string, p backoff.Policy) func(int, error) {
 	}
 }
 
-func iteratorInput(stream, shardID string, pos messages.StartPosition) *kinesis.GetShardIteratorInput {
-	in := &kinesis.GetShardIteratorInput{StreamName: aws.String(stream), ShardId: aws.String(shardID),
-		ShardIteratorType: ktypes.ShardIteratorType(pos.Kind)}
-	if pos.Kind == messages.AfterSequenceNumber && pos.SubSequenceNumber != nil {
-		// Inside an aggregate: read it again, and skip what was emitted.
-		in.ShardIteratorType = ktypes.ShardIteratorTypeAtSequenceNumber
-	}
-	switch pos.Kind {
-	case messages.AtSequenceNumber, messages.AfterSequenceNumber:
-		in.StartingSequenceNumber = aws.String(pos.SequenceNumber)
-	case messages.AtTimestamp:
-		in.Timestamp = aws.Time(time.UnixMilli(pos.TimestampMillis))
-	}
-	return in
-}
-
-func (s *shard) onIterator(ctx actor.Context, m *iteratorReady) {
+func (s *shard) onOpened(ctx actor.Context, m *opened) {
 	if s.state != starting {
 		return
 	}
 	if m.err != nil {
-		s.fail(ctx, "GetShardIterator", m.err, "scan.shard.getiterator")
+		s.fail(ctx, m.op, m.err, m.option)
 		return
 	}
-	s.iterator = m.iterator
+	s.pub.opened(m)
 	if s.stopping {
 		s.stopNow(ctx)
 		return
 	}
-	// The first poll waits a random part of one interval, so that shards
-	// started together (a thousand at job start) poll spread over the
-	// interval instead of all at once: a burst of as many requests as
-	// shards would outgrow the client's idle connections every interval.
-	// Pacing keeps the spread.
-	if every := s.src.GetRecordsInterval; every > 0 {
+	if wait := s.pub.firstWait(); wait > 0 {
 		s.state = idle
-		s.timers.After(rand.N(every), &poll{})
+		s.timers.After(wait, &poll{})
 		return
 	}
-	s.requestCredit(ctx)
+	s.next(ctx)
 }
 
-// requestCredit asks every sink for room for the next fetch.
-func (s *shard) requestCredit(ctx actor.Context) {
+// next moves reading on: records of the current batch still pending wait
+// for credit; otherwise the publisher fetches, after credit when it sizes
+// its fetch by the grant (polling), or at once (fan-out).
+func (s *shard) next(ctx actor.Context) {
+	switch {
+	case len(s.pending) > 0:
+		s.requestCredit(ctx, len(s.pending))
+	case s.pub.creditFirst():
+		s.requestCredit(ctx, s.pub.want())
+	default:
+		s.fetch(ctx, 0)
+	}
+}
+
+// requestCredit asks every sink for room for want rows.
+func (s *shard) requestCredit(ctx actor.Context, want int) {
 	s.state = crediting
 	self := messages.FromPID(ctx.Self())
 	for i, o := range s.outputs {
 		s.grants[i] = -1
-		ctx.Send(o.Sink.PID(), &messages.CreditRequest{From: self, Insert: o.Insert, Want: s.limit})
+		ctx.Send(o.Sink.PID(), &messages.CreditRequest{From: self, Insert: o.Insert, Want: want})
 	}
 	if len(s.outputs) == 0 {
-		s.fetch(ctx, s.limit)
+		s.credited(ctx, want)
 	}
 }
 
@@ -342,73 +323,66 @@ func (s *shard) onGrant(ctx actor.Context, m *messages.CreditGrant) {
 	if s.state != crediting {
 		return
 	}
-	limit := s.limit
+	limit := int(^uint(0) >> 1)
 	for _, g := range s.grants {
 		if g < 0 {
 			return // still waiting for a sink
 		}
 		limit = min(limit, g)
 	}
-	s.fetch(ctx, max(limit, 1))
+	s.credited(ctx, limit)
 }
 
-// fetch calls GetRecords beside the actor. An expired iterator is renewed
-// from the last sequence number read and the call retried.
+// credited runs once every sink granted credit, limit the smallest grant:
+// pending records go through the chain, or the publisher fetches at most
+// limit.
+func (s *shard) credited(ctx actor.Context, limit int) {
+	if len(s.pending) > 0 {
+		s.drain(ctx, max(limit, 1))
+		return
+	}
+	s.fetch(ctx, max(min(limit, s.pub.want()), 1))
+}
+
+// fetch asks the publisher for the next batch.
 func (s *shard) fetch(ctx actor.Context, limit int) {
 	s.state = fetching
-	s.pollStarted = time.Now()
-	api, src := s.env.API, s.src
-	iterator, stream, shardID, lastSeq, start := s.iterator, s.start.Stream, s.start.ShardID, s.lastSeq, s.start.Start
-	started := s.pollStarted
-	getRecords, getIterator := backoff.Policy(src.GetRecords), backoff.Policy(src.GetIterator)
-	notifyGet, notifyIterator := s.retrying("GetRecords", getRecords), s.retrying("GetShardIterator", getIterator)
-	s.beside.Go(func(c context.Context) any {
-		renewed := ""
-		for renewals := 0; ; renewals++ {
-			out, err := kinesisclient.RetryNotify(c, getRecords, notifyGet, func(c context.Context) (*kinesis.GetRecordsOutput, error) {
-				return api.GetRecords(c, &kinesis.GetRecordsInput{ShardIterator: aws.String(iterator), Limit: aws.Int32(int32(limit))})
-			})
-			if err == nil || !kinesisclient.IsExpiredIterator(err) || renewals >= 3 {
-				return &fetched{out: out, iterator: renewed, err: err, elapsed: time.Since(started)}
-			}
-			// Renew from where reading got to: after the last record read,
-			// or the original start when nothing was read yet.
-			pos := start
-			if lastSeq != "" {
-				pos = messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: lastSeq}
-			}
-			it, ierr := kinesisclient.RetryNotify(c, getIterator, notifyIterator, func(c context.Context) (*kinesis.GetShardIteratorOutput, error) {
-				return api.GetShardIterator(c, iteratorInput(stream, shardID, pos))
-			})
-			if ierr != nil {
-				return &fetched{err: fmt.Errorf("renewing an expired iterator: %w", ierr), elapsed: time.Since(started)}
-			}
-			iterator = aws.ToString(it.ShardIterator)
-			renewed = iterator
-		}
-	})
+	s.pub.fetch(limit, s.lastSeq)
 }
 
-func (s *shard) onFetched(ctx actor.Context, m *fetched) {
+// onBatch takes a batch from the publisher: its records go through the
+// chain now when credit came first, else once the sinks grant it.
+func (s *shard) onBatch(ctx actor.Context, m *batch) {
 	if s.state != fetching {
 		return
 	}
 	if m.err != nil {
 		s.returnCredit(ctx)
-		s.fail(ctx, "GetRecords", m.err, "scan.shard.getrecords")
+		s.fail(ctx, m.op, m.err, m.option)
 		return
 	}
-	s.retries.Recovered("GetRecords", "GetRecords succeeds again")
-	if m.iterator != "" {
-		s.iterator = m.iterator
+	s.retries.Recovered(m.op, m.op+" succeeds again")
+	s.wait = s.pub.received(m)
+	s.cur, s.pending = m, m.records
+	if n := len(m.records); n > 0 {
+		s.lastSeq = aws.ToString(m.records[n-1].SequenceNumber)
 	}
-	out := m.out
+	if s.pub.creditFirst() || len(s.pending) == 0 {
+		s.drain(ctx, len(s.pending))
+		return
+	}
+	s.requestCredit(ctx, len(s.pending))
+}
+
+// drain runs up to n pending records through the chain and emits their
+// rows with the credit granted; the rest wait for more credit. Once the
+// batch is through, reading moves on.
+func (s *shard) drain(ctx actor.Context, n int) {
+	n = min(n, len(s.pending))
 	s.chain.Begin(time.Now())
-	var bytes int
 	now := time.Now()
-	for i := range out.Records {
-		r := &out.Records[i]
-		bytes += len(r.Data)
+	for i := range s.pending[:n] {
+		r := &s.pending[i]
 		rec := chain.Record{Data: r.Data, ShardID: s.start.ShardID, SequenceNumber: aws.ToString(r.SequenceNumber)}
 		if r.ApproximateArrivalTimestamp != nil {
 			rec.ArrivalMillis = r.ApproximateArrivalTimestamp.UnixMilli()
@@ -419,30 +393,44 @@ func (s *shard) onFetched(ctx actor.Context, m *fetched) {
 			return
 		}
 	}
-	if n := len(out.Records); n > 0 {
-		s.lastSeq = aws.ToString(out.Records[n-1].SequenceNumber)
-		if s.et == nil {
-			s.emitted = position{seq: s.lastSeq, sub: wholeRecord}
-		}
+	if n > 0 && s.et == nil {
+		s.emitted = position{seq: aws.ToString(s.pending[n-1].SequenceNumber), sub: wholeRecord}
 	}
+	s.pending = s.pending[n:]
 	if err := s.release(); err != nil {
 		s.returnCredit(ctx)
 		s.failRecord(ctx, err)
 		return
 	}
 	s.skipped = s.chain.Skipped
-	s.millisBehind = aws.ToInt64(out.MillisBehindLatest)
 	s.emit(ctx)
 	s.reportIfBottleneck(ctx)
-	s.adapt(len(out.Records), bytes, m.elapsed)
-	s.report(ctx, false)
+	if len(s.pending) > 0 {
+		s.report(ctx, false)
+		s.afterRecords(ctx)
+		return
+	}
+	s.through(ctx)
+}
 
-	if out.NextShardIterator == nil {
-		s.closed, s.children = true, out.ChildShards
+// through ends the current batch: the shard's end, or the next fetch.
+func (s *shard) through(ctx actor.Context) {
+	b := s.cur
+	s.cur, s.pending = nil, nil
+	s.millisBehind = b.millisBehind
+	s.report(ctx, false)
+	if b.end {
+		s.closed, s.children = true, b.children
 		s.maybeFinish(ctx)
 		return
 	}
-	s.iterator = aws.ToString(out.NextShardIterator)
+	s.afterRecords(ctx)
+}
+
+// afterRecords moves on after records went through: stop when asked, hold
+// while the event-time queue is full, else wait as the publisher paces and
+// go on.
+func (s *shard) afterRecords(ctx actor.Context) {
 	if s.stopping {
 		s.stopNow(ctx)
 		return
@@ -454,10 +442,12 @@ func (s *shard) onFetched(ctx actor.Context, m *fetched) {
 		s.report(ctx, true)
 		return
 	}
-	// Pace: the next poll starts one interval after this one started; a
-	// poll that took longer than the interval is followed at once.
-	s.state = idle
-	s.timers.After(s.src.GetRecordsInterval-m.elapsed, &poll{})
+	if len(s.pending) == 0 && s.wait > 0 {
+		s.state = idle
+		s.timers.After(s.wait, &poll{})
+		return
+	}
+	s.next(ctx)
 }
 
 // add runs one record through the chain at once, or, for a table with a
@@ -527,7 +517,7 @@ func (s *shard) onGlobal(ctx actor.Context, m *messages.GlobalWatermark) {
 			return
 		}
 		s.state = idle
-		s.requestCredit(ctx)
+		s.next(ctx)
 	}
 }
 
@@ -583,6 +573,9 @@ func (s *shard) emit(ctx actor.Context) {
 	batches := s.chain.Take()
 	from := messages.FromPID(ctx.Self())
 	for i, o := range s.outputs {
+		if len(batches[i]) == 0 && s.grants[i] <= 0 {
+			continue // nothing to send: an empty event of a subscription
+		}
 		ctx.Send(o.Sink.PID(), &messages.RowBatch{Insert: o.Insert, Source: s.start.Table, Shard: s.start.ShardID, From: from,
 			Rows: batches[i], Credit: max(s.grants[i], 0)})
 		s.grants[i] = 0
@@ -602,16 +595,6 @@ func (s *shard) returnCredit(ctx actor.Context) {
 		}
 		s.grants[i] = 0
 	}
-}
-
-// adapt sizes the next GetRecords so that the shard is read at no more
-// than 2 MiB/s (scan.shard.adaptivereads): the average record size of this
-// batch and the loop frequency give the limit, clamped to 1..10000.
-func (s *shard) adapt(n, bytes int, elapsed time.Duration) {
-	if !s.src.AdaptiveReads || n == 0 || bytes == 0 {
-		return
-	}
-	s.limit = AdaptiveLimit(n, bytes, max(elapsed, s.src.GetRecordsInterval))
 }
 
 // shardReadLimit is the service's per-shard read limit in bytes per second.
@@ -675,8 +658,14 @@ func (s *shard) onStop(ctx actor.Context) {
 	switch s.state {
 	case waiting, idle, crediting, holding:
 		s.stopNow(ctx)
+	case fetching:
+		if !s.pub.creditFirst() {
+			// Waiting for the next event of a subscription, which may be
+			// seconds away: stop now; the event is read again on restart.
+			s.stopNow(ctx)
+		}
 	}
-	// starting and fetching stop when their call returns.
+	// starting, and a GetRecords in flight, stop when their call returns.
 }
 
 // stopNow gives back credit, reports where reading stopped, and stops.
