@@ -160,7 +160,8 @@ func startsWithSign(x Expr) bool {
 	case *Unary:
 		return x.Op != "NOT"
 	case *Literal:
-		return x.Kind != LitString && x.Kind != LitBinary && (strings.HasPrefix(x.Text, "-") || strings.HasPrefix(x.Text, "+"))
+		numeric := x.Kind == LitInteger || x.Kind == LitDecimal || x.Kind == LitFloat
+		return numeric && (strings.HasPrefix(x.Text, "-") || strings.HasPrefix(x.Text, "+"))
 	}
 	return false
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/shardflow/shardflow/jobfile"
 	"github.com/shardflow/shardflow/options"
@@ -210,20 +211,45 @@ func columnNote(c Column) string {
 	return ""
 }
 
+// writeOptions writes one option a line, keys and values in aligned
+// columns as tabwriter would align them, without its cost per cell: a job
+// of many tables prints hundreds of thousands of these lines.
 func writeOptions(w io.Writer, rs []options.Resolved) {
-	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
+	keyW, valW := 0, 0
 	for _, r := range rs {
-		v := r.Display()
-		note := ""
-		if !r.Explicit {
-			note = "(default)"
-		}
-		if v == "" {
-			v = "(none)"
-		}
-		fmt.Fprintf(tw, "    %s\t= %s\t%s\n", r.Key, v, note)
+		keyW = max(keyW, utf8.RuneCountInString(r.Key))
+		valW = max(valW, utf8.RuneCountInString(optionValue(r)))
 	}
-	tw.Flush()
+	var line []byte
+	for _, r := range rs {
+		v := optionValue(r)
+		line = append(line[:0], "    "...)
+		line = append(line, r.Key...)
+		line = appendSpaces(line, keyW-utf8.RuneCountInString(r.Key)+1)
+		line = append(line, "= "...)
+		line = append(line, v...)
+		if !r.Explicit {
+			line = appendSpaces(line, valW-utf8.RuneCountInString(v)+1)
+			line = append(line, "(default)"...)
+		}
+		w.Write(append(line, '\n'))
+	}
+}
+
+// optionValue is the value of r as the plan shows it: masked when secret,
+// "(none)" when empty.
+func optionValue(r options.Resolved) string {
+	if v := r.Display(); v != "" {
+		return v
+	}
+	return "(none)"
+}
+
+func appendSpaces(b []byte, n int) []byte {
+	for range n {
+		b = append(b, ' ')
+	}
+	return b
 }
 
 // describe renders the window operator for plans:
