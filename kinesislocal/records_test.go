@@ -186,7 +186,7 @@ var _ = Describe("a shard's record store with records of every size", func() {
 		rs.reset(0)
 		rs.add(0, []byte("k"), make([]byte, maxRecordData))
 		rs.add(1, []byte("k"), []byte("small"))
-		Expect(rs.chunks).To(HaveLen(2))
+		Expect(len(rs.chunks)).To(Equal(2))
 		Expect(len(rs.chunks[0])).To(Equal(maxRecordData + 1))
 		Expect(len(rs.chunks[1])).To(Equal(minChunk), "the 1 MiB chunk before does not double the next")
 	})
