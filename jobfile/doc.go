@@ -17,7 +17,8 @@
 // over MaxFileSize (64 MiB), and stops reading there; an expression may be
 // at most MaxExprHeight (10,000) levels high, each operator of a chain like
 // a + b + c counting one, and nest at most 200 levels of parentheses,
-// calls and types. Quoted text must be valid UTF-8.
+// calls and types; Parse stops reading after MaxErrors (100) problems.
+// Quoted text must be valid UTF-8.
 //
 // Names: identifiers keep their case, as in Flink; keywords are matched in any
 // case. A dotted table name (catalog.db.table) is kept whole in Ident.Name,

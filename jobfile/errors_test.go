@@ -439,3 +439,23 @@ var _ = Describe("ReadFile", func() {
 		Expect(err.Error()).To(HavePrefix("/dev/zero: larger than a job file may be"))
 	})
 })
+
+// Issue 11: a file of junk held a diagnostic for every few bytes (2 million
+// for 6 MB, over a gigabyte). Flow: after MaxErrors-1 problems the parser
+// ends the input where the lexer stands and says so in a last problem.
+var _ = Describe("a file with very many problems", func() {
+	It("reports at most MaxErrors, the last saying where reading stopped", func() {
+		src := strings.Repeat("§ ", 100_000)
+		_, diags := jobfile.Parse("junk.sql", []byte(src))
+		Expect(diags).To(HaveLen(jobfile.MaxErrors))
+		last := diags[len(diags)-1]
+		Expect(last.Message).To(Equal("too many problems: stopped reading here"))
+		Expect(at(last)).To(Equal(fmt.Sprintf("1:%d", 2*(jobfile.MaxErrors-1))))
+		Expect(diags[0].Message).To(ContainSubstring("unexpected character '§'"))
+	})
+
+	It("still reports the malformed tokens after the one ParseExpr stopped at", func() {
+		_, diags := jobfile.ParseExpr("e", []byte("a b 'unterminated"))
+		Expect(render(diags)).To(ContainSubstring("unterminated string"))
+	})
+})

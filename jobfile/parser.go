@@ -39,6 +39,7 @@ type parser struct {
 	toks    []token
 	i       int // p.toks[p.i] is the current token
 	eof     bool
+	stopped bool // fill ended the input early, after MaxErrors problems
 	diags   *diag.List
 	eofWhat string
 	depth   int
@@ -50,6 +51,11 @@ type parser struct {
 // bailout unwinds the parser to the enclosing statement after an error.
 type bailout struct{}
 
+// MaxErrors is the most problems Parse reports, the last of them saying
+// that it stopped reading there: a file of junk would otherwise hold one
+// diagnostic for every few bytes. It is as many as runner validate shows.
+const MaxErrors = diag.DefaultMax
+
 // lookahead is how many tokens past the current one the parser may look
 // at (peek and startsStatement), and so keeps lexed.
 const lookahead = 3
@@ -60,19 +66,34 @@ func newParser(filename string, src []byte, diags *diag.List) *parser {
 	return p
 }
 
-// fill lexes tokens until p.toks[i] exists or the last one is tEOF.
+// fill lexes tokens until p.toks[i] exists or the last one is tEOF. After
+// MaxErrors problems it ends the input where the lexer stands.
 func (p *parser) fill(i int) {
 	for !p.eof && len(p.toks) <= i {
+		if len(*p.diags) >= MaxErrors-1 {
+			p.stop()
+			return
+		}
 		t := p.lx.token()
 		p.eof = t.kind == tEOF
 		p.toks = append(p.toks, t)
 	}
 }
 
+// stop ends the input at the lexer's position, with a last problem saying
+// why.
+func (p *parser) stop() {
+	pos := p.lx.pos()
+	p.diags.ErrorHint(pos, "fix these first; is this the right file?",
+		"too many problems: stopped reading here")
+	p.stopped, p.eof = true, true
+	p.toks = append(p.toks, token{kind: tEOF, pos: pos, endLine: int32(pos.Line), endCol: int32(pos.Col), endOff: int32(pos.Offset)})
+}
+
 // drain lexes the rest of the input after a parse that stopped early, so
 // that its malformed tokens are reported too.
 func (p *parser) drain() {
-	for !p.eof {
+	for !p.eof && len(*p.diags) < MaxErrors-1 {
 		p.eof = p.lx.token().kind == tEOF
 	}
 }
@@ -93,7 +114,7 @@ func (p *parser) forget() {
 // quietEOF reports whether the lexer already reported a string, comment or
 // identifier running to the end of input: "found end of file" would only
 // repeat it.
-func (p *parser) quietEOF() bool { return p.lx.unterminated }
+func (p *parser) quietEOF() bool { return p.lx.unterminated || p.stopped }
 
 // Parse parses a job file. It returns the statements it could parse and
 // every problem found, sorted by position; the File is usable only when the
