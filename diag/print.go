@@ -2,6 +2,7 @@ package diag
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -166,10 +167,38 @@ func (p *Printer) excerpt(pos Pos) (line, caret string, ok bool) {
 	if width <= 0 {
 		width = DefaultWidth
 	}
-	spans := p.Mask[pos.File]
-	first := sort.Search(len(spans), func(i int) bool { return spans[i].End > lo })
-	line, caret = window(l, at, width, masker{spans: spans[first:], base: lo})
+	start, end := bounds(l, at, width)
+	line, caret = render(l, start, end, at, masker{spans: p.lineMask(pos.File, l, lo, start, end)})
 	return line, caret, true
+}
+
+// lineMask returns the masked bytes of the window [start, end) of line l,
+// which starts at offset lo of the file, relative to l: the file's Mask,
+// and wherever a Hide text is written, so that a secret shows as asterisks
+// even where its key was too mangled for a Mask to be found.
+func (p *Printer) lineMask(file string, l []byte, lo, start, end int) []Span {
+	var out []Span
+	spans := p.Mask[file]
+	for i := sort.Search(len(spans), func(i int) bool { return spans[i].End > lo+start }); i < len(spans) && spans[i].Start < lo+end; i++ {
+		out = append(out, Span{Start: spans[i].Start - lo, End: spans[i].End - lo})
+	}
+	for _, h := range p.Hide {
+		if len(h) < minBare {
+			continue
+		}
+		// Search a little beyond the window, for a text it cuts.
+		from, to := max(0, start-len(h)), min(len(l), end+len(h))
+		for i := from; i < to; {
+			k := bytes.Index(l[i:to], []byte(h))
+			if k < 0 {
+				break
+			}
+			out = append(out, Span{Start: i + k, End: i + k + len(h)})
+			i += k + 1
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return out
 }
 
 // index returns the start offset of every line of the file, computed once.
@@ -206,9 +235,9 @@ func columnOffset(l []byte, pos Pos, lineStart int) int {
 	return at
 }
 
-// window shows at most width runes of l around byte offset at, with "…"
-// where it was cut, escaped for a terminal, and the caret's padding.
-func window(l []byte, at, width int, m masker) (line, caret string) {
+// bounds returns the window of at most width runes of l around byte
+// offset at that an excerpt shows.
+func bounds(l []byte, at, width int) (start, end int) {
 	start, end, n := at, at, 0
 	for start > 0 && n < width/2 {
 		_, size := utf8.DecodeLastRune(l[:start])
@@ -225,6 +254,13 @@ func window(l []byte, at, width int, m masker) (line, caret string) {
 		start -= size
 		n++
 	}
+	return start, end
+}
+
+// render shows l[start:end], escaped for a terminal and masked as m says,
+// with "…" for each side cut, and the blanks that put a caret under byte
+// offset at.
+func render(l []byte, start, end, at int, m masker) (line, caret string) {
 	var lb, cb strings.Builder
 	if start > 0 {
 		lb.WriteString("…")
@@ -261,19 +297,24 @@ func window(l []byte, at, width int, m masker) (line, caret string) {
 type Span struct{ Start, End int }
 
 // masker tells which bytes of a line are masked. Its spans are sorted by
-// Start and do not overlap; base is the line's offset in the file. Calls
-// must come in increasing order of offset.
+// Start and may overlap; calls must come in increasing order of offset.
 type masker struct {
 	spans []Span
-	base  int
 }
 
 func (m *masker) masked(i int) bool {
-	off := m.base + i
-	for len(m.spans) > 0 && m.spans[0].End <= off {
+	for len(m.spans) > 0 && m.spans[0].End <= i {
 		m.spans = m.spans[1:]
 	}
-	return len(m.spans) > 0 && m.spans[0].Start <= off
+	for _, s := range m.spans {
+		if s.Start > i {
+			return false
+		}
+		if i < s.End {
+			return true
+		}
+	}
+	return false
 }
 
 // Escape returns s with control characters (but tab), invalid UTF-8,

@@ -137,6 +137,14 @@ var _ = Describe("printing diagnostics", func() {
 		Expect(strings.Split(out, "\n")[1:3]).To(Equal([]string{"    'k' = '*******', 'x' = 1", "                     ^"}))
 	})
 
+	It("masks a Hide text wherever an excerpt shows it, even cut at the window's edge", func() {
+		src := strings.Repeat("x", 200) + " 'S3CR3T-abcdef' " + strings.Repeat("y", 200)
+		col := 200 + 2 + 10 // inside the secret
+		out := printed(diag.Printer{Width: 20, Hide: []string{"S3CR3T-abcdef"}}, src, diag.List{{Pos: at(1, col+1, col), Message: "m"}})
+		Expect(out).NotTo(ContainSubstring("abc"))
+		Expect(strings.Split(out, "\n")[1]).To(Equal("    …*************' yyyyy…"), "the window starts inside the secret")
+	})
+
 	It("hides texts from messages, hints and positions, whole, SQL-quoted, Go-quoted and shortened", func() {
 		secret := "wJalrXUtnFEMI/K7MDENG'bPxRfiCYEXAMPLEKEY"
 		p := diag.Printer{Hide: []string{secret, "ab"}}

@@ -21,10 +21,12 @@ var _ = Describe("secret options", func() {
 
 	It("include keys that only look secret, so a misspelt key's value is hidden too", func() {
 		for _, key := range []string{"aws.credentials.basic.secretKey", " AWS.CREDENTIALS.BASIC.SECRETKEY ", "aws.credential.basic.secret-key",
-			"aws.credentials.basic.sessiontoken", "db.password"} {
+			"aws.credentials.basic.sessiontoken", "db.password", "aws.credentials.basic.secrtkey", "aws.credentials.basic.scretkey",
+			"aws.credentials.--basic.secr\x1betkey", "aws.credentials.role.provider.basic.seretkey", "aws.credentials.basic.secre:tkey",
+			"aws.credentials.basic.secretkeyy", "aws.credentials.basic.sekretkey", "aws.credentials.basic.secr"} {
 			Expect(options.IsSecret(key)).To(BeTrue(), key)
 		}
-		for _, key := range []string{"", "aws.credentials.basic.accesskeyid", "aws.credentials.webIdentityToken.file", "stream", "pipeline.name"} {
+		for _, key := range []string{"", "aws.credentials.basic.accesskeyid", "aws.credentials.basic.", "aws.credentials.basic", "aws.credentials.webIdentityToken.file", "stream", "pipeline.name"} {
 			Expect(options.IsSecret(key)).To(BeFalse(), key)
 		}
 	})

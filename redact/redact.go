@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/shardflow/shardflow/diag"
 	"github.com/shardflow/shardflow/options"
@@ -46,7 +45,43 @@ func Find(src []byte) ([]diag.Span, []string) {
 	f := &finder{}
 	lx := &lexer{src: src, hi: len(src), f: f}
 	lx.run()
+	f.anchored(src)
 	return merge(f.spans), dedup(f.values)
+}
+
+// anchored finds dotted secret keys wherever they are written, and masks
+// the value after each as run does. It catches what reading the file in
+// order cannot: a key that a stray quote earlier on put inside a string,
+// which a mistaken file's excerpt still shows as it is.
+func (f *finder) anchored(src []byte) {
+	for i := 0; i < len(src); {
+		if !keyByte(src[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(src) && keyByte(src[j]) {
+			j++
+		}
+		// A key closed by its quote, whatever a stray quote before it did;
+		// an unquoted one, or a quoted 'key = value', run reads in order.
+		quoted := j < len(src) && (src[j] == '\'' || src[j] == '"' || src[j] == '`')
+		if key := string(src[i:j]); quoted && strings.Contains(key, ".") && options.IsSecret(key) {
+			lx := &lexer{src: src, i: j + 1, hi: len(src), depth: maxDepth, f: f}
+			lx.value(key)
+		}
+		i = j
+	}
+}
+
+// keyByte reports whether c can be part of a key as anchored reads it:
+// anything but blanks, quotes and the punctuation around options.
+func keyByte(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', '\f', '\v', '\'', '"', '`', ',', '(', ')', ';', '=':
+		return false
+	}
+	return true
 }
 
 // finder collects what the lexers found.
@@ -96,7 +131,7 @@ func (lx *lexer) run() {
 			lx.quotedKey(t)
 		case tWord:
 			if key, ok := lx.dotted(t, afterSet); ok && options.IsSecret(key) {
-				lx.value()
+				lx.value(key)
 			}
 		}
 		afterSet = t.kind == tWord && strings.EqualFold(lx.text(t), "SET")
@@ -111,11 +146,11 @@ func (lx *lexer) quotedKey(t token) {
 		if rest := raw[eq+1:]; len(bytes.TrimSpace(rest)) > 0 {
 			lx.mask(lo+eq+1, hi, lx.unquote(t, rest))
 		}
-		lx.value()
+		lx.value(lx.unquote(t, raw[:eq]))
 		return
 	}
-	if options.IsSecret(lx.unquote(t, raw)) {
-		lx.value()
+	if key := lx.unquote(t, raw); options.IsSecret(key) {
+		lx.value(key)
 	}
 }
 
@@ -142,42 +177,112 @@ func (lx *lexer) dotted(t token, afterSet bool) (string, bool) {
 	return name, dots || afterSet
 }
 
-// value masks the value after a secret key.
-func (lx *lexer) value() {
+// value masks the value after secret key.
+func (lx *lexer) value(key string) {
 	save := lx.i
+	lx.strayBeforeEq()
 	t := lx.next()
 	switch {
-	case lx.isPunct(t, '='):
-		save = lx.i
-		t = lx.next()
-		if lx.isPunct(t, '=') { // '==' is a mistake, the value follows
+	case lx.separates(t):
+		// '=', or a mistaken ':', '==' or '=>': the value follows.
+		for lx.separates(t) {
 			save = lx.i
 			t = lx.next()
 		}
-	case t.kind == tQuoted && !t.nl:
-	default:
+	case t.nl || !strings.Contains(key, "."):
 		lx.i = save
 		return
 	}
+	// Without a separator, what follows a dotted key on its line is taken
+	// for its value all the same; an undotted one ('password') may as well
+	// be a string in a WHERE clause.
 	if lx.ends(t) {
 		lx.i = save
 		return
 	}
 	lx.maskToken(t)
-	if t.kind == tQuoted && t.closed {
+	if bytes.IndexByte(lx.src[t.start:t.end], '\n') >= 0 {
+		// A quoted value over several lines most likely lacks its closing
+		// quote: what follows it is the next line's text, not the value.
 		return
 	}
-	// An unquoted value may run on in pieces (S3CR3T abc): mask the words
-	// and punctuation that follow on its line.
+	// A value may run on in pieces (S3CR3T abc, 'abc' || 'def'): mask what
+	// follows on its line, up to the end of the option or the next key.
 	for {
 		save = lx.i
 		t = lx.next()
-		if t.nl || t.kind == tQuoted || lx.ends(t) {
+		if t.nl || lx.ends(t) || t.kind == tQuoted && lx.isKey() || bytes.IndexByte(lx.src[t.start:t.end], '\n') >= 0 {
 			lx.i = save
 			return
 		}
 		lx.maskToken(t)
 	}
+}
+
+// strayBeforeEq skips a token or two of the key's line that stand before
+// its '=' by mistake (',=' or ') ='), so that the value after it is found.
+func (lx *lexer) strayBeforeEq() {
+	save := lx.i
+	for n := 0; n < 3; n++ {
+		t := lx.next()
+		switch {
+		case t.nl || t.kind == tEOF:
+			lx.i = save
+			return
+		case lx.separates(t):
+			if n > 0 {
+				lx.i = t.start // the '=' is read again by value
+			} else {
+				lx.i = save
+			}
+			return
+		case !lx.stray(t):
+			lx.i = save
+			return
+		}
+	}
+	lx.i = save
+}
+
+// stray reports whether t is punctuation that may have slipped in before
+// an '=': no quoted text, letter or digit.
+func (lx *lexer) stray(t token) bool {
+	if t.kind == tPunct {
+		return true
+	}
+	if t.kind != tWord {
+		return false
+	}
+	for _, c := range lx.src[t.start:t.end] {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// isKey reports whether '=' comes next, making the token just read a key.
+func (lx *lexer) isKey() bool {
+	save := lx.i
+	defer func() { lx.i = save }()
+	return lx.isPunct(lx.next(), '=')
+}
+
+// separates reports whether t stands between a key and its value: '=' or
+// a run of operator characters such as ':' or '>'.
+func (lx *lexer) separates(t token) bool {
+	if lx.isPunct(t, '=') {
+		return true
+	}
+	if t.kind != tWord {
+		return false
+	}
+	for _, c := range lx.src[t.start:t.end] {
+		if !strings.ContainsRune(":=<>!~+-*/|&^%#@?", rune(c)) {
+			return false
+		}
+	}
+	return true
 }
 
 // ends reports whether t ends an option's value.
@@ -204,8 +309,10 @@ func (lx *lexer) maskToken(t token) {
 	}
 }
 
+// notIdent reports whether r ends an identifier for the job file lexer,
+// which takes ASCII letters, digits and '_' only.
 func notIdent(r rune) bool {
-	return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r >= utf8.RuneSelf)
+	return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 }
 
 // mask records bytes [lo, hi) as secret, but for blanks and line breaks,

@@ -43,6 +43,8 @@ var _ = Describe("finding secret option values in a job file", func() {
 			"'aws.credentials.basic.secretkey' = ****** *, 'x' = 'y'"),
 		Entry("a double-quoted or backticked key or value", `"aws.credentials.basic.secretkey" = "abc", `+"`aws.credentials.basic.secretkey` = `d`",
 			`"aws.credentials.basic.secretkey" = "***", `+"`aws.credentials.basic.secretkey` = `*`"),
+		Entry("a value that runs on, up to the next key", "'aws.credentials.basic.secretkey' = 'abc' || 'de' 'k' = 'v'",
+			"'aws.credentials.basic.secretkey' = '***' ** '**' 'k' = 'v'"),
 		Entry("a missing '='", "'aws.credentials.basic.secretkey' 'abc'", "'aws.credentials.basic.secretkey' '***'"),
 		Entry("a key and value in one string", "'aws.credentials.basic.secretkey = abc', 'x' = 'y'",
 			"'aws.credentials.basic.secretkey = ***', 'x' = 'y'"),

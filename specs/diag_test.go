@@ -1,6 +1,7 @@
 package specs_test
 
 import (
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -23,6 +24,19 @@ func randomJob(n int) string {
 	return path
 }
 
+// manyErrorsJob writes a job file of n SET statements with unknown keys:
+// n errors, one per line, that parse.
+func manyErrorsJob(n int) string {
+	GinkgoHelper()
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "SET 'bogus.key%d' = 'v';\n", i)
+	}
+	path := filepath.Join(GinkgoT().TempDir(), "many.sql")
+	Expect(os.WriteFile(path, []byte(b.String()), 0o644)).To(Succeed())
+	return path
+}
+
 // expectTerminalSafe fails when s holds what a terminal would act on:
 // control bytes other than line breaks and tabs, C1 controls, invalid UTF-8
 // or bidirectional overrides.
@@ -37,13 +51,13 @@ func expectTerminalSafe(s string) {
 }
 
 var _ = Describe("diagnostics for a person at a terminal (issue 11)", func() {
-	It("shows the first hundred problems of a megabyte of random bytes and counts the rest, escaping every control byte", func() {
+	It("shows at most a hundred problems of a megabyte of random bytes, escaping every control byte", func() {
 		path := randomJob(1 << 20)
 		r := runRunner("validate", path)
 		Expect(r.code).To(Equal(1))
 		shown := regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(path)+`:\d+:\d+: `).FindAllString(r.stderr, -1)
-		Expect(shown).To(HaveLen(100))
-		Expect(r.stderr).To(MatchRegexp(`(?m)^\.\.\. and \d{1,3}(,\d{3})* more errors$`))
+		Expect(len(shown)).To(BeNumerically("<=", 100))
+		Expect(shown).NotTo(BeEmpty())
 		expectTerminalSafe(r.stderr)
 		for _, line := range strings.Split(r.stderr, "\n") {
 			if strings.HasPrefix(line, "    ") {
@@ -52,6 +66,14 @@ var _ = Describe("diagnostics for a person at a terminal (issue 11)", func() {
 				Expect(utf8.RuneCountInString(line)).To(BeNumerically("<=", 4+2+6*120), line)
 			}
 		}
+	})
+
+	It("shows the first hundred of 20,000 problems and counts the rest", func() {
+		r := runRunner("validate", manyErrorsJob(20000))
+		Expect(r.code).To(Equal(1))
+		Expect(strings.Count(r.stderr, ": unknown SET key 'bogus.key")).To(Equal(100))
+		Expect(r.stderr).To(ContainSubstring("\n... and 19,900 more errors\n"))
+		Expect(r.stderr).To(HaveSuffix(": 20000 problems found\n"))
 	})
 
 	It("cuts a long source line to a window around the column", func() {

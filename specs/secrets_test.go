@@ -1,6 +1,8 @@
 package specs_test
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 	"github.com/shardflow/shardflow/diag"
 	"github.com/shardflow/shardflow/jobfile"
 	"github.com/shardflow/shardflow/options"
+	"github.com/shardflow/shardflow/plan"
 	"github.com/shardflow/shardflow/redact"
 )
 
@@ -101,6 +104,46 @@ var _ = Describe("secret option values in diagnostics (issue 11)", func() {
 			Expect(r.stderr).To(ContainSubstring("want key=value"))
 			expectNoSecret(r.stdout+r.stderr, []string{secret}, "runner "+strings.Join(cmd, " "))
 		}
+	})
+
+	It("hides the secret in every mangled spelling of a secret option", func() {
+		// Flow: write the option with each key spelling, separator, value
+		// shape and what follows it, in a WITH clause and in a SET; plan
+		// the file and print its problems as the runner does.
+		secret := "S3CR3TqZ8wLp4RtYx7MnBv2Kj9Hg"
+		keys := []string{"'aws.credentials.basic.secretkey'", "'aws.credentials.role.provider.basic.secretkey'",
+			"'aws.credentials.basic.secretKey'", "'aws.credentials.basic.secrtkey'", `"aws.credentials.basic.secretkey"`,
+			"`aws.credentials.basic.secretkey`", "aws.credentials.basic.secretkey", "'aws.credentials.basic.secretkey '"}
+		values := []string{"'%s'", "%s", `"%s"`, "`%s`", "'%s", "'%s' || 'X%s'", "'%s''q'", "'%s\x1b[31m'", "'%s\x00'",
+			"12%s", "'%s' 'more'", "X'%s'"}
+		seps := []string{" = ", "=", " ", " == ", " => ", " : ", " ,= "}
+		tails := []string{",", "", " 'aws.regoin' = 'x',", " -- note", ")"}
+		dir := GinkgoT().TempDir()
+		n := 0
+		for _, key := range keys {
+			for _, value := range values {
+				for _, sep := range seps {
+					for _, tail := range tails {
+						option := key + sep + strings.ReplaceAll(value, "%s", secret)
+						for _, src := range []string{
+							"CREATE TABLE t (a BIGINT) WITH (\n  'connector' = 'kinesis',\n  " + option + tail + "\n  'format' = 'json'\n);\n",
+							"SET " + option + tail + ";\nCREATE TABLE t (a BIGINT) WITH ('connector' = 'blackhole');\n",
+						} {
+							path := filepath.Join(dir, "job.sql")
+							Expect(os.WriteFile(path, []byte(src), 0o644)).To(Succeed())
+							_, sources, err := plan.Load(path, nil)
+							var le *diag.ListError
+							Expect(errors.As(err, &le)).To(BeTrue(), src)
+							var out bytes.Buffer
+							redact.Printer(sources).Print(&out, le.List)
+							expectNoSecret(out.String(), []string{secret}, src)
+							n++
+						}
+					}
+				}
+			}
+		}
+		Expect(n).To(Equal(2 * len(keys) * len(values) * len(seps) * len(tails)))
 	})
 
 	It("masks every secret value the parser reads, in every job file of the specs and examples", func() {
