@@ -33,14 +33,17 @@ func Printer(sources diag.Sources, hide ...string) *diag.Printer {
 // Find returns where src holds the value of a secret option, as sorted,
 // disjoint byte ranges, and those values as texts.
 //
-// A value is what follows a key that options.IsSecret names, quoted
-// ('key', "key", `key`) or written as a dotted name, and then '=': up to
-// the next ',', ')' or ';' or the end of its line, a quoted token counting
-// whole even when it runs on to later lines or to the end of the file. A
-// quoted token straight after a secret key, with the '=' missing, is a
-// value too, and so is what follows '=' inside a quoted key
-// ('aws.credentials.basic.secretkey = x'). Comments are searched the same
-// way, for a secret that was commented out.
+// A value follows a key that options.IsSecret names (misspellings
+// included), quoted ('key', "key", `key`) or written as a dotted name, and
+// a separator: '=', or a mistaken ':', '==', '=>' or ',='. It runs to the
+// next ',', ')' or ';', the end of its line or the next key, a quoted
+// token counting whole even when it runs on to later lines or to the end
+// of the file. Without a separator, what follows a dotted key on its line
+// is its value all the same, and so is what follows '=' inside a quoted
+// key ('aws.credentials.basic.secretkey = x'). Comments are searched the
+// same way, for a secret that was commented out; then the bytes are
+// searched once more for quoted dotted secret keys, for one that a stray
+// quote earlier on put inside a string.
 func Find(src []byte) ([]diag.Span, []string) {
 	f := &finder{}
 	lx := &lexer{src: src, hi: len(src), f: f}
@@ -66,9 +69,11 @@ func (f *finder) anchored(src []byte) {
 		// A key closed by its quote, whatever a stray quote before it did;
 		// an unquoted one, or a quoted 'key = value', run reads in order.
 		quoted := j < len(src) && (src[j] == '\'' || src[j] == '"' || src[j] == '`')
-		if key := string(src[i:j]); quoted && strings.Contains(key, ".") && options.IsSecret(key) {
-			lx := &lexer{src: src, i: j + 1, hi: len(src), depth: maxDepth, f: f}
-			lx.value(key)
+		if quoted && bytes.IndexByte(src[i:j], '.') >= 0 {
+			if key := string(src[i:j]); options.IsSecret(key) {
+				lx := &lexer{src: src, i: j + 1, hi: len(src), depth: maxDepth, f: f}
+				lx.value(key)
+			}
 		}
 		i = j
 	}
