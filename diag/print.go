@@ -55,15 +55,15 @@ type Printer struct {
 func (p *Printer) Print(w io.Writer, l List) {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
-	max := p.Max
+	limit := p.Max
 	switch {
-	case max == 0:
-		max = DefaultMax
-	case max < 0:
-		max = len(l)
+	case limit == 0:
+		limit = DefaultMax
+	case limit < 0:
+		limit = len(l)
 	}
 	for i, d := range l {
-		if i == max {
+		if i == limit {
 			bw.WriteString(moreLine(l[i:]))
 			bw.WriteByte('\n')
 			return
