@@ -18,6 +18,7 @@ import (
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/efo"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
@@ -54,6 +55,11 @@ type Config struct {
 	// shard actors report to it.
 	Watermark messages.PID
 	Logger    *slog.Logger
+	// Consumers registers and deregisters the enhanced fan-out consumer of
+	// a table read with EFO; Consumer is that consumer when it was
+	// registered before the job started (EAGER), nil otherwise.
+	Consumers efo.ConsumerAPI
+	Consumer  *efo.Consumer
 }
 
 // Props returns the props of a coordinator. It reports to its parent:
@@ -107,12 +113,17 @@ type (
 type phase uint8
 
 const (
-	describing phase = iota
+	describing  phase = iota
+	registering       // the enhanced fan-out consumer is registered or described
 	listing
-	watching // shards are read; discovery runs on a timer
-	stopping // waiting for shard actors to stop
+	watching      // shards are read; discovery runs on a timer
+	stopping      // waiting for shard actors to stop
+	deregistering // a graceful stop deregisters the fan-out consumer
 	stopped
 )
+
+// ending reports whether the source is stopping or stopped.
+func (c *coordinator) ending() bool { return c.phase >= stopping }
 
 type coordinator struct {
 	cfg    Config
@@ -122,6 +133,8 @@ type coordinator struct {
 	log    *slog.Logger
 	// retries limits the lines about discovery calls being retried.
 	retries *ratelog.Limiter
+	// consumer is the table's enhanced fan-out consumer, once ACTIVE.
+	consumer efo.Consumer
 
 	shards map[string]*shardInfo
 	// lastShardID is the largest shard id listed, for ExclusiveStartShardId.
@@ -155,7 +168,11 @@ func (c *coordinator) Receive(ctx actor.Context) {
 		c.log = c.cfg.Logger.With(slog.String("table", c.cfg.Table), slog.String("stream", c.cfg.Stream))
 		c.retries = ratelog.New(c.log, ratelog.Every)
 		c.restore()
-		c.describe()
+		c.begin()
+	case *registered:
+		c.onRegistered(ctx, m)
+	case *deregistered:
+		c.onDeregistered(ctx, m)
 	case *described:
 		c.onDescribed(ctx, m)
 	case *discover:
@@ -232,7 +249,7 @@ func (c *coordinator) onDescribed(ctx actor.Context, m *described) {
 // list runs one discovery round beside the actor: every page of
 // ListShards, after the largest shard id seen so far.
 func (c *coordinator) list() {
-	if c.listing || c.phase == stopping || c.phase == stopped {
+	if c.listing || c.ending() {
 		return
 	}
 	c.listing = true
@@ -263,7 +280,7 @@ func (c *coordinator) list() {
 
 func (c *coordinator) onListed(ctx actor.Context, m *listed) {
 	c.listing = false
-	if c.phase == stopping || c.phase == stopped {
+	if c.ending() {
 		return
 	}
 	if m.err != nil {
@@ -327,7 +344,7 @@ func (c *coordinator) startReady(ctx actor.Context) {
 		}
 		start := &messages.StartShard{
 			Job: c.cfg.Job, Table: c.cfg.Table, Stream: c.cfg.Stream, ShardID: id, Parents: s.parents,
-			Start: c.startPosition(s), HashKeyStart: s.hashStart, HashKeyEnd: s.hashEnd,
+			Start: c.startPosition(s), HashKeyStart: s.hashStart, HashKeyEnd: s.hashEnd, ConsumerARN: c.consumer.ARN,
 			Coordinator: messages.FromPID(ctx.Self()), Outputs: c.cfg.Outputs,
 			Watermark: c.cfg.Watermark,
 		}
@@ -477,7 +494,7 @@ func (c *coordinator) verifyRestored(ctx actor.Context, listed []ktypes.Shard) b
 // reads (finished, or waiting for their parents) go straight to the
 // checkpointer; every running shard actor gets a barrier.
 func (c *coordinator) onTrigger(ctx actor.Context, m *messages.TriggerCheckpoint) {
-	if c.phase == stopping || c.phase == stopped {
+	if c.ending() {
 		return // a stopping source takes part in the final checkpoint instead
 	}
 	if c.verifyRestore {
@@ -523,7 +540,7 @@ func (c *coordinator) retire(s *shardInfo) {
 }
 
 func (c *coordinator) onStop(ctx actor.Context) {
-	if c.phase == stopping || c.phase == stopped {
+	if c.ending() {
 		return
 	}
 	c.phase = stopping
@@ -545,6 +562,15 @@ func (c *coordinator) maybeStopped(ctx actor.Context) {
 			return
 		}
 	}
+	if c.deregister() {
+		c.phase = deregistering
+		return
+	}
+	c.reportStopped(ctx)
+}
+
+// reportStopped tells the job the source stopped, with its positions.
+func (c *coordinator) reportStopped(ctx actor.Context) {
 	c.phase = stopped
 	ctx.Send(c.parent, &messages.SourceStopped{Table: c.cfg.Table, Final: *c.progress(), Snapshot: *c.snapshot(0)})
 }

@@ -97,6 +97,9 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := clients.registerEager(ctx, p, opts.Logger); err != nil {
+		return nil, err
+	}
 	j := &Job{plan: p, system: opts.System, done: make(chan struct{}), log: opts.Logger, resumed: cps.resumed}
 	if j.system == nil {
 		j.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
@@ -109,6 +112,7 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	})
 	root, err := j.system.Root.SpawnNamed(props, "job-"+p.Name)
 	if err != nil {
+		clients.deregisterEager(ctx, p, opts.Logger)
 		j.shutdown()
 		return nil, fmt.Errorf("starting job %q: %w", p.Name, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/coordinator"
 	"github.com/shardflow/shardflow/datagen"
+	"github.com/shardflow/shardflow/efo"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
@@ -29,12 +30,48 @@ import (
 // clients holds the Kinesis client of each table, per role.
 type clients struct {
 	source, sink map[string]*kinesis.Client
+	// eager holds the enhanced fan-out consumers registered before the
+	// job started ('scan.stream.efo.registration' = 'EAGER'), by table.
+	eager map[string]*efo.Consumer
+}
+
+// registerEager registers, before any actor starts, the enhanced fan-out
+// consumer of every table read with 'scan.stream.efo.registration' =
+// 'EAGER'. On a failure it deregisters those it registered and returns
+// the failure; the job does not start.
+func (c *clients) registerEager(ctx context.Context, p *plan.Plan, log *slog.Logger) error {
+	for _, t := range p.Tables {
+		k := t.Connector.Kinesis
+		if k == nil || !t.IsSource() || k.Source.RecordPublisher != options.PublisherEFO || k.Source.EFO.Registration != options.RegistrationEager {
+			continue
+		}
+		consumer, err := efo.Register(ctx, c.source[t.Name], k.Stream, k.Source, log)
+		if err != nil {
+			c.deregisterEager(ctx, p, log)
+			return fmt.Errorf("table `%s`: %w", t.Name, err)
+		}
+		c.eager[t.Name] = &consumer
+	}
+	return nil
+}
+
+// deregisterEager removes the consumers registerEager registered, for a
+// job that did not start.
+func (c *clients) deregisterEager(ctx context.Context, p *plan.Plan, log *slog.Logger) {
+	for _, t := range p.Tables {
+		if consumer := c.eager[t.Name]; consumer != nil {
+			if err := efo.Deregister(ctx, c.source[t.Name], *consumer, t.Connector.Kinesis.Source, log); err != nil {
+				log.Warn("the enhanced fan-out consumer was not deregistered", slog.String("table", t.Name), slog.String("error", err.Error()))
+			}
+			delete(c.eager, t.Name)
+		}
+	}
 }
 
 // newClients builds one SDK client per Kinesis table and role, from the
 // table's options. Making a client opens no connection.
 func newClients(ctx context.Context, p *plan.Plan) (*clients, error) {
-	c := &clients{source: map[string]*kinesis.Client{}, sink: map[string]*kinesis.Client{}}
+	c := &clients{source: map[string]*kinesis.Client{}, sink: map[string]*kinesis.Client{}, eager: map[string]*efo.Consumer{}}
 	for _, t := range p.Tables {
 		k := t.Connector.Kinesis
 		if k == nil {
@@ -259,14 +296,19 @@ func (r *root) spawn(ctx actor.Context) {
 		var props *actor.Props
 		switch t.Connector.Connector {
 		case "kinesis":
-			env := &shardactor.Env{Table: t, Inserts: r.plan.Inserts, API: r.clients.source[t.Name], Logger: r.log, ProgressEvery: r.opts.ProgressEvery,
+			client := r.clients.source[t.Name]
+			env := &shardactor.Env{Table: t, Inserts: r.plan.Inserts, API: client, Logger: r.log, ProgressEvery: r.opts.ProgressEvery,
 				Retries: ratelog.New(r.log.With(slog.String("table", t.Name), slog.String("stream", t.Connector.Kinesis.Stream)), ratelog.Every)}
+			if t.Connector.Kinesis.Source.RecordPublisher == options.PublisherEFO {
+				env.FanOut = client
+			}
 			props = coordinator.Props(coordinator.Config{
 				Job: r.plan.Name, Table: t.Name, Stream: t.Connector.Kinesis.Stream, Source: t.Connector.Kinesis.Source,
 				API: r.clients.source[t.Name], Outputs: outputs, StartTime: r.start, Logger: r.log,
 				Restore: sourceRestore(r.cps.resume, t), RestoreRef: r.cps.resumeRef(),
 				Watermark: wm,
 				Placement: actors.LocalPlacement{Props: func(*messages.StartShard) *actor.Props { return shardactor.Props(env) }},
+				Consumers: client, Consumer: r.clients.eager[t.Name],
 			})
 		case "datagen":
 			props = datagen.Props(datagen.Config{Table: t, Inserts: r.plan.Inserts, Outputs: outputs, Seed: r.opts.Seed, Logger: r.log,

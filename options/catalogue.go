@@ -23,14 +23,6 @@ import (
 // it; defaults never trigger it.
 // ============================================================================
 var notYet = map[string]string{
-	// Enhanced fan-out (a later issue).
-	"scan.stream.recordpublisher=EFO":        "enhanced fan-out arrives in a later release; use POLLING",
-	"scan.stream.efo.*":                      "enhanced fan-out arrives in a later release; use POLLING",
-	"scan.stream.describestreamconsumer.*":   "enhanced fan-out arrives in a later release; use POLLING",
-	"scan.stream.registerstreamconsumer.*":   "enhanced fan-out arrives in a later release; use POLLING",
-	"scan.stream.deregisterstreamconsumer.*": "enhanced fan-out arrives in a later release; use POLLING",
-	"scan.shard.subscribetoshard.*":          "enhanced fan-out arrives in a later release; use POLLING",
-
 	// Credentials providers other than AUTO and BASIC.
 	"aws.credentials.provider=ENV_VAR":            "only AUTO and BASIC credentials work so far; AUTO reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY too",
 	"aws.credentials.provider=SYS_PROP":           "only AUTO and BASIC credentials work so far; use AUTO or BASIC",

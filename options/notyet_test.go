@@ -11,24 +11,11 @@ import (
 )
 
 var _ = Describe("options not supported yet", func() {
-	It("refuses enhanced fan-out with the reason and what to use", func() {
-		_, diags := options.ValidateTable(info(), kinesisWith("scan.stream.recordpublisher", "EFO"))
-		d := onlyError(diags, "option 'scan.stream.recordpublisher' = 'EFO' is not supported yet: enhanced fan-out arrives in a later release; use POLLING")
-		Expect(d.Pos).To(Equal(valuePos(4)))
-	})
-
 	DescribeTable("refuses every option whose behaviour is not built yet, naming it",
 		func(key, value, reason string) {
 			_, diags := options.ValidateTable(info(), kinesisWith(key, value))
 			Expect(onlyError(diags, "option '"+key+"' is not supported yet: "+reason).Pos).To(Equal(keyPos(4)))
 		},
-		Entry(nil, "scan.stream.efo.consumername", "c", "enhanced fan-out"),
-		Entry(nil, "scan.stream.efo.registration", "EAGER", "enhanced fan-out"),
-		Entry(nil, "scan.stream.efo.consumerarn", "arn:aws:kinesis:x", "enhanced fan-out"),
-		Entry(nil, "scan.stream.describestreamconsumer.maxretries", "5", "enhanced fan-out"),
-		Entry(nil, "scan.stream.registerstreamconsumer.timeout", "5", "enhanced fan-out"),
-		Entry(nil, "scan.stream.deregisterstreamconsumer.backoff.base", "5", "enhanced fan-out"),
-		Entry(nil, "scan.shard.subscribetoshard.backoff.expconst", "2", "enhanced fan-out"),
 		Entry(nil, "aws.credentials.profile.name", "dev", "PROFILE credentials"),
 		Entry(nil, "aws.credentials.role.arn", "arn:aws:iam::1:role/r", "ASSUME_ROLE credentials"),
 		Entry(nil, "aws.credentials.role.provider", "BASIC", "ASSUME_ROLE credentials"),

@@ -14,17 +14,28 @@ import (
 var localBackends = []*backend{
 	{name: "local", kind: kindLocal, start: startLocal(false)},
 	{name: "local-tls", kind: kindLocal, tls: true, subset: true, start: startLocal(true)},
+	// The source specs again, read with enhanced fan-out, from an endpoint
+	// that ends every subscription after 2 s (the service: 5 minutes), so
+	// that every spec also crosses renewed subscriptions.
+	{name: "local-efo", kind: kindLocal, efo: true, subset: true, start: startLocalWith(false, 2*time.Second)},
 }
 
 func startLocal(tls bool) func(context.Context) (string, func() error, error) {
+	return startLocalWith(tls, 0)
+}
+
+// startLocalWith starts kinesislocal with a subscription lifetime (0: the
+// service's 5 minutes).
+func startLocalWith(tls bool, lifetime time.Duration) func(context.Context) (string, func() error, error) {
 	return func(context.Context) (string, func() error, error) {
 		s, err := kinesislocal.New(kinesislocal.Options{
-			TLS:           tls,
-			AccountID:     accountID,
-			Region:        "us-east-1",
-			StreamDelay:   10 * time.Millisecond,
-			ConsumerDelay: 10 * time.Millisecond,
-			ShardLimit:    -1, // parallel specs create many streams
+			TLS:                  tls,
+			SubscriptionLifetime: lifetime,
+			AccountID:            accountID,
+			Region:               "us-east-1",
+			StreamDelay:          10 * time.Millisecond,
+			ConsumerDelay:        10 * time.Millisecond,
+			ShardLimit:           -1, // parallel specs create many streams
 		})
 		if err != nil {
 			return "", nil, err

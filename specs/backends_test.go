@@ -47,6 +47,9 @@ type backend struct {
 	// whole suite (the TLS variant of an endpoint already covered in plain
 	// HTTP).
 	subset bool
+	// efo: the source specs that run here (readers) read with enhanced
+	// fan-out; the endpoint's conformance specs do not run here at all.
+	efo bool
 	// start launches the endpoint and returns its URL and how to stop it.
 	start func(ctx context.Context) (url string, stop func() error, err error)
 
@@ -138,7 +141,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 // conformance registers body once per backend that runs the whole suite.
 func conformance(text string, body func(b *backend)) bool {
 	for _, b := range backends {
-		if b.subset {
+		if b.subset || b.efo {
 			continue
 		}
 		Describe(b.name+" endpoint: "+text, Label(b.name), func() { body(b) })
@@ -150,6 +153,9 @@ func conformance(text string, body func(b *backend)) bool {
 // only a subset of the suite (the TLS variants).
 func everyBackend(text string, body func(b *backend)) bool {
 	for _, b := range backends {
+		if b.efo {
+			continue
+		}
 		Describe(b.name+" endpoint: "+text, Label(b.name), func() { body(b) })
 	}
 	return true
@@ -163,6 +169,19 @@ func localOnly(text string, body func(b *backend)) bool {
 			continue
 		}
 		Describe(b.name+" endpoint: "+text, Label(b.name, "local-only"), func() { body(b) })
+	}
+	return true
+}
+
+// readers registers body, the specs of the kinesis source, once per
+// backend of the whole suite, polling, and once more on the local endpoint
+// read with enhanced fan-out, so that both publishers meet the same specs.
+func readers(text string, body func(b *backend)) bool {
+	for _, b := range backends {
+		if b.subset && !b.efo {
+			continue
+		}
+		Describe(b.name+" endpoint: "+text, Label(b.name), func() { body(b) })
 	}
 	return true
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/shardflow/shardflow/kpl"
 )
 
-var _ = conformance("the kinesis source with KPL aggregates", func(b *backend) {
+var _ = readers("the kinesis source with KPL aggregates", func(b *backend) {
 	It("reads 1,000 aggregates of 10 user records with mixed keys as 10,000 rows, each key in order", func(ctx SpecContext) {
 		stream := createStream(ctx, b, 4)
 		const keys, perKey = 40, 250

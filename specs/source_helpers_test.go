@@ -160,8 +160,13 @@ func expectExactlyOnceInKeyOrder(rows [][]string, keys, perKey int) {
 	Expect(seen).To(HaveLen(keys*perKey), "rows delivered")
 }
 
-// kinesisTable is the DDL of a csv kinesis source table on backend b.
+// kinesisTable is the DDL of a csv kinesis source table on backend b,
+// read with enhanced fan-out (a consumer named for the table) on an EFO
+// backend.
 func kinesisTable(b *backend, name, stream, columns, extra string) string {
+	if b.efo {
+		extra = fmt.Sprintf(", 'scan.stream.recordpublisher' = 'EFO', 'scan.stream.efo.consumername' = '%s-reader'", name) + extra
+	}
 	return fmt.Sprintf(`CREATE TABLE %s (%s) WITH (
   'connector' = 'kinesis', 'stream' = '%s', 'aws.endpoint' = '%s', 'format' = 'csv',
   'aws.trust.all.certificates' = '%t',

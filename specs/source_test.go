@@ -16,7 +16,7 @@ import (
 
 const printSink = "CREATE TABLE out (k BIGINT, n BIGINT) WITH ('connector' = 'print');\n"
 
-var _ = conformance("the kinesis source", func(b *backend) {
+var _ = readers("the kinesis source", func(b *backend) {
 	It("reads every record of a 4-shard stream exactly once, each key in order", func(ctx SpecContext) {
 		stream := createStream(ctx, b, 4)
 		putAll(ctx, b, stream, keyedRecords(0, 2000, 40))
