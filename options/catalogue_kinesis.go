@@ -129,7 +129,7 @@ func kinesisSourceSpecs() []Spec {
 		{Key: "scan.stream.efo.consumername", Kind: String, Applies: Source,
 			Description: "The name of the EFO consumer to register with Kinesis; required with registration LAZY or EAGER."},
 		{Key: "scan.stream.efo.registration", Kind: Enum, Enum: []string{"LAZY", "EAGER", "NONE"}, Default: "LAZY", Applies: Source,
-			Description: "How the EFO consumer is registered: LAZY (at job start, deregistered at stop), EAGER (up front, never deregistered) or NONE (use scan.stream.efo.consumerarn)."},
+			Description: "How the EFO consumer is registered: LAZY (when the table's source starts, reusing one of that name) or EAGER (before the job's readers start), both deregistered on a graceful stop; or NONE (use scan.stream.efo.consumerarn, never registered nor deregistered)."},
 		{Key: "scan.stream.efo.consumerarn", Kind: String, Applies: Source,
 			Description: "The ARN of an already registered EFO consumer; required with registration NONE."},
 	}

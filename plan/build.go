@@ -558,6 +558,7 @@ func (b *builder) finish(f *jobfile.File) {
 	if len(b.plan.Inserts) == 0 && !b.ds.HasErrors() {
 		b.ds.Warnf(diag.Pos{File: f.Name}, "the job has no INSERT INTO statement: its tables are valid, but there is nothing to run")
 	}
+	b.consumers()
 	for _, t := range b.plan.Tables {
 		if t.Role == 0 {
 			b.ds.Warnf(t.Pos, "table `%s` is declared but no INSERT reads or writes it", t.Name)

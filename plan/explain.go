@@ -97,6 +97,9 @@ func (p *Plan) explain(w io.Writer) {
 		if len(t.PrimaryKey) > 0 {
 			fmt.Fprintf(w, "  primary key: %s (not enforced)\n", strings.Join(t.PrimaryKey, ", "))
 		}
+		if line := readsWith(t); line != "" {
+			fmt.Fprintf(w, "  record publisher: %s\n", line)
+		}
 		if t.Connector != nil {
 			fmt.Fprintln(w, "  options:")
 			writeOptions(w, t.Connector.Resolved)
@@ -195,6 +198,26 @@ func connectorSummary(t *Table) string {
 		return fmt.Sprintf("kinesis stream %q (%s)", c.Kinesis.Stream, where)
 	}
 	return c.Connector
+}
+
+// readsWith says how a Kinesis source reads its shards: by polling, or
+// through which enhanced fan-out consumer, registered when and by whom.
+func readsWith(t *Table) string {
+	if !t.IsSource() || t.Connector == nil || t.Connector.Kinesis == nil {
+		return ""
+	}
+	src := t.Connector.Kinesis.Source
+	if src.RecordPublisher != options.PublisherEFO {
+		return "POLLING (GetRecords)"
+	}
+	e := src.EFO
+	switch e.Registration {
+	case options.RegistrationEager:
+		return fmt.Sprintf("EFO (SubscribeToShard), consumer %q, registration EAGER: registered (or an existing one of that name reused) before the job's readers start, deregistered on a graceful stop", e.ConsumerName)
+	case options.RegistrationNone:
+		return fmt.Sprintf("EFO (SubscribeToShard), consumer %s, registration NONE: used as given, never registered nor deregistered by the job", e.ConsumerARN)
+	}
+	return fmt.Sprintf("EFO (SubscribeToShard), consumer %q, registration LAZY: registered (or an existing one of that name reused) when the table's source starts, deregistered on a graceful stop", e.ConsumerName)
 }
 
 func columnNote(c Column) string {
