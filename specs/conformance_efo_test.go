@@ -273,3 +273,43 @@ var _ = Describe("local endpoint: enhanced fan-out across subscription ends", La
 		Entry("over HTTPS with HTTP/2, certificate checks off", Label("local-tls"), true, "HTTP/2.0", specTimeout),
 	)
 })
+
+var _ = localOnly("enhanced fan-out: one subscription per consumer and shard", func(b *backend) {
+	It("a second SubscribeToShard on the same consumer and shard is refused with ResourceInUseException while the first is open", func(ctx SpecContext) {
+		name := createStream(ctx, b, 2)
+		arn := streamARN(ctx, b, name)
+		consumer := registerConsumer(ctx, b, arn, uniqueName("one"))
+		subscribe := func(consumer, shard string) (*kinesis.SubscribeToShardOutput, error) {
+			return newEFOClient(b.url, b.tls, nil).SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{
+				ConsumerARN: aws.String(consumer), ShardId: aws.String(shard),
+				StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon},
+			})
+		}
+		first, err := subscribe(consumer, shardID(0))
+		Expect(err).NotTo(HaveOccurred())
+
+		_, err = subscribe(consumer, shardID(0))
+		var inUse *types.ResourceInUseException
+		Expect(errors.As(err, &inUse)).To(BeTrue(), "got %v", err)
+		Expect(inUse.ErrorMessage()).To(ContainSubstring("Another active subscription exists for this consumer"))
+
+		By("another shard, or another consumer of the same shard, is free")
+		other, err := subscribe(consumer, shardID(1))
+		Expect(err).NotTo(HaveOccurred())
+		_ = other.GetStream().Close()
+		second := registerConsumer(ctx, b, arn, uniqueName("two"))
+		other, err = subscribe(second, shardID(0))
+		Expect(err).NotTo(HaveOccurred())
+		_ = other.GetStream().Close()
+
+		By("once the first subscription is closed, the shard is the consumer's again")
+		_ = first.GetStream().Close()
+		Eventually(ctx, func() error {
+			again, err := subscribe(consumer, shardID(0))
+			if err == nil {
+				_ = again.GetStream().Close()
+			}
+			return err
+		}).WithPolling(50 * time.Millisecond).WithTimeout(10 * time.Second).Should(Succeed())
+	}, specTimeout)
+})

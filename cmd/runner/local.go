@@ -26,7 +26,8 @@ func newLocalCommand() *cobra.Command {
 development and tests. Unmodified AWS SDKs and the AWS CLI talk to it; it accepts any
 credentials. It listens on loopback unless --addr says otherwise, and stops on SIGINT or SIGTERM.`,
 		Example: `  runner local --create orders:4,payments:2
-  runner local --addr 127.0.0.1:4567 --tls --enforce-limits --data-dir /tmp/kinesis`,
+  runner local --addr 127.0.0.1:4567 --tls --enforce-limits --data-dir /tmp/kinesis
+  runner local --create orders:4 --subscription-lifetime 2s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			logger, err := newLogger(cmd.ErrOrStderr(), logLevel)
@@ -34,6 +35,9 @@ credentials. It listens on loopback unless --addr says otherwise, and stops on S
 				return err
 			}
 			opts.Logger = logger
+			if opts.SubscriptionLifetime <= 0 {
+				return fmt.Errorf("--subscription-lifetime %s: want a positive duration such as 2s or 5m", opts.SubscriptionLifetime)
+			}
 			specs, err := parseCreates(creates)
 			if err != nil {
 				return err
@@ -67,6 +71,8 @@ credentials. It listens on loopback unless --addr says otherwise, and stops on S
 	f.StringVar(&opts.DataDir, "data-dir", "", "keep streams and records in this directory across restarts")
 	f.StringSliceVar(&creates, "create", nil, "streams to create, as NAME:SHARDS (comma-separated or repeated)")
 	f.StringVar(&logLevel, "log-level", "warn", "log level: debug (one line per call), info, warn or error")
+	f.DurationVar(&opts.SubscriptionLifetime, "subscription-lifetime", kinesislocal.DefaultSubscriptionLifetime,
+		"how long a SubscribeToShard subscription lasts before the endpoint ends it, as the service does after 5m; shorter makes enhanced fan-out readers subscribe again often")
 	return cmd
 }
 
@@ -94,6 +100,9 @@ func printLocalUsage(cmd *cobra.Command, srv *kinesislocal.Server, opts kinesisl
 	fmt.Fprintf(w, "shardflow local Kinesis endpoint listening at %s\n", url)
 	for _, c := range created {
 		fmt.Fprintf(w, "  stream %s: %d shards\n", c.name, c.shards)
+	}
+	if opts.SubscriptionLifetime != kinesislocal.DefaultSubscriptionLifetime {
+		fmt.Fprintf(w, "  SubscribeToShard subscriptions end after %s\n", opts.SubscriptionLifetime)
 	}
 	insecure := ""
 	if opts.TLS {
