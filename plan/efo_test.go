@@ -6,21 +6,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-
-	"github.com/shardflow/shardflow/options"
 )
-
-// efoRefused reports whether options still refuses enhanced fan-out as not
-// supported yet; the specs that plan EFO tables wait for it.
-func efoRefused() bool {
-	for _, s := range options.Catalogue("kinesis") {
-		if s.Key == "scan.stream.recordpublisher" {
-			_, refused := s.NotSupportedValues["EFO"]
-			return refused
-		}
-	}
-	return false
-}
 
 // kinesisSource declares, on one line, a raw kinesis table of one STRING
 // column reading stream in region, with more options (key, value pairs).
@@ -59,12 +45,6 @@ var _ = Describe("the record publisher in the plan", func() {
 	})
 
 	Context("with enhanced fan-out", func() {
-		BeforeEach(func() {
-			if efoRefused() {
-				Skip("options still refuses enhanced fan-out as not supported yet")
-			}
-		})
-
 		DescribeTable("shows the registration strategy and the consumer",
 			func(kv []string, want string) {
 				text := explain(readAll(kinesisSource("src", "orders", "us-east-1", kv...)))
@@ -82,12 +62,6 @@ var _ = Describe("the record publisher in the plan", func() {
 })
 
 var _ = Describe("two tables reading one stream through one consumer", func() {
-	BeforeEach(func() {
-		if efoRefused() {
-			Skip("options still refuses enhanced fan-out as not supported yet")
-		}
-	})
-
 	It("is refused at the second table's consumer, naming both tables and where they are", func() {
 		a := kinesisSource("a", "orders", "us-east-1", lazy("my-job")...)
 		b := kinesisSource("b", "orders", "us-east-1", lazy("my-job")...)
