@@ -37,7 +37,7 @@ CREATE TABLE src (
   'connector' = 'kinesis', 'stream' = 'in', 'aws.endpoint' = '%[1]s', 'format' = 'csv',
   'scan.stream.initpos' = 'TRIM_HORIZON', 'scan.shard.getrecords.intervalmillis' = '50',
   'scan.shard.getrecords.maxrecordcount' = '200', 'scan.shard.discovery.intervalmillis' = '200',
-  'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'spec', 'aws.credentials.basic.secretkey' = 'spec'
+  'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'spec', 'aws.credentials.basic.secretkey' = 'spec'%[3]s
 );
 CREATE TABLE dst (k BIGINT, n BIGINT, sid STRING, seq STRING) PARTITIONED BY (k) WITH (
   'connector' = 'kinesis', 'stream' = 'out', 'aws.endpoint' = '%[1]s', 'format' = 'json',
@@ -65,12 +65,23 @@ type recoveryEnv struct {
 
 func newRecoveryEnv(ctx context.Context, inShards int) *recoveryEnv {
 	GinkgoHelper()
+	return newRecoveryEnvWith(ctx, inShards, "")
+}
+
+// efoSource is what the recovery job's source gains to read with enhanced
+// fan-out.
+const efoSource = ",\n  'scan.stream.recordpublisher' = 'EFO', 'scan.stream.efo.consumername' = 'recovery'"
+
+// newRecoveryEnvWith is newRecoveryEnv with more options for the source
+// table (each starting with a comma).
+func newRecoveryEnvWith(ctx context.Context, inShards int, sourceOptions string) *recoveryEnv {
+	GinkgoHelper()
 	b, srv := faultyBackend(kinesislocal.Options{})
 	Expect(srv.CreateStream("in", inShards)).To(Succeed())
 	Expect(srv.CreateStream("out", 2)).To(Succeed())
 	tmp := GinkgoT().TempDir()
 	e := &recoveryEnv{b: b, jobFile: filepath.Join(tmp, "recovery.sql"), dir: filepath.Join(tmp, "checkpoints")}
-	Expect(os.WriteFile(e.jobFile, []byte(fmt.Sprintf(recoveryJob, b.url, e.dir)), 0o600)).To(Succeed())
+	Expect(os.WriteFile(e.jobFile, []byte(fmt.Sprintf(recoveryJob, b.url, e.dir, sourceOptions)), 0o600)).To(Succeed())
 	return e
 }
 
@@ -156,56 +167,20 @@ var _ = Describe("a job with checkpoints (local endpoint)", Label("local", "reco
 
 	It("killed with SIGKILL at random moments and restarted, delivers every record; duplicates come only from after the last checkpoint", func(ctx SpecContext) {
 		e := newRecoveryEnv(ctx, 4)
-		rng := rand.New(rand.NewPCG(42, uint64(time.Now().UnixNano())))
-		written := 0
-		write := func(n int) {
-			putAll(ctx, e.b, "in", keyedRecords(written, n, keys))
-			written += n
-		}
-		write(2000)
-		// positions[i] is the checkpoint run i+1 resumed from.
-		var positions []map[string]*big.Int
-		for kill := 0; kill < 10; kill++ {
-			cmd := e.start()
-			time.Sleep(time.Duration(300+rng.IntN(1500)) * time.Millisecond)
-			write(300)
-			time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond)
-			Expect(cmd.Process.Kill()).To(Succeed())
-			_ = cmd.Wait()
-			positions = append(positions, e.latest(ctx))
-		}
-		By("a last run reads to the end and stops gracefully")
-		cmd := e.start()
-		e.waitOut(ctx, written)
-		stopGracefully(cmd)
+		killAndRestart(ctx, e, 10, func(from, n int) { putAll(ctx, e.b, "in", keyedRecords(from, n, keys)) })
+	}, SpecTimeout(4*time.Minute))
 
-		count := map[string]int{}
-		shardOf := map[string]string{}
-		for _, r := range e.readOut(ctx) {
-			id := r.Sid + "/" + r.Seq
-			count[id]++
-			shardOf[id] = r.Sid
-		}
-		Expect(count).To(HaveLen(written), "every source record reached the sink")
-		duplicated := 0
-		for id, c := range count {
-			if c == 1 {
-				continue
-			}
-			duplicated++
-			// A record is written again only by a run that resumed from a
-			// checkpoint taken before it was written.
-			s := seq(id[len(shardOf[id])+1:])
-			after := 0
-			for _, p := range positions {
-				if at, ok := p[shardOf[id]]; !ok || s.Cmp(at) > 0 {
-					after++
-				}
-			}
-			Expect(c).To(BeNumerically("<=", 1+after), "record %s was delivered %d times but is after only %d of the checkpoints resumed from", id, c, after)
-		}
-		Expect(len(positions)).To(Equal(10))
-		fmt.Fprintf(GinkgoWriter, "%d records, %d delivered more than once over 10 kills\n", written, duplicated)
+	It("reading with enhanced fan-out, killed with SIGKILL and restarted, delivers every record; duplicates come only from after the last checkpoint", func(ctx SpecContext) {
+		e := newRecoveryEnvWith(ctx, 4, efoSource)
+		killAndRestart(ctx, e, 5, func(from, n int) { putAll(ctx, e.b, "in", keyedRecords(from, n, keys)) })
+	}, SpecTimeout(4*time.Minute))
+
+	It("reading KPL aggregates, killed with SIGKILL and restarted, delivers every user record; duplicates come only from after the last checkpoint", func(ctx SpecContext) {
+		e := newRecoveryEnv(ctx, 4)
+		// 10 user records per aggregate: keys × n/keys.
+		killAndRestart(ctx, e, 5, func(from, n int) {
+			putAll(ctx, e.b, "in", kplAggregates(ctx, e.b, "in", keys, from/keys, n/keys, 10))
+		})
 	}, SpecTimeout(4*time.Minute))
 
 	It("stopped gracefully and restarted, delivers nothing twice, and what was written while it was down once", func(ctx SpecContext) {
@@ -258,3 +233,77 @@ var _ = Describe("a job with checkpoints (local endpoint)", Label("local", "reco
 		expectPerKeyOrder(rows)
 	}, SpecTimeout(2*time.Minute))
 })
+
+// killAndRestart writes 2,000 records with write(from, n), then kills the
+// job with SIGKILL kills times at random moments, writing 300 more records
+// during each run, and lets a last run read to the end. Every record must
+// reach the sink, and a record may be delivered more than once only by runs
+// that resumed from a checkpoint taken before it was read. Records are
+// told apart by (k, n), so that the user records of one KPL aggregate,
+// which share a sequence number, count each.
+func killAndRestart(ctx context.Context, e *recoveryEnv, kills int, write func(from, n int)) {
+	GinkgoHelper()
+	rng := rand.New(rand.NewPCG(42, uint64(time.Now().UnixNano())))
+	written := 0
+	put := func(n int) {
+		write(written, n)
+		written += n
+	}
+	put(2000)
+	// positions[i] is the checkpoint run i+1 resumed from.
+	var positions []map[string]*big.Int
+	for kill := 0; kill < kills; kill++ {
+		cmd := e.start()
+		time.Sleep(time.Duration(300+rng.IntN(1500)) * time.Millisecond)
+		put(300)
+		time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond)
+		Expect(cmd.Process.Kill()).To(Succeed())
+		_ = cmd.Wait()
+		positions = append(positions, e.latest(ctx))
+	}
+	By("a last run reads to the end and stops gracefully")
+	cmd := e.start()
+	e.waitRows(ctx, written)
+	stopGracefully(cmd)
+
+	count := map[[2]int64]int{}
+	last := map[[2]int64]outRow{}
+	for _, r := range e.readOut(ctx) {
+		id := [2]int64{r.K, r.N}
+		count[id]++
+		last[id] = r
+	}
+	Expect(count).To(HaveLen(written), "every source record reached the sink")
+	duplicated := 0
+	for id, c := range count {
+		if c == 1 {
+			continue
+		}
+		duplicated++
+		// A record is written again only by a run that resumed from a
+		// checkpoint taken before it was read.
+		r := last[id]
+		s := seq(r.Seq)
+		after := 0
+		for _, p := range positions {
+			if at, ok := p[r.Sid]; !ok || s.Cmp(at) > 0 {
+				after++
+			}
+		}
+		Expect(c).To(BeNumerically("<=", 1+after), "record k=%d n=%d (%s/%s) was delivered %d times but is after only %d of the checkpoints resumed from", id[0], id[1], r.Sid, r.Seq, c, after)
+	}
+	Expect(len(positions)).To(Equal(kills))
+	fmt.Fprintf(GinkgoWriter, "%d records, %d delivered more than once over %d kills\n", written, duplicated, kills)
+}
+
+// waitRows waits until `out` holds at least n distinct (k, n) rows.
+func (e *recoveryEnv) waitRows(ctx context.Context, n int) {
+	GinkgoHelper()
+	Eventually(func() int {
+		distinct := map[[2]int64]bool{}
+		for _, r := range e.readOut(ctx) {
+			distinct[[2]int64{r.K, r.N}] = true
+		}
+		return len(distinct)
+	}).WithTimeout(90 * time.Second).WithPolling(200 * time.Millisecond).Should(BeNumerically(">=", n))
+}
