@@ -49,6 +49,16 @@ var _ = Describe("enhanced fan-out options", func() {
 		})
 	})
 
+	It("refuses with NONE the ARN of a consumer of another stream, whose subscriptions would read that stream", func() {
+		options.AllSupported(func() {
+			_, diags := options.ValidateTable(info(), kinesisWith("scan.stream.recordpublisher", "EFO", "scan.stream.efo.registration", "NONE",
+				"scan.stream.efo.consumerarn", "arn:aws:kinesis:us-east-2:123456789012:stream/clicks/consumer/theirs:1700000000"))
+			d := onlyError(diags, "option 'scan.stream.efo.consumerarn' names a consumer of stream 'clicks', but table 'KinesisTable' reads stream 'user_behavior' | "+
+				"give the ARN of a consumer of stream 'user_behavior' (aws kinesis list-stream-consumers lists them)")
+			Expect(d.Pos).To(Equal(valuePos(6)))
+		})
+	})
+
 	It("refuses a consumer name with NONE, which finds its consumer by ARN", func() {
 		options.AllSupported(func() {
 			_, diags := options.ValidateTable(info(), kinesisWith("scan.stream.recordpublisher", "EFO", "scan.stream.efo.registration", "NONE",

@@ -171,6 +171,8 @@ var (
 	streamNameRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
 	regionRE     = regexp.MustCompile(`^[a-z]{2,}(-[a-z]+)+-([0-9]+|global)$`)
 	epochRE      = regexp.MustCompile(`^[0-9]{1,10}(\.[0-9]{1,9})?$`)
+	// consumerARNRE matches arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME/consumer/CONSUMER:TIMESTAMP.
+	consumerARNRE = regexp.MustCompile(`^arn:[^:]+:kinesis:[^:]*:[^:]*:stream/([^/]+)/consumer/[^:/]+:[0-9]+$`)
 )
 
 // kinesis validates the options of a kinesis table.
@@ -540,6 +542,8 @@ func (v *validator) efo(s *KinesisSource) {
 		} else if v.has(arnKey) && !strings.HasPrefix(s.EFO.ConsumerARN, "arn:") {
 			v.errorAt(v.valuePos(arnKey), "consumer ARNs look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME/consumer/CONSUMER:TIMESTAMP",
 				"option '%s' = '%s' is not an ARN", arnKey, s.EFO.ConsumerARN)
+		} else if v.has(arnKey) {
+			v.consumerOfStream(s.EFO.ConsumerARN)
 		}
 		v.ignored(nameKey, "registration is NONE, so the consumer is found by its ARN", "remove it")
 		return
@@ -552,6 +556,19 @@ func (v *validator) efo(s *KinesisSource) {
 			"option '%s' = '%s' is not a consumer name", nameKey, s.EFO.ConsumerName)
 	}
 	v.ignored(arnKey, "registration is "+s.EFO.Registration.String()+", so the consumer is registered by name", "remove it, or set registration NONE")
+}
+
+// consumerOfStream refuses a consumer ARN of another stream than the
+// table's: its subscriptions would read that other stream's shards.
+func (v *validator) consumerOfStream(arn string) {
+	const arnKey = "scan.stream.efo.consumerarn"
+	m := consumerARNRE.FindStringSubmatch(arn)
+	stream := strings.TrimSpace(v.text("stream"))
+	if m == nil || !v.has("stream") || m[1] == stream {
+		return
+	}
+	v.errorAt(v.valuePos(arnKey), fmt.Sprintf("give the ARN of a consumer of stream '%s' (aws kinesis list-stream-consumers lists them)", stream),
+		"option '%s' names a consumer of stream '%s', but %s reads stream '%s'", arnKey, m[1], v.tableName(), stream)
 }
 
 func (v *validator) kinesisSink() KinesisSink {

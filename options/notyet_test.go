@@ -87,7 +87,7 @@ var _ = Describe("options not supported yet", func() {
 
 		It("EFO with NONE registration needs a consumer ARN", func() {
 			Expect(efo("scan.stream.efo.registration", "NONE")).To(ConsistOf(ContainSubstring("registration NONE needs option 'scan.stream.efo.consumerarn'")))
-			Expect(efo("scan.stream.efo.registration", "NONE", "scan.stream.efo.consumerarn", "arn:aws:kinesis:us-east-2:1:stream/s/consumer/c:1")).To(BeEmpty())
+			Expect(efo("scan.stream.efo.registration", "NONE", "scan.stream.efo.consumerarn", "arn:aws:kinesis:us-east-2:1:stream/user_behavior/consumer/c:1")).To(BeEmpty())
 			Expect(efo("scan.stream.efo.registration", "NONE", "scan.stream.efo.consumerarn", "c")).To(ConsistOf(ContainSubstring("is not an ARN")))
 		})
 
