@@ -2,6 +2,7 @@ package efo
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/shardflow/shardflow/kinesisclient"
@@ -80,19 +81,19 @@ func (e *ConsumerError) doing() string {
 	who := "enhanced fan-out consumer"
 	switch {
 	case e.Consumer != "" && e.ARN != "":
-		who += " " + quote(e.Consumer) + " (" + e.ARN + ")"
+		who += " " + strconv.Quote(e.Consumer) + " (" + e.ARN + ")"
 	case e.Consumer != "":
-		who += " " + quote(e.Consumer)
+		who += " " + strconv.Quote(e.Consumer)
 	case e.ARN != "":
 		who += " " + e.ARN
 	}
 	switch e.action {
 	case deregistering:
-		return "deregistering " + who + " from stream " + quote(e.Stream)
+		return "deregistering " + who + " from stream " + strconv.Quote(e.Stream)
 	case using:
-		return "using " + who + " on stream " + quote(e.Stream)
+		return "using " + who + " on stream " + strconv.Quote(e.Stream)
 	}
-	return "registering " + who + " on stream " + quote(e.Stream)
+	return "registering " + who + " on stream " + strconv.Quote(e.Stream)
 }
 
 // action is what Register or Deregister was doing when it failed.
@@ -103,8 +104,6 @@ const (
 	using              // registration NONE: describing a consumer by its ARN
 	deregistering
 )
-
-func quote(s string) string { return `"` + s + `"` }
 
 // The options messages name.
 const (
