@@ -44,17 +44,17 @@ func Checkpoints(ctx context.Context, o SourceOptions, interval time.Duration) (
 	res := CheckpointResult{Records: o.Records, Interval: interval}
 	// The first read of a process pays for growing the heap (see Source).
 	fmt.Fprintln(o.Progress, "warming up: one untimed read with the bare SDK loop")
-	if err := warmUp(ctx, client, stream, o); err != nil {
+	if _, err := rawRead(ctx, client, stream, o.Records, o.Interval); err != nil {
 		return res, err
 	}
 	fmt.Fprintln(o.Progress, "reading without checkpoints")
-	if res.Without, _, err = readWithJob(ctx, srv.URL(), stream, o, nil); err != nil {
+	if res.Without, _, err = readWithJob(ctx, srv.URL(), stream, o, nil, ""); err != nil {
 		return res, err
 	}
 	fmt.Fprintf(o.Progress, "reading with a checkpoint every %s\n", interval)
 	res.With, res.Stats, err = readWithJob(ctx, srv.URL(), stream, o, map[string]string{
 		"execution.checkpointing.interval": fmt.Sprintf("%d ms", interval.Milliseconds()),
 		"state.checkpoints.dir":            "%DIR%",
-	})
+	}, "")
 	return res, err
 }

@@ -32,6 +32,14 @@ type SourceOptions struct {
 	// Rounds is how many times each loop reads the stream (at least 1);
 	// the rates are the medians.
 	Rounds int
+	// EFO reads with enhanced fan-out: the job with a consumer of its own
+	// ('scan.stream.efo.registration' = 'NONE'), the bare loop with
+	// SubscribeToShard through another.
+	EFO bool
+	// Aggregate, when above 0, writes the records as KPL aggregates of
+	// that many user records: the job reads the user records, the bare
+	// loop the aggregates.
+	Aggregate int
 	// Progress receives a line per phase; nil discards.
 	Progress io.Writer
 	Logger   *slog.Logger
@@ -39,7 +47,9 @@ type SourceOptions struct {
 
 // SourceResult is what the source benchmark measured.
 type SourceResult struct {
-	Records int
+	// Records is how many records the job read (user records, with KPL
+	// aggregates); RawRecords how many the bare loop read.
+	Records, RawRecords int
 	// Pipeline and Raw are how long each round of each loop took.
 	Pipeline, Raw []time.Duration
 }
@@ -48,7 +58,7 @@ type SourceResult struct {
 func (r SourceResult) PipelineRate() float64 { return rate(r.Records, median(r.Pipeline)) }
 
 // RawRate is the bare SDK loop's records per second, in the median round.
-func (r SourceResult) RawRate() float64 { return rate(r.Records, median(r.Raw)) }
+func (r SourceResult) RawRate() float64 { return rate(r.RawRecords, median(r.Raw)) }
 
 // Ratio is PipelineRate over RawRate.
 func (r SourceResult) Ratio() float64 { return r.PipelineRate() / r.RawRate() }
@@ -91,24 +101,46 @@ func Source(ctx context.Context, o SourceOptions) (SourceResult, error) {
 	}
 	defer srv.Close()
 	client := newClient(srv.URL())
-	fmt.Fprintf(o.Progress, "filling stream %q: %d shards, %d records of %d bytes\n", stream, o.Shards, o.Records, o.RecordSize)
-	if err := Fill(ctx, client, stream, o.Records, o.RecordSize); err != nil {
-		return SourceResult{}, err
+	res := SourceResult{Records: o.Records, RawRecords: o.Records}
+	if o.Aggregate > 0 {
+		fmt.Fprintf(o.Progress, "filling stream %q: %d shards, %d records of %d bytes in KPL aggregates of %d\n", stream, o.Shards, o.Records, o.RecordSize, o.Aggregate)
+		if res.RawRecords, err = FillAggregated(ctx, client, stream, o.Records, o.RecordSize, o.Aggregate); err != nil {
+			return res, err
+		}
+	} else {
+		fmt.Fprintf(o.Progress, "filling stream %q: %d shards, %d records of %d bytes\n", stream, o.Shards, o.Records, o.RecordSize)
+		if err := Fill(ctx, client, stream, o.Records, o.RecordSize); err != nil {
+			return res, err
+		}
 	}
-
-	res := SourceResult{Records: o.Records}
-	fmt.Fprintln(o.Progress, "warming up: one untimed read with the bare SDK loop")
-	if err := warmUp(ctx, client, stream, o); err != nil {
-		return res, err
-	}
-	pipeline := func() error {
-		took, _, err := readWithJob(ctx, srv.URL(), stream, o, nil)
-		res.Pipeline = append(res.Pipeline, took)
-		return err
+	var jobARN, rawARN string
+	if o.EFO {
+		if jobARN, err = registerConsumer(ctx, client, stream, "bench-job"); err != nil {
+			return res, err
+		}
+		if rawARN, err = registerConsumer(ctx, client, stream, "bench-raw"); err != nil {
+			return res, err
+		}
 	}
 	raw := func() error {
-		took, err := rawRead(ctx, client, stream, o.Records, o.Interval)
+		var took time.Duration
+		var err error
+		if o.EFO {
+			took, err = rawSubscribe(ctx, client, stream, rawARN, res.RawRecords)
+		} else {
+			took, err = rawRead(ctx, client, stream, res.RawRecords, o.Interval)
+		}
 		res.Raw = append(res.Raw, took)
+		return err
+	}
+	fmt.Fprintln(o.Progress, "warming up: one untimed read with the bare SDK loop")
+	if err := raw(); err != nil {
+		return res, err
+	}
+	res.Raw = res.Raw[:0]
+	pipeline := func() error {
+		took, _, err := readWithJob(ctx, srv.URL(), stream, o, nil, jobARN)
+		res.Pipeline = append(res.Pipeline, took)
 		return err
 	}
 	for round := range max(o.Rounds, 1) {
@@ -123,15 +155,9 @@ func Source(ctx context.Context, o SourceOptions) (SourceResult, error) {
 			return res, err
 		}
 		fmt.Fprintf(o.Progress, "round %d: pipeline (kinesis -> WHERE, projection -> blackhole) %.0f records/s, bare SDK loop %.0f records/s\n",
-			round+1, rate(o.Records, res.Pipeline[round]), rate(o.Records, res.Raw[round]))
+			round+1, rate(res.Records, res.Pipeline[round]), rate(res.RawRecords, res.Raw[round]))
 	}
 	return res, nil
-}
-
-// warmUp reads the stream once with the bare SDK loop, untimed.
-func warmUp(ctx context.Context, client *kinesis.Client, stream string, o SourceOptions) error {
-	_, err := rawRead(ctx, client, stream, o.Records, o.Interval)
-	return err
 }
 
 // newClient is a plain SDK client for the in-process endpoint, with the
@@ -209,7 +235,7 @@ CREATE TABLE src (
   'connector' = 'kinesis', 'stream' = '%s', 'aws.endpoint' = '%s', 'format' = 'csv',
   'scan.stream.initpos' = 'TRIM_HORIZON', 'scan.shard.getrecords.intervalmillis' = '%d',
   'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'bench',
-  'aws.credentials.basic.secretkey' = 'bench'
+  'aws.credentials.basic.secretkey' = 'bench'%s
 );
 CREATE TABLE sink (user_id BIGINT, item_id BIGINT, behavior STRING, ts TIMESTAMP(3)) WITH ('connector' = 'blackhole');
 INSERT INTO sink SELECT user_id, item_id * 2, behavior, ts FROM src WHERE category_id < 25 AND behavior <> 'none';
@@ -217,10 +243,15 @@ INSERT INTO sink SELECT user_id, item_id * 2, behavior, ts FROM src WHERE catego
 
 // readWithJob runs the benchmark job over the stream until it has read
 // o.Records records, with extra SET statements (checkpointing, say), and
-// returns how long that took and the job's checkpoint statistics.
-func readWithJob(ctx context.Context, url, stream string, o SourceOptions, sets map[string]string) (time.Duration, job.CheckpointStats, error) {
+// returns how long that took and the job's checkpoint statistics. With a
+// consumer ARN it reads with enhanced fan-out through that consumer.
+func readWithJob(ctx context.Context, url, stream string, o SourceOptions, sets map[string]string, consumerARN string) (time.Duration, job.CheckpointStats, error) {
 	var stats job.CheckpointStats
-	text := fmt.Sprintf(sourceJob, stream, url, o.Interval.Milliseconds())
+	efo := ""
+	if consumerARN != "" {
+		efo = fmt.Sprintf(",\n  'scan.stream.recordpublisher' = 'EFO', 'scan.stream.efo.registration' = 'NONE', 'scan.stream.efo.consumerarn' = '%s'", consumerARN)
+	}
+	text := fmt.Sprintf(sourceJob, stream, url, o.Interval.Milliseconds(), efo)
 	for k, v := range sets {
 		text = fmt.Sprintf("SET '%s' = '%s';\n", k, v) + text
 	}

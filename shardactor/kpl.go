@@ -2,7 +2,9 @@ package shardactor
 
 import (
 	"log/slog"
-	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/shardflow/shardflow/chain"
 	"github.com/shardflow/shardflow/kpl"
@@ -40,48 +42,62 @@ func (p position) subSequenceNumber() *int64 {
 	return &sub
 }
 
-// addRecord runs one Kinesis record through the chain: an ordinary record
-// as it is, a KPL aggregate as its user records, less those a restore
-// inside it already emitted and those whose hash key is outside the
-// shard's range (after a reshard they belong to a child, as the KCL rules).
-func (s *shard) addRecord(rec chain.Record, now time.Time) error {
-	skip := int64(wholeRecord)
-	if s.resume != nil {
-		if s.resume.seq == rec.SequenceNumber {
-			skip = s.resume.sub
+// pendingRecord is a user record waiting for credit: an ordinary record,
+// or one of a KPL aggregate. after is the position it leaves once its rows
+// are emitted: its sub-sequence number, or wholeRecord for an ordinary
+// record and the last user record of an aggregate.
+type pendingRecord struct {
+	rec   chain.Record
+	after int64
+}
+
+// expand turns a batch's Kinesis records into user records: an ordinary
+// record as it is, a KPL aggregate as its user records, less those a
+// restore inside it already emitted and those whose hash key is outside
+// the shard's range (after a reshard they belong to a child, as the KCL
+// rules).
+func (s *shard) expand(records []ktypes.Record) []pendingRecord {
+	out := make([]pendingRecord, 0, len(records))
+	for i := range records {
+		r := &records[i]
+		rec := chain.Record{Data: r.Data, ShardID: s.start.ShardID, SequenceNumber: aws.ToString(r.SequenceNumber)}
+		if r.ApproximateArrivalTimestamp != nil {
+			rec.ArrivalMillis = r.ApproximateArrivalTimestamp.UnixMilli()
 		}
-		s.resume = nil
-	}
-	users, ok := kpl.Deaggregate(rec.Data)
-	if !ok {
-		if skip != wholeRecord {
-			return nil // emitted before the restore
+		skip := int64(wholeRecord)
+		if s.resume != nil {
+			if s.resume.seq == rec.SequenceNumber {
+				skip = s.resume.sub
+			}
+			s.resume = nil
 		}
-		s.records++
-		return s.add(rec, wholeRecord, now)
-	}
-	last := int64(len(users) - 1)
-	for i, u := range users {
-		sub := int64(i)
-		if sub <= skip {
+		users, ok := kpl.Deaggregate(rec.Data)
+		if !ok {
+			if skip == wholeRecord { // else emitted before the restore
+				out = append(out, pendingRecord{rec: rec, after: wholeRecord})
+			}
 			continue
 		}
-		if !s.owns(u) {
-			s.dropped++
-			continue
-		}
-		r := rec
-		r.Data, r.Aggregated, r.SubSequenceNumber = u.Data, true, sub
-		after := sub
-		if sub == last {
-			after = wholeRecord
-		}
-		s.records++
-		if err := s.add(r, after, now); err != nil {
-			return err
+		last := int64(len(users) - 1)
+		for i, u := range users {
+			sub := int64(i)
+			if sub <= skip {
+				continue
+			}
+			if !s.owns(u) {
+				s.dropped++
+				continue
+			}
+			ur := rec
+			ur.Data, ur.Aggregated, ur.SubSequenceNumber = u.Data, true, sub
+			after := sub
+			if sub == last {
+				after = wholeRecord
+			}
+			out = append(out, pendingRecord{rec: ur, after: after})
 		}
 	}
-	return nil
+	return out
 }
 
 // owns reports whether a user record's hash key is in the shard's range.

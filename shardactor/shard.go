@@ -99,7 +99,10 @@ func (s state) String() string {
 }
 
 // Messages the actor sends itself.
-type poll struct{}
+type (
+	poll           struct{}
+	reportProgress struct{}
+)
 
 type shard struct {
 	env   *Env
@@ -118,10 +121,13 @@ type shard struct {
 	// retries is Env.Retries, or the actor's own.
 	retries *ratelog.Limiter
 
-	// pending holds the records of the current batch not yet through the
-	// chain (an event larger than the credit granted), and cur the batch.
-	pending []ktypes.Record
+	// pending holds the user records of the current batch not yet through
+	// the chain (an event, or KPL aggregates, larger than the credit
+	// granted), and cur the batch; granted is the credit a fetch was sized
+	// by.
+	pending []pendingRecord
 	cur     *batch
+	granted int
 	// wait is how long to wait after the current batch before the next
 	// fetch.
 	wait time.Duration
@@ -155,6 +161,7 @@ type shard struct {
 	dropped           int64
 	millisBehind      int64
 	lastReport        time.Time
+	reportDue         bool // a held-back report is scheduled
 	progressEvery     time.Duration
 	coordinator, self *actor.PID
 }
@@ -194,6 +201,11 @@ func (s *shard) Receive(ctx actor.Context) {
 		s.onGlobal(ctx, m)
 	case *reportWatermark:
 		s.reportWatermark(ctx, false)
+	case *reportProgress:
+		s.reportDue = false
+		if s.start != nil && !s.ended && s.state != finished {
+			s.report(ctx, true)
+		}
 	case *actor.Stopping:
 		// Ordering: 1. no timer fires into a stopping actor; 2. calls in
 		// flight are cancelled and waited for; 3. what the publisher holds
@@ -337,8 +349,9 @@ func (s *shard) onGrant(ctx actor.Context, m *messages.CreditGrant) {
 // pending records go through the chain, or the publisher fetches at most
 // limit.
 func (s *shard) credited(ctx actor.Context, limit int) {
+	s.granted = max(limit, 1)
 	if len(s.pending) > 0 {
-		s.drain(ctx, max(limit, 1))
+		s.drain(ctx, s.granted)
 		return
 	}
 	s.fetch(ctx, max(min(limit, s.pub.want()), 1))
@@ -363,15 +376,18 @@ func (s *shard) onBatch(ctx actor.Context, m *batch) {
 	}
 	s.retries.Recovered(m.op, m.op+" succeeds again")
 	s.wait = s.pub.received(m)
-	s.cur, s.pending = m, m.records
+	s.cur, s.pending = m, s.expand(m.records)
 	if n := len(m.records); n > 0 {
 		s.lastSeq = aws.ToString(m.records[n-1].SequenceNumber)
 	}
-	if s.pub.creditFirst() || len(s.pending) == 0 {
-		s.drain(ctx, len(s.pending))
-		return
+	switch {
+	case len(s.pending) == 0:
+		s.drain(ctx, 0)
+	case s.pub.creditFirst():
+		s.drain(ctx, s.granted) // aggregates may hold more user records than granted
+	default:
+		s.requestCredit(ctx, len(s.pending))
 	}
-	s.requestCredit(ctx, len(s.pending))
 }
 
 // drain runs up to n pending records through the chain and emits their
@@ -383,18 +399,16 @@ func (s *shard) drain(ctx actor.Context, n int) {
 	now := time.Now()
 	for i := range s.pending[:n] {
 		r := &s.pending[i]
-		rec := chain.Record{Data: r.Data, ShardID: s.start.ShardID, SequenceNumber: aws.ToString(r.SequenceNumber)}
-		if r.ApproximateArrivalTimestamp != nil {
-			rec.ArrivalMillis = r.ApproximateArrivalTimestamp.UnixMilli()
-		}
-		if err := s.addRecord(rec, now); err != nil {
+		s.records++
+		if err := s.add(r.rec, r.after, now); err != nil {
 			s.returnCredit(ctx)
 			s.failRecord(ctx, err)
 			return
 		}
 	}
 	if n > 0 && s.et == nil {
-		s.emitted = position{seq: aws.ToString(s.pending[n-1].SequenceNumber), sub: wholeRecord}
+		last := &s.pending[n-1]
+		s.emitted = position{seq: last.rec.SequenceNumber, sub: last.after}
 	}
 	s.pending = s.pending[n:]
 	if err := s.release(); err != nil {
@@ -611,9 +625,17 @@ func AdaptiveLimit(n, bytes int, loop time.Duration) int {
 	return min(max(limit, 1), 10000)
 }
 
+// report sends the coordinator the shard's progress, at most once per
+// progress interval unless forced. A report held back is sent when the
+// interval is over, so that the last counts of a burst are not left
+// waiting for the next batch (seconds away, for a subscription).
 func (s *shard) report(ctx actor.Context, force bool) {
 	now := time.Now()
 	if !force && now.Sub(s.lastReport) < s.progressEvery {
+		if !s.reportDue {
+			s.reportDue = true
+			s.timers.After(s.progressEvery-now.Sub(s.lastReport), &reportProgress{})
+		}
 		return
 	}
 	s.lastReport = now

@@ -1,6 +1,7 @@
 package specs_test
 
 import (
+	"fmt"
 	"math/big"
 	"strings"
 	"time"
@@ -28,6 +29,23 @@ var _ = readers("the kinesis source with KPL aggregates", func(b *backend) {
 		j.stop()
 		expectExactlyOnceInKeyOrder(printed(lines), keys, perKey)
 		Expect(j.sourceProgress("src").Records).To(BeEquivalentTo(keys*perKey), "records read counts user records")
+	}, specTimeout)
+
+	// Flow: a GetRecords of 100 aggregates carries 10,000 user records; the
+	// sink grants credit for at most 100 rows at a time. The user records
+	// wait in the shard actor and go through as credit comes, and a
+	// position inside an aggregate holds while they wait.
+	It("lets the user records of aggregates through no faster than the sink grants credit, losing nothing", func(ctx SpecContext) {
+		src, dst := createStream(ctx, b, 2), createStream(ctx, b, 2)
+		const keys, perKey = 20, 200
+		putAll(ctx, b, src, kplAggregates(ctx, b, src, keys, 0, perKey, 100))
+		j := startJob(ctx, fmt.Sprintf("%s\nCREATE TABLE dst (k STRING, n BIGINT) PARTITIONED BY (k)\n%s;\nINSERT INTO dst SELECT k, n FROM src;\n",
+			kinesisTable(b, "src", src, "k STRING, n BIGINT", ", 'scan.stream.initpos' = 'TRIM_HORIZON'"),
+			sinkKinesisWith(b, dst, "json", "sink.batch.max-size", "50", "sink.requests.max-buffered", "100", "sink.flush-buffer.timeout", "20")))
+		Eventually(func() int64 { return j.sourceProgress("src").Rows }).WithContext(ctx).WithTimeout(2 * time.Minute).Should(BeEquivalentTo(keys * perKey))
+		j.stop()
+		rows, pkeys := sinkReadBack(ctx, b, dst)
+		sinkExpectKeyOrder(rows, pkeys, keys, perKey)
 	}, specTimeout)
 
 	// Flow: the KPL record of the issue, three user records, read with

@@ -28,6 +28,11 @@ of both, alternating which goes first. Its last line compares the median rounds.
 With --sink it measures writing instead: a datagen source into a kinesis sink (keyed by
 PARTITIONED BY over --keys distinct values) against a bare PutRecords loop.
 
+With --efo both read with enhanced fan-out: the job through a consumer of its own, the bare
+loop with SubscribeToShard through another. With --kpl N the records are written as KPL
+aggregates of N user records: the job reads (and counts) the user records, the bare loop the
+aggregates.
+
 With --windows it measures event time: a tumbling COUNT(*) per key over --keys keys.
 
 With --checkpoints it reads the filled stream twice, without checkpoints and with one every
@@ -84,12 +89,21 @@ polling the same shards. Both include the in-process endpoint answering the poll
 					res.Shards, float64(res.RSS)/(1<<20), res.CPU*100, res.RawCPU*100)
 				return nil
 			}
-			if o.Shards < 1 || o.Records < 1 || o.RecordSize < 40 || o.Rounds < 1 {
-				return fmt.Errorf("want --shards, --records and --rounds of at least 1 and --record-size of at least 40")
+			if o.Shards < 1 || o.Records < 1 || o.RecordSize < 40 || o.Rounds < 1 || o.Aggregate < 0 {
+				return fmt.Errorf("want --shards, --records and --rounds of at least 1, --record-size of at least 40 and --kpl of at least 0")
 			}
 			res, err := bench.Source(cmd.Context(), o)
 			if err != nil {
 				return err
+			}
+			if o.Aggregate > 0 {
+				// The bare loop reads aggregates without opening them: its
+				// rate in user records is what they carry.
+				carried := res.RawRate() * float64(res.Records) / float64(res.RawRecords)
+				fmt.Fprintf(cmd.OutOrStdout(), "KPL aggregates of %d user records: raw SDK loop %.0f aggregates/s\n", o.Aggregate, res.RawRate())
+				fmt.Fprintf(cmd.OutOrStdout(), "pipeline %.0f user records/s, raw SDK loop %.0f user records/s carried, ratio %.2f\n",
+					res.PipelineRate(), carried, res.PipelineRate()/carried)
+				return nil
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "pipeline %.0f records/s, raw SDK loop %.0f records/s, ratio %.2f\n",
 				res.PipelineRate(), res.RawRate(), res.Ratio())
@@ -102,6 +116,8 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	f.IntVar(&o.Rounds, "rounds", 5, "times each loop reads the stream; the rates are the medians")
 	f.IntVar(&o.RecordSize, "record-size", 100, "bytes per record")
 	f.DurationVar(&o.Interval, "interval", 0, "GetRecords interval of both loops (scan.shard.getrecords.intervalmillis)")
+	f.BoolVar(&o.EFO, "efo", false, "read with enhanced fan-out (SubscribeToShard) in both loops")
+	f.IntVar(&o.Aggregate, "kpl", 0, "write the records as KPL aggregates of this many user records")
 	f.BoolVar(&windows, "windows", false, "measure a tumbling COUNT(*) per key (with --keys distinct keys)")
 	f.BoolVar(&checkpoints, "checkpoints", false, "measure the cost of checkpoints")
 	f.DurationVar(&cpInterval, "checkpoint-interval", time.Second, "with --checkpoints: the checkpoint interval")
