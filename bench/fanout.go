@@ -3,8 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -47,39 +45,9 @@ func registerConsumer(ctx context.Context, c *kinesis.Client, stream, name strin
 // calls, one goroutine per shard, renewing a subscription that ends after
 // its continuation, and returns how long it took.
 func rawSubscribe(ctx context.Context, c *kinesis.Client, stream, consumerARN string, want int) (time.Duration, error) {
-	start := time.Now()
-	shards, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream)})
-	if err != nil {
-		return 0, err
-	}
-	var total atomic.Int64
-	errs := make(chan error, len(shards.Shards))
-	var wg sync.WaitGroup
-	readCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for _, sh := range shards.Shards {
-		wg.Add(1)
-		go func(id string) {
-			defer wg.Done()
-			err := subscribeShard(readCtx, c, consumerARN, id, func(n int) bool {
-				if total.Add(int64(n)) >= int64(want) {
-					cancel()
-					return false
-				}
-				return true
-			})
-			if err != nil && readCtx.Err() == nil {
-				errs <- err
-			}
-		}(aws.ToString(sh.ShardId))
-	}
-	wg.Wait()
-	took := time.Since(start)
-	close(errs)
-	if err := <-errs; err != nil {
-		return 0, err
-	}
-	return took, nil
+	return readShards(ctx, c, stream, want, func(ctx context.Context, shard string, batch func(int) bool) error {
+		return subscribeShard(ctx, c, consumerARN, shard, batch)
+	})
 }
 
 // subscribeShard reads one shard from its start with SubscribeToShard,

@@ -272,6 +272,16 @@ func readWithJob(ctx context.Context, url, stream string, o SourceOptions, sets 
 // rawRead reads every record of the stream with plain SDK calls, one
 // goroutine per shard, and returns how long it took.
 func rawRead(ctx context.Context, c *kinesis.Client, stream string, want int, interval time.Duration) (time.Duration, error) {
+	return readShards(ctx, c, stream, want, func(ctx context.Context, shard string, batch func(int) bool) error {
+		return readShard(ctx, c, stream, shard, ktypes.ShardIteratorTypeTrimHorizon, 0, interval, batch)
+	})
+}
+
+// readShards runs read on a goroutine per shard of the stream, each handing
+// batch the records it read, until want records were read; it returns how
+// long that took.
+func readShards(ctx context.Context, c *kinesis.Client, stream string, want int,
+	read func(ctx context.Context, shard string, batch func(records int) bool) error) (time.Duration, error) {
 	start := time.Now()
 	shards, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream)})
 	if err != nil {
@@ -286,7 +296,7 @@ func rawRead(ctx context.Context, c *kinesis.Client, stream string, want int, in
 		wg.Add(1)
 		go func(id string) {
 			defer wg.Done()
-			err := readShard(readCtx, c, stream, id, ktypes.ShardIteratorTypeTrimHorizon, 0, interval, func(n int) bool {
+			err := read(readCtx, id, func(n int) bool {
 				if total.Add(int64(n)) >= int64(want) {
 					cancel()
 					return false

@@ -43,7 +43,8 @@ func (c *coordinator) begin() {
 		c.describe()
 	default:
 		c.phase = registering
-		api, stream, src, log := c.cfg.Consumers, c.cfg.Stream, c.cfg.Source, c.log
+		// efo names the stream in its lines itself.
+		api, stream, src, log := c.cfg.Consumers, c.cfg.Stream, c.cfg.Source, c.cfg.Logger.With(slog.String("table", c.cfg.Table))
 		c.beside.Go(func(ctx context.Context) any {
 			consumer, err := efo.Register(ctx, api, stream, src, log)
 			return &registered{consumer: consumer, err: err}
@@ -75,7 +76,7 @@ func (c *coordinator) deregister() bool {
 	if !c.fanOut() || c.consumer.ARN == "" || c.cfg.Source.EFO.Registration == options.RegistrationNone {
 		return false
 	}
-	api, consumer, src, log := c.cfg.Consumers, c.consumer, c.cfg.Source, c.log
+	api, consumer, src, log := c.cfg.Consumers, c.consumer, c.cfg.Source, c.cfg.Logger.With(slog.String("table", c.cfg.Table))
 	c.beside.Go(func(ctx context.Context) any {
 		return &deregistered{err: efo.Deregister(ctx, api, consumer, src, log)}
 	})

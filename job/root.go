@@ -45,7 +45,7 @@ func (c *clients) registerEager(ctx context.Context, p *plan.Plan, log *slog.Log
 		if k == nil || !t.IsSource() || k.Source.RecordPublisher != options.PublisherEFO || k.Source.EFO.Registration != options.RegistrationEager {
 			continue
 		}
-		consumer, err := efo.Register(ctx, c.source[t.Name], k.Stream, k.Source, log)
+		consumer, err := efo.Register(ctx, c.source[t.Name], k.Stream, k.Source, log.With(slog.String("table", t.Name)))
 		if err != nil {
 			c.deregisterEager(ctx, p, log)
 			return fmt.Errorf("table `%s`: %w", t.Name, err)
@@ -60,7 +60,7 @@ func (c *clients) registerEager(ctx context.Context, p *plan.Plan, log *slog.Log
 func (c *clients) deregisterEager(ctx context.Context, p *plan.Plan, log *slog.Logger) {
 	for _, t := range p.Tables {
 		if consumer := c.eager[t.Name]; consumer != nil {
-			if err := efo.Deregister(ctx, c.source[t.Name], *consumer, t.Connector.Kinesis.Source, log); err != nil {
+			if err := efo.Deregister(ctx, c.source[t.Name], *consumer, t.Connector.Kinesis.Source, log.With(slog.String("table", t.Name))); err != nil {
 				log.Warn("the enhanced fan-out consumer was not deregistered", slog.String("table", t.Name), slog.String("error", err.Error()))
 			}
 			delete(c.eager, t.Name)

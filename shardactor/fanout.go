@@ -70,20 +70,26 @@ func (f *fanOut) fetch(_ int, _ string) {
 	f.stream = nil // the goroutine owns it until it answers
 	f.beside.Go(func(c context.Context) any {
 		failures := 0
+		// retry decides about a failure to subscribe, or of a
+		// subscription: the batch that ends the fetch, or nil once it has
+		// waited its backoff and the loop may subscribe again.
+		retry := func(err error) (*batch, bool) {
+			if c.Err() != nil {
+				return nil, false
+			}
+			if !subscribeRetryable(err) || failures >= policy.MaxRetries {
+				return &batch{err: err, op: "SubscribeToShard", option: "scan.shard.subscribetoshard", elapsed: time.Since(started)}, false
+			}
+			failures++
+			notify(failures, err)
+			return nil, policy.Sleep(c, failures-1) == nil
+		}
 		for {
 			if stream == nil {
 				s, err := subscribe(c, api, in)
 				if err != nil {
-					if c.Err() != nil {
-						return nil
-					}
-					if !subscribeRetryable(err) || failures >= policy.MaxRetries {
-						return &batch{err: err, op: "SubscribeToShard", option: "scan.shard.subscribetoshard", elapsed: time.Since(started)}
-					}
-					failures++
-					notify(failures, err)
-					if policy.Sleep(c, failures-1) != nil {
-						return nil
+					if b, again := retry(err); !again {
+						return orNil(b)
 					}
 					continue
 				}
@@ -98,13 +104,8 @@ func (f *fanOut) fetch(_ int, _ string) {
 					_ = stream.Close()
 					stream = nil
 					if err != nil {
-						if !subscribeRetryable(err) || failures >= policy.MaxRetries {
-							return &batch{err: err, op: "SubscribeToShard", option: "scan.shard.subscribetoshard", elapsed: time.Since(started)}
-						}
-						failures++
-						notify(failures, err)
-						if policy.Sleep(c, failures-1) != nil {
-							return nil
+						if b, again := retry(err); !again {
+							return orNil(b)
 						}
 					}
 					continue
@@ -118,6 +119,15 @@ func (f *fanOut) fetch(_ int, _ string) {
 			}
 		}
 	})
+}
+
+// orNil returns b as a message, or an untyped nil for none: a nil *batch
+// in an interface is not nil, and Beside would send it.
+func orNil(b *batch) any {
+	if b == nil {
+		return nil
+	}
+	return b
 }
 
 // subscribe opens a subscription. Its context is the actor's: the

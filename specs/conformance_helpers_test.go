@@ -256,3 +256,16 @@ func shardFor(ranges []hashRange, key *big.Int) int {
 	}
 	return -1
 }
+
+// splitInHalf splits shard at the middle of its hash key range and waits
+// until the stream is ACTIVE again.
+func splitInHalf(ctx context.Context, b *backend, stream string, shard types.Shard) {
+	GinkgoHelper()
+	lo, _ := new(big.Int).SetString(aws.ToString(shard.HashKeyRange.StartingHashKey), 10)
+	hi, _ := new(big.Int).SetString(aws.ToString(shard.HashKeyRange.EndingHashKey), 10)
+	mid := new(big.Int).Add(lo, new(big.Int).Rsh(new(big.Int).Sub(hi, lo), 1))
+	_, err := b.client.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String(stream),
+		ShardToSplit: shard.ShardId, NewStartingHashKey: aws.String(mid.String())})
+	Expect(err).NotTo(HaveOccurred())
+	waitActive(ctx, b, stream)
+}

@@ -2,12 +2,10 @@ package specs_test
 
 import (
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -77,14 +75,7 @@ var _ = readers("the kinesis source with KPL aggregates", func(b *backend) {
 		j := startJob(ctx, kinesisTable(b, "src", stream, "k BIGINT, n BIGINT", ", 'scan.stream.initpos' = 'TRIM_HORIZON'")+
 			printSink+"INSERT INTO out SELECT k, n FROM src;")
 		j.waitLines(keys * perKey / 2)
-		shards := listShards(ctx, b, stream)
-		lo, _ := new(big.Int).SetString(aws.ToString(shards[0].HashKeyRange.StartingHashKey), 10)
-		hi, _ := new(big.Int).SetString(aws.ToString(shards[0].HashKeyRange.EndingHashKey), 10)
-		mid := new(big.Int).Add(lo, new(big.Int).Rsh(new(big.Int).Sub(hi, lo), 1))
-		_, err := b.client.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String(stream),
-			ShardToSplit: shards[0].ShardId, NewStartingHashKey: aws.String(mid.String())})
-		Expect(err).NotTo(HaveOccurred())
-		waitActive(ctx, b, stream)
+		splitInHalf(ctx, b, stream, listShards(ctx, b, stream)[0])
 		// Packed for the new shard map, as the KPL does once it sees it.
 		putAll(ctx, b, stream, kplAggregates(ctx, b, stream, keys, perKey, perKey, 10))
 		lines := j.waitLines(keys * perKey * 2)

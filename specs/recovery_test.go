@@ -208,11 +208,7 @@ var _ = Describe("a job with checkpoints (local endpoint)", Label("local", "reco
 		stopGracefully(cmd)
 
 		shards := listShards(ctx, e.b, "in")
-		lo, _ := new(big.Int).SetString(aws.ToString(shards[0].HashKeyRange.StartingHashKey), 10)
-		hi, _ := new(big.Int).SetString(aws.ToString(shards[0].HashKeyRange.EndingHashKey), 10)
-		mid := new(big.Int).Add(lo, new(big.Int).Rsh(new(big.Int).Sub(hi, lo), 1))
-		_, err := e.b.client.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String("in"), ShardToSplit: shards[0].ShardId, NewStartingHashKey: aws.String(mid.String())})
-		Expect(err).NotTo(HaveOccurred())
+		splitInHalf(ctx, e.b, "in", shards[0])
 		putAll(ctx, e.b, "in", keyedRecords(600, 600, keys))
 		var open []types.Shard
 		for _, s := range listShards(ctx, e.b, "in") {
@@ -221,7 +217,7 @@ var _ = Describe("a job with checkpoints (local endpoint)", Label("local", "reco
 			}
 		}
 		Expect(open).To(HaveLen(2))
-		_, err = e.b.client.MergeShards(ctx, &kinesis.MergeShardsInput{StreamName: aws.String("in"), ShardToMerge: open[0].ShardId, AdjacentShardToMerge: open[1].ShardId})
+		_, err := e.b.client.MergeShards(ctx, &kinesis.MergeShardsInput{StreamName: aws.String("in"), ShardToMerge: open[0].ShardId, AdjacentShardToMerge: open[1].ShardId})
 		Expect(err).NotTo(HaveOccurred())
 		putAll(ctx, e.b, "in", keyedRecords(1200, 600, keys))
 

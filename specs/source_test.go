@@ -2,7 +2,6 @@ package specs_test
 
 import (
 	"fmt"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -42,13 +41,7 @@ var _ = readers("the kinesis source", func(b *backend) {
 		write()
 		// Split shard 0 in the middle of its hash range.
 		shards := listShards(ctx, b, stream)
-		lo, _ := new(big.Int).SetString(aws.ToString(shards[0].HashKeyRange.StartingHashKey), 10)
-		hi, _ := new(big.Int).SetString(aws.ToString(shards[0].HashKeyRange.EndingHashKey), 10)
-		mid := new(big.Int).Add(lo, new(big.Int).Rsh(new(big.Int).Sub(hi, lo), 1))
-		_, err := b.client.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String(stream),
-			ShardToSplit: shards[0].ShardId, NewStartingHashKey: aws.String(mid.String())})
-		Expect(err).NotTo(HaveOccurred())
-		waitActive(ctx, b, stream)
+		splitInHalf(ctx, b, stream, shards[0])
 		write()
 		write()
 		// Merge the split's two children back together.
@@ -59,7 +52,7 @@ var _ = readers("the kinesis source", func(b *backend) {
 			}
 		}
 		Expect(open).To(HaveLen(2), "the split made two open children")
-		_, err = b.client.MergeShards(ctx, &kinesis.MergeShardsInput{StreamName: aws.String(stream),
+		_, err := b.client.MergeShards(ctx, &kinesis.MergeShardsInput{StreamName: aws.String(stream),
 			ShardToMerge: open[0].ShardId, AdjacentShardToMerge: open[1].ShardId})
 		Expect(err).NotTo(HaveOccurred())
 		waitActive(ctx, b, stream)

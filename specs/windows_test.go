@@ -137,12 +137,31 @@ func expectCounts(got []windowCount, want map[string]windowCount) {
 	Expect(gotByKey).To(Equal(want))
 }
 
-var _ = Describe("event-time windows (local endpoint)", Label("local", "windows"), func() {
+// The windows specs run with both record publishers.
+var _ = func() bool {
+	for _, efo := range []bool{false, true} {
+		windowSpecs(efo)
+	}
+	return true
+}()
+
+func windowSpecs(efo bool) {
+	publisher, labels := "polling", Label("local", "windows")
+	if efo {
+		publisher, labels = "enhanced fan-out", Label("local", "windows", "efo")
+	}
+	Describe("event-time windows (local endpoint, "+publisher+")", labels, func() {
+		windowSpecsOn(efo)
+	})
+}
+
+func windowSpecsOn(efo bool) {
 	var b *backend
 	var srv *kinesislocal.Server
 
 	BeforeEach(func(ctx SpecContext) {
 		b, srv = faultyBackend(kinesislocal.Options{})
+		b.efo = efo
 		Expect(srv.CreateStream("events", 4)).To(Succeed())
 	})
 
@@ -210,7 +229,7 @@ var _ = Describe("event-time windows (local endpoint)", Label("local", "windows"
 		before := len(j.out.Lines())
 		Consistently(func() int { return len(j.out.Lines()) }).WithTimeout(500*time.Millisecond).Should(Equal(before), "late records change no result")
 	}, specTimeout)
-})
+}
 
 // windowProgress returns the progress of the job's first window operator.
 func (j *runningJob) windowProgress() messages.Progress {
