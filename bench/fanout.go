@@ -46,7 +46,10 @@ func registerConsumer(ctx context.Context, c *kinesis.Client, stream, name strin
 // its continuation, and returns how long it took.
 func rawSubscribe(ctx context.Context, c *kinesis.Client, stream, consumerARN string, want int) (time.Duration, error) {
 	return readShards(ctx, c, stream, want, func(ctx context.Context, shard string, batch func(int) bool) error {
-		return subscribeShard(ctx, c, consumerARN, shard, batch)
+		// A client per subscription, as the shard actors have: the SDK
+		// shares one event stream decoder between the streams of a client
+		// (aws/smithy-go#714).
+		return subscribeShard(ctx, kinesis.New(c.Options()), consumerARN, shard, batch)
 	})
 }
 

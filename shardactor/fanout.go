@@ -47,7 +47,7 @@ type fanOut struct {
 }
 
 func newFanOut(s *shard) *fanOut {
-	return &fanOut{api: s.env.FanOut, src: s.src, consumerARN: s.start.ConsumerARN, shardID: s.start.ShardID,
+	return &fanOut{api: s.env.FanOut(), src: s.src, consumerARN: s.start.ConsumerARN, shardID: s.start.ShardID,
 		beside: s.beside, retrying: s.retrying}
 }
 

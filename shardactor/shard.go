@@ -39,9 +39,12 @@ type Env struct {
 	Table   *plan.Table
 	Inserts []*plan.Insert
 	API     KinesisAPI
-	// FanOut subscribes to shards for a table read with enhanced fan-out
-	// (scan.stream.recordpublisher = 'EFO'); nil for polling.
-	FanOut FanOutAPI
+	// FanOut builds the client a shard actor of a table read with
+	// enhanced fan-out (scan.stream.recordpublisher = 'EFO') subscribes
+	// with; nil for polling. Each shard actor needs a client of its own:
+	// the SDK's event stream decoder is shared, unsynchronized, by the
+	// streams of one client (aws/smithy-go#714).
+	FanOut func() FanOutAPI
 	Logger *slog.Logger
 	// Retries, shared by the table's shard actors, says at most every few
 	// seconds that reads are failing and being retried; nil gives each

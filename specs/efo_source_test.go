@@ -94,7 +94,7 @@ INSERT INTO dst SELECT k, n, payload FROM src;
 `, sinkKinesisWith(b, src, "csv", "scan.stream.initpos", "TRIM_HORIZON", "scan.stream.recordpublisher", "EFO",
 			"scan.stream.efo.consumername", "stalled"),
 			sinkKinesisWith(b, dst, "json", "sink.flush-buffer.timeout", "200")))
-		Eventually(func() int { return sinkProgress(ctx, j, "dst").Paused }).WithContext(ctx).Should(Equal(1))
+		Eventually(func() int { return sinkProgress(ctx, j, "dst").Paused }).WithContext(ctx).Should(BeNumerically(">=", 1))
 		time.Sleep(2 * time.Second) // progress reports settle
 		read := sinkSourceProgress(ctx, j, "src").Records
 		Expect(read).To(BeNumerically("<", rows))

@@ -28,8 +28,8 @@ var _ = readers("the kinesis source", func(b *backend) {
 		Expect(j.sourceProgress("src").Records).To(BeEquivalentTo(2000))
 	}, specTimeout)
 
-	It("loses nothing and keeps per-key order through a split and a merge made while it runs", func(ctx SpecContext) {
-		stream := createStream(ctx, b, 2)
+	It("loses nothing and keeps per-key order on a 4-shard stream through a split and a merge made while it runs", func(ctx SpecContext) {
+		stream := createStream(ctx, b, 4)
 		j := startJob(ctx, kinesisTable(b, "src", stream, "k BIGINT, n BIGINT", ", 'scan.stream.initpos' = 'TRIM_HORIZON'")+
 			printSink+"INSERT INTO out SELECT k, n FROM src;")
 		const keys, rounds, per = 30, 6, 300
