@@ -51,18 +51,47 @@ type pendingRecord struct {
 	after int64
 }
 
-// expand turns a batch's Kinesis records into user records: an ordinary
-// record as it is, a KPL aggregate as its user records, less those a
+// pending is what of the current batch has not gone through the chain:
+// its Kinesis records not yet opened, and the user records left of the
+// KPL aggregate being let through. An ordinary record is never copied
+// out of the batch.
+type pending struct {
+	recs []ktypes.Record
+	agg  []pendingRecord
+	buf  []pendingRecord // agg's storage, reused from one aggregate to the next
+}
+
+// size is how many user records are pending, counting an aggregate not
+// opened yet as one: what to ask credit for.
+func (p *pending) size() int { return len(p.recs) + len(p.agg) }
+
+// set makes records the pending ones.
+func (p *pending) set(records []ktypes.Record) { p.recs, p.agg = records, nil }
+
+// clear drops what is pending.
+func (p *pending) clear() { p.recs, p.agg = nil, nil }
+
+// nextUser returns the next user record of the batch: an ordinary record
+// as it is, a KPL aggregate opened into its user records, less those a
 // restore inside it already emitted and those whose hash key is outside
 // the shard's range (after a reshard they belong to a child, as the KCL
-// rules).
-func (s *shard) expand(records []ktypes.Record) []pendingRecord {
-	out := make([]pendingRecord, 0, len(records))
-	for i := range records {
-		r := &records[i]
-		rec := chain.Record{Data: r.Data, ShardID: s.start.ShardID, SequenceNumber: aws.ToString(r.SequenceNumber)}
-		if r.ApproximateArrivalTimestamp != nil {
-			rec.ArrivalMillis = r.ApproximateArrivalTimestamp.UnixMilli()
+// rules). ok is false when nothing is left.
+func (s *shard) nextUser() (r pendingRecord, ok bool) {
+	p := &s.pending
+	for {
+		if len(p.agg) > 0 {
+			r = p.agg[0]
+			p.agg = p.agg[1:]
+			return r, true
+		}
+		if len(p.recs) == 0 {
+			return pendingRecord{}, false
+		}
+		kr := &p.recs[0]
+		p.recs = p.recs[1:]
+		rec := chain.Record{Data: kr.Data, ShardID: s.start.ShardID, SequenceNumber: aws.ToString(kr.SequenceNumber)}
+		if kr.ApproximateArrivalTimestamp != nil {
+			rec.ArrivalMillis = kr.ApproximateArrivalTimestamp.UnixMilli()
 		}
 		skip := int64(wholeRecord)
 		if s.resume != nil {
@@ -71,33 +100,39 @@ func (s *shard) expand(records []ktypes.Record) []pendingRecord {
 			}
 			s.resume = nil
 		}
-		users, ok := kpl.Deaggregate(rec.Data)
-		if !ok {
+		users, isAggregate := kpl.Deaggregate(rec.Data)
+		if !isAggregate {
 			if skip == wholeRecord { // else emitted before the restore
-				out = append(out, pendingRecord{rec: rec, after: wholeRecord})
+				return pendingRecord{rec: rec, after: wholeRecord}, true
 			}
 			continue
 		}
-		last := int64(len(users) - 1)
-		for i, u := range users {
-			sub := int64(i)
-			if sub <= skip {
-				continue
-			}
-			if !s.owns(u) {
-				s.dropped++
-				continue
-			}
-			ur := rec
-			ur.Data, ur.Aggregated, ur.SubSequenceNumber = u.Data, true, sub
-			after := sub
-			if sub == last {
-				after = wholeRecord
-			}
-			out = append(out, pendingRecord{rec: ur, after: after})
-		}
+		p.buf = s.open(rec, users, skip, p.buf[:0])
+		p.agg = p.buf
 	}
-	return out
+}
+
+// open appends to dst the user records of an aggregate that go on.
+func (s *shard) open(rec chain.Record, users []kpl.UserRecord, skip int64, dst []pendingRecord) []pendingRecord {
+	last := int64(len(users) - 1)
+	for i, u := range users {
+		sub := int64(i)
+		if sub <= skip {
+			continue
+		}
+		if !s.owns(u) {
+			s.dropped++
+			continue
+		}
+		ur := rec
+		ur.Data, ur.Aggregated, ur.SubSequenceNumber = u.Data, true, sub
+		after := sub
+		if sub == last {
+			after = wholeRecord
+		}
+		dst = append(dst, pendingRecord{rec: ur, after: after})
+	}
+	return dst
 }
 
 // owns reports whether a user record's hash key is in the shard's range.

@@ -128,7 +128,7 @@ type shard struct {
 	// the chain (an event, or KPL aggregates, larger than the credit
 	// granted), and cur the batch; granted is the credit a fetch was sized
 	// by.
-	pending []pendingRecord
+	pending pending
 	cur     *batch
 	granted int
 	// wait is how long to wait after the current batch before the next
@@ -306,8 +306,8 @@ func (s *shard) onOpened(ctx actor.Context, m *opened) {
 // its fetch by the grant (polling), or at once (fan-out).
 func (s *shard) next(ctx actor.Context) {
 	switch {
-	case len(s.pending) > 0:
-		s.requestCredit(ctx, len(s.pending))
+	case s.pending.size() > 0:
+		s.requestCredit(ctx, s.pending.size())
 	case s.pub.creditFirst():
 		s.requestCredit(ctx, s.pub.want())
 	default:
@@ -353,7 +353,7 @@ func (s *shard) onGrant(ctx actor.Context, m *messages.CreditGrant) {
 // limit.
 func (s *shard) credited(ctx actor.Context, limit int) {
 	s.granted = max(limit, 1)
-	if len(s.pending) > 0 {
+	if s.pending.size() > 0 {
 		s.drain(ctx, s.granted)
 		return
 	}
@@ -379,17 +379,18 @@ func (s *shard) onBatch(ctx actor.Context, m *batch) {
 	}
 	s.retries.Recovered(m.op, m.op+" succeeds again")
 	s.wait = s.pub.received(m)
-	s.cur, s.pending = m, s.expand(m.records)
+	s.cur = m
+	s.pending.set(m.records)
 	if n := len(m.records); n > 0 {
 		s.lastSeq = aws.ToString(m.records[n-1].SequenceNumber)
 	}
 	switch {
-	case len(s.pending) == 0:
+	case s.pending.size() == 0:
 		s.drain(ctx, 0)
 	case s.pub.creditFirst():
 		s.drain(ctx, s.granted) // aggregates may hold more user records than granted
 	default:
-		s.requestCredit(ctx, len(s.pending))
+		s.requestCredit(ctx, s.pending.size())
 	}
 }
 
@@ -397,23 +398,23 @@ func (s *shard) onBatch(ctx actor.Context, m *batch) {
 // rows with the credit granted; the rest wait for more credit. Once the
 // batch is through, reading moves on.
 func (s *shard) drain(ctx actor.Context, n int) {
-	n = min(n, len(s.pending))
 	s.chain.Begin(time.Now())
 	now := time.Now()
-	for i := range s.pending[:n] {
-		r := &s.pending[i]
+	for taken := 0; taken < n; taken++ {
+		r, ok := s.nextUser()
+		if !ok {
+			break
+		}
 		s.records++
 		if err := s.add(r.rec, r.after, now); err != nil {
 			s.returnCredit(ctx)
 			s.failRecord(ctx, err)
 			return
 		}
+		if s.et == nil {
+			s.emitted = position{seq: r.rec.SequenceNumber, sub: r.after}
+		}
 	}
-	if n > 0 && s.et == nil {
-		last := &s.pending[n-1]
-		s.emitted = position{seq: last.rec.SequenceNumber, sub: last.after}
-	}
-	s.pending = s.pending[n:]
 	if err := s.release(); err != nil {
 		s.returnCredit(ctx)
 		s.failRecord(ctx, err)
@@ -422,7 +423,7 @@ func (s *shard) drain(ctx actor.Context, n int) {
 	s.skipped = s.chain.Skipped
 	s.emit(ctx)
 	s.reportIfBottleneck(ctx)
-	if len(s.pending) > 0 {
+	if s.pending.size() > 0 {
 		s.report(ctx, false)
 		s.afterRecords(ctx)
 		return
@@ -433,7 +434,8 @@ func (s *shard) drain(ctx actor.Context, n int) {
 // through ends the current batch: the shard's end, or the next fetch.
 func (s *shard) through(ctx actor.Context) {
 	b := s.cur
-	s.cur, s.pending = nil, nil
+	s.cur = nil
+	s.pending.clear()
 	s.millisBehind = b.millisBehind
 	s.report(ctx, false)
 	if b.end {
@@ -459,7 +461,7 @@ func (s *shard) afterRecords(ctx actor.Context) {
 		s.report(ctx, true)
 		return
 	}
-	if len(s.pending) == 0 && s.wait > 0 {
+	if s.pending.size() == 0 && s.wait > 0 {
 		s.state = idle
 		s.timers.After(s.wait, &poll{})
 		return
