@@ -34,10 +34,23 @@
 //
 // It is not a production data store: it keeps everything in memory (the data
 // directory is a convenience for development, with no compaction, no
-// replication and no backups), it checks no signatures and no permissions
-// (a request needs no Authorization header at all, so anonymous SDK clients
-// and curl work too), and it implements neither encryption, tagging nor
-// resource policies.
+// replication and no backups), it checks no permissions, and it implements
+// neither encryption, tagging nor resource policies. Without Options.Auth it
+// checks no signatures either (a request needs no Authorization header at
+// all, so anonymous SDK clients and curl work too).
+//
+// With Options.Auth (see LoadAuth) it verifies the SigV4 signature of every
+// call as the service does, recomputing it with aws-sdk-go-v2's own signer,
+// and answers the service's codes: UnrecognizedClientException for an
+// unknown key or session token, InvalidSignatureException for a wrong
+// secret, ExpiredTokenException for expired temporary credentials. It then
+// also serves STS on the same address (AssumeRole, AssumeRoleWithWebIdentity
+// and GetCallerIdentity, in STS's query protocol and XML), so the SDK's
+// stscreds providers work against it, with BaseEndpoint or
+// AWS_ENDPOINT_URL_STS; the credentials it issues live
+// Options.CredentialLifetime. It is for proving that clients sign and
+// refresh credentials, not a model of IAM: a role is assumable or not, and
+// no policy is evaluated.
 //
 // Enhanced fan-out reading (SubscribeToShard) streams AWS event-stream
 // messages over HTTP/1.1 (chunked) and HTTP/2 alike; subscriptions last

@@ -76,6 +76,16 @@ type Options struct {
 	// deregistered one DELETING); default 0. RegisterStreamConsumer always
 	// answers CREATING, as the service does.
 	ConsumerDelay time.Duration
+	// Auth, when set, makes the endpoint check the SigV4 signature of every
+	// call against its keys and serve STS (AssumeRole,
+	// AssumeRoleWithWebIdentity, GetCallerIdentity) on the same address;
+	// see LoadAuth. Nil checks nothing.
+	Auth *Auth
+	// CredentialLifetime is how long temporary credentials issued by the
+	// endpoint's STS live (at most the DurationSeconds the caller asks
+	// for); default 1 hour. Only with Auth.
+	CredentialLifetime time.Duration
+
 	// ShardLimit is the account's limit of open shards over all streams;
 	// 0 means 500 (the service's default quota), negative means none.
 	ShardLimit int
@@ -115,6 +125,7 @@ func (o Options) withDefaults() (Options, error) {
 		{"SubscriptionLifetime", &o.SubscriptionLifetime, DefaultSubscriptionLifetime},
 		{"StreamDelay", &o.StreamDelay, 0},
 		{"ConsumerDelay", &o.ConsumerDelay, 0},
+		{"CredentialLifetime", &o.CredentialLifetime, DefaultCredentialLifetime},
 	} {
 		if *d.v < 0 {
 			errs = append(errs, fmt.Errorf("option %s %v: must not be negative", d.name, *d.v))
@@ -163,6 +174,8 @@ type Server struct {
 	reqIDSeq    atomic.Uint64
 
 	subs subscriptions
+
+	auth *authState // nil without Options.Auth
 }
 
 // New validates opts and prepares a server; with DataDir it loads the
@@ -185,6 +198,9 @@ func New(opts Options) (*Server, error) {
 		reqIDPrefix: hex.EncodeToString(idPrefix[:]),
 	}
 	s.faults.closeConns = s.closeAllConns
+	if o.Auth != nil {
+		s.auth = newAuthState(o.Auth, o.CredentialLifetime, o.AccountID)
+	}
 	if o.DataDir != "" {
 		d, err := openDataDir(o.DataDir, s.log)
 		if err != nil {
@@ -403,6 +419,9 @@ const targetPrefix = "Kinesis_20131202."
 // ServeHTTP answers one call of the Kinesis JSON 1.1 protocol.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amzn-RequestId", s.requestID())
+	if s.auth != nil && s.authenticate(w, r) {
+		return
+	}
 	target := r.Header.Get("X-Amz-Target")
 	if r.Method != http.MethodPost || !strings.HasPrefix(target, targetPrefix) {
 		writeError(w, &Error{Code: CodeUnknownOperation, Message: "Kinesis calls are POST requests with an X-Amz-Target header of the form Kinesis_20131202.<Operation>"})

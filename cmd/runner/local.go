@@ -18,16 +18,25 @@ func newLocalCommand() *cobra.Command {
 		opts     kinesislocal.Options
 		creates  []string
 		logLevel string
+		authFile string
 	)
 	cmd := &cobra.Command{
 		Use:   "local",
 		Short: "Serve shardflow's in-memory Kinesis endpoint",
 		Long: `local serves a Kinesis-compatible endpoint in memory (or on disk with --data-dir) for
 development and tests. Unmodified AWS SDKs and the AWS CLI talk to it; it accepts any
-credentials. It listens on loopback unless --addr says otherwise, and stops on SIGINT or SIGTERM.`,
+credentials unless --auth names a file of keys, roles and web identity tokens: then it checks
+the SigV4 signature of every call, as the service does, and serves STS (AssumeRole,
+AssumeRoleWithWebIdentity, GetCallerIdentity) on the same address. It listens on loopback unless --addr says otherwise, and stops on SIGINT or SIGTERM.`,
 		Example: `  runner local --create orders:4,payments:2
   runner local --addr 127.0.0.1:4567 --tls --enforce-limits --data-dir /tmp/kinesis
-  runner local --create orders:4 --subscription-lifetime 2s`,
+  runner local --create orders:4 --subscription-lifetime 2s
+  runner local --auth auth.txt --credential-lifetime 15s
+
+An auth file has one entry a line; # starts a comment:
+  key AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+  role arn:aws:iam::000000000000:role/reader [external-id=ID]
+  web-identity arn:aws:iam::000000000000:role/pod TOKEN`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			logger, err := newLogger(cmd.ErrOrStderr(), logLevel)
@@ -37,6 +46,14 @@ credentials. It listens on loopback unless --addr says otherwise, and stops on S
 			opts.Logger = logger
 			if opts.SubscriptionLifetime <= 0 {
 				return fmt.Errorf("--subscription-lifetime %s: want a positive duration such as 2s or 5m", opts.SubscriptionLifetime)
+			}
+			if authFile != "" {
+				if opts.Auth, err = kinesislocal.LoadAuth(authFile); err != nil {
+					return fmt.Errorf("--auth: %w", err)
+				}
+			}
+			if opts.CredentialLifetime <= 0 {
+				return fmt.Errorf("--credential-lifetime %s: want a positive duration such as 15s or 1h", opts.CredentialLifetime)
 			}
 			specs, err := parseCreates(creates)
 			if err != nil {
@@ -73,6 +90,9 @@ credentials. It listens on loopback unless --addr says otherwise, and stops on S
 	f.StringVar(&logLevel, "log-level", "warn", "log level: debug (one line per call), info, warn or error")
 	f.DurationVar(&opts.SubscriptionLifetime, "subscription-lifetime", kinesislocal.DefaultSubscriptionLifetime,
 		"how long a SubscribeToShard subscription lasts before the endpoint ends it, as the service does after 5m; shorter makes enhanced fan-out readers subscribe again often")
+	f.StringVar(&authFile, "auth", "", "check request signatures against the keys in this file, and serve STS for its roles (format above)")
+	f.DurationVar(&opts.CredentialLifetime, "credential-lifetime", kinesislocal.DefaultCredentialLifetime,
+		"with --auth, how long temporary credentials from AssumeRole and AssumeRoleWithWebIdentity live")
 	return cmd
 }
 
@@ -108,11 +128,17 @@ func printLocalUsage(cmd *cobra.Command, srv *kinesislocal.Server, opts kinesisl
 	if opts.TLS {
 		insecure = " --no-verify-ssl"
 	}
+	creds, cliKeys := "any credentials are accepted", "AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x"
+	if opts.Auth != nil {
+		fmt.Fprintf(w, "  signatures checked against %d key(s); STS serves %d role(s) and %d web identity token(s) at the same address; temporary credentials live %s\n",
+			len(opts.Auth.Keys), len(opts.Auth.Roles), len(opts.Auth.WebIdentities), opts.CredentialLifetime)
+		creds, cliKeys = "sign with a key of the auth file; AWS_ENDPOINT_URL_STS="+url+" for STS", "AWS_ACCESS_KEY_ID=KEY AWS_SECRET_ACCESS_KEY=SECRET"
+	}
 	fmt.Fprintf(w, `
-Point clients at it (any credentials are accepted):
-  AWS CLI:    AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1 --endpoint-url %s%s kinesis list-streams
+Point clients at it (%s):
+  AWS CLI:    %s aws --region us-east-1 --endpoint-url %s%s kinesis list-streams
   Go SDK v2:  kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(%q) })
-  job file:   'aws.endpoint' = '%s'`, url, insecure, url, url)
+  job file:   'aws.endpoint' = '%s'`, creds, cliKeys, url, insecure, url, url)
 	if opts.TLS {
 		fmt.Fprint(w, ", 'aws.trust.all.certificates' = 'true'")
 	}
