@@ -45,6 +45,10 @@ type Options struct {
 	// refusing to start; Resumed().Dropped lists it. Flink calls this
 	// --allowNonRestoredState.
 	AllowNonRestoredState bool
+	// SystemProperties are what the SYS_PROP credentials provider reads
+	// (aws.accessKeyId, aws.secretKey, aws.sessionToken): Go has no Java
+	// system properties; runner run -D name=value sets them.
+	SystemProperties map[string]string
 	// ProgressEvery is how fresh Progress is: how often shard actors report
 	// to their coordinator and the job polls its sources and sinks. Zero
 	// means every second.
@@ -89,7 +93,7 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	if opts.ProgressEvery <= 0 {
 		opts.ProgressEvery = time.Second
 	}
-	clients, err := newClients(ctx, p)
+	clients, err := newClients(ctx, p, opts.SystemProperties)
 	if err != nil {
 		return nil, err
 	}

@@ -69,8 +69,10 @@ func (c *clients) deregisterEager(ctx context.Context, p *plan.Plan, log *slog.L
 }
 
 // newClients builds one SDK client per Kinesis table and role, from the
-// table's options. Making a client opens no connection.
-func newClients(ctx context.Context, p *plan.Plan) (*clients, error) {
+// table's options and the SYS_PROP provider's properties. Making a client
+// opens no connection.
+func newClients(ctx context.Context, p *plan.Plan, sysProps map[string]string) (*clients, error) {
+	sys := kinesisclient.WithSystemProperties(sysProps)
 	c := &clients{source: map[string]*kinesis.Client{}, sink: map[string]*kinesis.Client{}, eager: map[string]*efo.Consumer{}}
 	for _, t := range p.Tables {
 		k := t.Connector.Kinesis
@@ -78,7 +80,7 @@ func newClients(ctx context.Context, p *plan.Plan) (*clients, error) {
 			continue
 		}
 		if t.IsSource() {
-			cl, err := kinesisclient.New(ctx, k, kinesisclient.HTTP{})
+			cl, err := kinesisclient.New(ctx, k, kinesisclient.HTTP{}, sys)
 			if err != nil {
 				return nil, fmt.Errorf("table `%s`: %w", t.Name, err)
 			}
@@ -90,7 +92,7 @@ func newClients(ctx context.Context, p *plan.Plan) (*clients, error) {
 				ReadTimeout:    k.Sink.HTTPReadTimeout,
 				HTTP1Only:      k.Sink.HTTPProtocol == options.HTTP1_1,
 			}
-			cl, err := kinesisclient.New(ctx, k, h)
+			cl, err := kinesisclient.New(ctx, k, h, sys)
 			if err != nil {
 				return nil, fmt.Errorf("table `%s`: %w", t.Name, err)
 			}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/smithy-go/logging"
 
@@ -31,25 +30,29 @@ type HTTP struct {
 
 // New returns a Kinesis client for a table's connection options. The SDK's
 // own retries are off: every retry follows the operation's backoff options
-// through Retry.
-func New(ctx context.Context, k *options.Kinesis, h HTTP) (*kinesis.Client, error) {
+// through Retry. A provider that cannot be built (ENV_VAR without its
+// variables, a PROFILE that does not exist) is a *CredentialsError; one
+// that fails later (a role that cannot be assumed) fails the client's calls
+// with one.
+func New(ctx context.Context, k *options.Kinesis, h HTTP, more ...Option) (*kinesis.Client, error) {
+	src := source{region: k.Region, http: httpClient(k.TrustAllCertificates, h)}
+	for _, o := range more {
+		o(&src.settings)
+	}
+	creds, err := src.provider(ctx, &k.Credentials)
+	if err != nil {
+		return nil, fmt.Errorf("building the credentials of stream %q: %w", k.Stream, err)
+	}
 	opts := []func(*config.LoadOptions) error{
 		config.WithRegion(k.Region),
 		config.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }),
-		config.WithHTTPClient(httpClient(k.TrustAllCertificates, h)),
+		config.WithHTTPClient(src.http),
 		// The SDK's own warnings (an IMDS fallback, say) would interleave
 		// with the job's output; failures reach the user as errors.
 		config.WithLogger(logging.Nop{}),
 	}
-	switch k.Credentials.Provider {
-	case options.CredentialsAuto:
-		// The SDK's default chain: environment, shared files, web identity,
-		// container and instance roles.
-	case options.CredentialsBasic:
-		opts = append(opts, config.WithCredentialsProvider(
-			credentials.NewStaticCredentialsProvider(k.Credentials.AccessKeyID, k.Credentials.SecretKey, "")))
-	default:
-		return nil, fmt.Errorf("credentials provider %s is not supported yet; use AUTO or BASIC", k.Credentials.Provider)
+	if creds != nil {
+		opts = append(opts, config.WithCredentialsProvider(creds))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {

@@ -24,6 +24,17 @@ func Retryable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
+	var ce *CredentialsError
+	if errors.As(err, &ce) {
+		// A provider that cannot give credentials (a role it may not
+		// assume, a token file it cannot read) will not on the next try;
+		// only a transient failure of STS itself is worth retrying.
+		return retryableCall(ce.Err)
+	}
+	return retryableCall(err)
+}
+
+func retryableCall(err error) bool {
 	var (
 		pte *types.ProvisionedThroughputExceededException
 		lee *types.LimitExceededException
@@ -37,7 +48,10 @@ func Retryable(err error) bool {
 	if errors.As(err, &api) {
 		switch api.ErrorCode() {
 		case "ThrottlingException", "Throttling", "RequestLimitExceeded", "ServiceUnavailable",
-			"InternalFailure", "InternalServerError", "SlowDown", "RequestTimeout":
+			"InternalFailure", "InternalServerError", "SlowDown", "RequestTimeout",
+			// Temporary credentials that expired between signing and
+			// arriving: the next attempt signs with refreshed ones.
+			"ExpiredTokenException", "ExpiredToken":
 			return true
 		}
 	}
@@ -87,14 +101,22 @@ func IsNotFound(err error) bool {
 // IsNoCredentials reports whether a call failed because no AWS credentials
 // could be found or refreshed. The SDK reports this as an error from its
 // identity resolution, without a type of its own, hence the text match.
+// A provider that was found but failed is a CredentialsError instead.
 func IsNoCredentials(err error) bool {
+	var ce *CredentialsError
+	if errors.As(err, &ce) {
+		return false
+	}
 	return err != nil && (strings.Contains(err.Error(), "get credentials") || strings.Contains(err.Error(), "get identity"))
 }
 
 // Hint says what to do about a failed call of op, when the error suggests a
 // likely cause; optionPrefix names the retry options of the operation.
 func Hint(err error, op, optionPrefix string) string {
+	var ce *CredentialsError
 	switch {
+	case errors.As(err, &ce):
+		return "check the table's 'aws.credentials.*' options and that the credentials they name exist and may be used"
 	case IsNoCredentials(err):
 		return "no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or set 'aws.credentials.provider' = 'BASIC' with its keys"
 	case IsNotFound(err):
@@ -109,6 +131,10 @@ func Hint(err error, op, optionPrefix string) string {
 // ("ResourceNotFoundException: Stream orders under account ... not found"),
 // else err's message: what a user needs, without the SDK's wrapping.
 func Cause(err error) string {
+	var ce *CredentialsError
+	if errors.As(err, &ce) {
+		return "credentials provider " + ce.Provider + " failed: " + strings.ReplaceAll(Cause(ce.Err), "\n", " ")
+	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		if m := api.ErrorMessage(); m != "" {

@@ -23,16 +23,6 @@ import (
 // it; defaults never trigger it.
 // ============================================================================
 var notYet = map[string]string{
-	// Credentials providers other than AUTO and BASIC.
-	"aws.credentials.provider=ENV_VAR":            "only AUTO and BASIC credentials work so far; AUTO reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY too",
-	"aws.credentials.provider=SYS_PROP":           "only AUTO and BASIC credentials work so far; use AUTO or BASIC",
-	"aws.credentials.provider=PROFILE":            "only AUTO and BASIC credentials work so far; AUTO reads the default profile and AWS_PROFILE",
-	"aws.credentials.provider=ASSUME_ROLE":        "only AUTO and BASIC credentials work so far; use AUTO or BASIC",
-	"aws.credentials.provider=WEB_IDENTITY_TOKEN": "only AUTO and BASIC credentials work so far; AUTO reads AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN",
-	"aws.credentials.profile.*":                   "PROFILE credentials arrive in a later release; use AUTO or BASIC",
-	"aws.credentials.role.*":                      "ASSUME_ROLE credentials arrive in a later release; use AUTO or BASIC",
-	"aws.credentials.webIdentityToken.*":          "WEB_IDENTITY_TOKEN credentials arrive in a later release; use AUTO or BASIC",
-
 	// Parallelism of the built-in connectors and of the job.
 	"sink.parallelism": "the print sink runs as one actor for now",
 	"scan.parallelism": "the datagen source runs as one actor for now",

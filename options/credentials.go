@@ -1,6 +1,10 @@
 package options
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/shardflow/shardflow/diag"
@@ -99,7 +103,7 @@ func (v *validator) credentials(prefix, providerKey string, depth int) Credentia
 		need(credBasicAccessKey, credBasicSecretKey)
 		c.AccessKeyID, c.SecretKey = get(credBasicAccessKey), get(credBasicSecretKey)
 	case CredentialsProfile:
-		c.ProfilePath, c.ProfileName = get(credProfilePath), get(credProfileName)
+		c.ProfilePath, c.ProfileName = v.existingFile(prefix+credProfilePath, "the profile file"), get(credProfileName)
 	case CredentialsAssumeRole:
 		need(credRoleARN, credRoleSessionName)
 		c.RoleARN, c.RoleSessionName, c.RoleExternalID = get(credRoleARN), get(credRoleSessionName), get(credRoleExternalID)
@@ -109,8 +113,11 @@ func (v *validator) credentials(prefix, providerKey string, depth int) Credentia
 			c.RoleProvider = &rp
 		}
 	case CredentialsWebIdentityToken:
-		need(credRoleARN, credRoleSessionName, credWebIdentityFile)
-		c.RoleARN, c.RoleSessionName, c.WebIdentityTokenFile = get(credRoleARN), get(credRoleSessionName), get(credWebIdentityFile)
+		// The role and the file may come from AWS_ROLE_ARN and
+		// AWS_WEB_IDENTITY_TOKEN_FILE where the job runs, which validation
+		// cannot see; the client refuses a job that has neither.
+		c.RoleARN, c.RoleSessionName = get(credRoleARN), get(credRoleSessionName)
+		c.WebIdentityTokenFile = v.existingFile(prefix+credWebIdentityFile, "the web identity token file")
 	}
 
 	// Options of another provider would be ignored: refuse them.
@@ -132,6 +139,30 @@ func (v *validator) credentials(prefix, providerKey string, depth int) Credentia
 		}
 	}
 	return c
+}
+
+// existingFile returns the path of option key, with a leading ~/ made the
+// home directory as the AWS CLI does, and refuses a file that does not
+// exist. An option not given is "".
+func (v *validator) existingFile(key, what string) string {
+	path := strings.TrimSpace(v.text(key))
+	if path == "" || !v.explicit(key) {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			path = filepath.Join(home, rest)
+		}
+	}
+	if _, err := os.Stat(path); err != nil {
+		why := "it does not exist"
+		if !errors.Is(err, fs.ErrNotExist) {
+			why = "it cannot be read: " + err.Error()
+		}
+		v.errorAt(v.valuePos(key), "give the path of an existing file, or remove the option to use the default",
+			"option '%s' = '%s' names %s, but %s", key, path, what, why)
+	}
+	return path
 }
 
 func providerIn(p CredentialsProvider, ps []CredentialsProvider) bool {

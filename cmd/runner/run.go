@@ -26,6 +26,7 @@ import (
 
 type runFlags struct {
 	sets           []string
+	sysProps       []string
 	fromCheckpoint string
 	fresh          bool
 	allowDrop      bool
@@ -66,6 +67,8 @@ kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks
 		},
 	}
 	cmd.Flags().StringArrayVar(&f.sets, "set", nil, "a job setting key=value, overriding the file's SET (repeatable)")
+	cmd.Flags().StringArrayVarP(&f.sysProps, "define", "D", nil,
+		"a system property name=value, as the JVM's -D; the SYS_PROP credentials provider reads aws.accessKeyId, aws.secretKey and aws.sessionToken (repeatable)")
 	cmd.Flags().BoolVar(&f.local, "local", false, "run against an in-process local Kinesis endpoint")
 	cmd.Flags().IntVar(&f.localShards, "local-shards", 4, "shards of each stream --local creates")
 	cmd.Flags().BoolVar(&f.quiet, "quiet", false, "no live progress and no summary")
@@ -101,7 +104,12 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		fmt.Fprintf(stderr, "local Kinesis endpoint at %s\n", srv.URL())
 	}
 
-	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop}
+	props, err := systemProperties(f.sysProps)
+	if err != nil {
+		return err
+	}
+	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop,
+		SystemProperties: props}
 	if f.fromCheckpoint != "" {
 		if f.fresh {
 			return fmt.Errorf("--from-checkpoint and --fresh contradict each other; give one")
@@ -166,6 +174,19 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 			}
 		}
 	}
+}
+
+// systemProperties parses -D name=value flags; a later one wins.
+func systemProperties(defs []string) (map[string]string, error) {
+	props := map[string]string{}
+	for _, d := range defs {
+		name, value, ok := strings.Cut(d, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			return nil, fmt.Errorf("-D %q: want name=value, as -D aws.accessKeyId=AKIA...", strings.SplitN(d, "=", 2)[0])
+		}
+		props[strings.TrimSpace(name)] = value
+	}
+	return props, nil
 }
 
 // printResumed says where the job resumed from, per source.

@@ -1,5 +1,8 @@
--- want: 10:3: option 'aws.credentials.role.provider.basic.secretkey' is not supported yet
--- want: 12:3: option 'aws.credentials.role.provider.role.provider.basic.secretkey' is not supported yet
+-- want: 11:32: credentials provider ASSUME_ROLE needs option 'aws.credentials.role.arn'
+-- want: 11:32: credentials provider ASSUME_ROLE needs option 'aws.credentials.role.sessionName'
+-- want: 12:37: credentials provider BASIC needs option 'aws.credentials.role.provider.basic.accesskeyid'
+-- want: 14:3: option 'aws.credentials.role.provider.role.provider' would be ignored
+-- want: 15:3: option 'aws.credentials.role.provider.role.provider.basic.secretkey' would be ignored
 -- The secret keys of nested role providers, one and two levels down.
 CREATE TABLE t (a BIGINT) WITH (
   'connector' = 'kinesis',
