@@ -107,10 +107,16 @@ func (s *source) static(p options.CredentialsProvider, get func(string) string, 
 // profile loads a profile of the shared files as the AWS CLI does, so that
 // profiles with role_arn and source_profile or credential_process work.
 func (s *source) profile(ctx context.Context, c *options.Credentials) (aws.CredentialsProvider, error) {
-	var opts []func(*config.LoadOptions) error
-	if c.ProfileName != "" {
-		opts = append(opts, config.WithSharedConfigProfile(c.ProfileName))
+	// Named even when it is the default: the SDK prefers AWS_ACCESS_KEY_ID
+	// to a profile that was not named in code.
+	name := c.ProfileName
+	if name == "" {
+		name = os.Getenv("AWS_PROFILE")
 	}
+	if name == "" {
+		name = "default"
+	}
+	opts := []func(*config.LoadOptions) error{config.WithSharedConfigProfile(name)}
 	if c.ProfilePath != "" {
 		opts = append(opts, config.WithSharedCredentialsFiles([]string{c.ProfilePath}))
 	}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/shardflow/shardflow/diag"
@@ -107,6 +108,7 @@ func (v *validator) credentials(prefix, providerKey string, depth int) Credentia
 	case CredentialsAssumeRole:
 		need(credRoleARN, credRoleSessionName)
 		c.RoleARN, c.RoleSessionName, c.RoleExternalID = get(credRoleARN), get(credRoleSessionName), get(credRoleExternalID)
+		v.roleOptions(prefix)
 		if depth < maxRoleNesting {
 			nested := prefix + credRoleProvider
 			rp := v.credentials(nested, nested, depth+1)
@@ -117,6 +119,7 @@ func (v *validator) credentials(prefix, providerKey string, depth int) Credentia
 		// AWS_WEB_IDENTITY_TOKEN_FILE where the job runs, which validation
 		// cannot see; the client refuses a job that has neither.
 		c.RoleARN, c.RoleSessionName = get(credRoleARN), get(credRoleSessionName)
+		v.roleOptions(prefix)
 		c.WebIdentityTokenFile = v.existingFile(prefix+credWebIdentityFile, "the web identity token file")
 	}
 
@@ -139,6 +142,22 @@ func (v *validator) credentials(prefix, providerKey string, depth int) Credentia
 		}
 	}
 	return c
+}
+
+// sessionNameRE is what STS accepts as a role session name.
+var sessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+
+// roleOptions refuses what STS would refuse in a role's options: a role
+// ARN that is not an ARN, a session name of the wrong length or letters.
+func (v *validator) roleOptions(prefix string) {
+	if key := prefix + credRoleARN; v.has(key) && !strings.HasPrefix(strings.TrimSpace(v.text(key)), "arn:") {
+		v.errorAt(v.valuePos(key), "role ARNs look like arn:aws:iam::ACCOUNT:role/NAME",
+			"option '%s' = '%s' is not an ARN", key, strings.TrimSpace(v.text(key)))
+	}
+	if key := prefix + credRoleSessionName; v.has(key) && !sessionNameRE.MatchString(strings.TrimSpace(v.text(key))) {
+		v.errorAt(v.valuePos(key), "use 2 to 64 letters, digits and the characters +=,.@_-",
+			"option '%s' = '%s' is not a role session name STS accepts", key, strings.TrimSpace(v.text(key)))
+	}
 }
 
 // existingFile returns the path of option key, with a leading ~/ made the

@@ -28,7 +28,7 @@ var _ = Describe("options not supported yet", func() {
 		Entry("PROFILE with the AWS CLI's defaults", "aws.credentials.provider", "PROFILE"),
 		Entry("PROFILE with a name", "aws.credentials.provider", "PROFILE", "aws.credentials.profile.name", "dev"),
 		Entry("ASSUME_ROLE", "aws.credentials.provider", "ASSUME_ROLE", "aws.credentials.role.arn", "arn:aws:iam::1:role/r",
-			"aws.credentials.role.sessionName", "s", "aws.credentials.role.externalId", "x", "aws.credentials.role.provider", "ENV_VAR"),
+			"aws.credentials.role.sessionName", "job", "aws.credentials.role.externalId", "x", "aws.credentials.role.provider", "ENV_VAR"),
 		Entry("WEB_IDENTITY_TOKEN from AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE", "aws.credentials.provider", "WEB_IDENTITY_TOKEN"),
 	)
 
@@ -39,9 +39,21 @@ var _ = Describe("options not supported yet", func() {
 		Expect(d.Hint).To(ContainSubstring("give the path of an existing file"))
 		_, diags = options.ValidateTable(info(), kinesisWith("aws.credentials.provider", "WEB_IDENTITY_TOKEN", "aws.credentials.webIdentityToken.file", "/no/such/token"))
 		onlyError(diags, "option 'aws.credentials.webIdentityToken.file' = '/no/such/token' names the web identity token file, but it does not exist")
-		_, diags = options.ValidateTable(info(), kinesisWith("aws.credentials.provider", "ASSUME_ROLE", "aws.credentials.role.arn", "a", "aws.credentials.role.sessionName", "s",
+		_, diags = options.ValidateTable(info(), kinesisWith("aws.credentials.provider", "ASSUME_ROLE", "aws.credentials.role.arn", "arn:aws:iam::1:role/r", "aws.credentials.role.sessionName", "job",
 			"aws.credentials.role.provider", "PROFILE", "aws.credentials.role.provider.profile.path", "/no/such/credentials"))
 		onlyError(diags, "option 'aws.credentials.role.provider.profile.path' = '/no/such/credentials' names the profile file, but it does not exist")
+	})
+
+	It("refuses a role ARN that is not an ARN and a session name STS would refuse, at their values", func() {
+		_, diags := options.ValidateTable(info(), kinesisWith("aws.credentials.provider", "ASSUME_ROLE", "aws.credentials.role.arn", "reader",
+			"aws.credentials.role.sessionName", "s"))
+		Expect(errorsOf(diags)).To(ConsistOf(
+			"option 'aws.credentials.role.arn' = 'reader' is not an ARN | role ARNs look like arn:aws:iam::ACCOUNT:role/NAME",
+			"option 'aws.credentials.role.sessionName' = 's' is not a role session name STS accepts | use 2 to 64 letters, digits and the characters +=,.@_-",
+		))
+		Expect(diags[0].Pos).To(Equal(valuePos(5)))
+		_, diags = options.ValidateTable(info(), kinesisWith("aws.credentials.provider", "WEB_IDENTITY_TOKEN", "aws.credentials.role.sessionName", "has space"))
+		onlyError(diags, "option 'aws.credentials.role.sessionName' = 'has space' is not a role session name STS accepts")
 	})
 
 	It("types an existing profile file and token file", func() {
@@ -184,7 +196,7 @@ var _ = Describe("options not supported yet", func() {
 		})
 
 		It("a nested BASIC provider needs its keys", func() {
-			Expect(creds("aws.credentials.provider", "ASSUME_ROLE", "aws.credentials.role.arn", "a", "aws.credentials.role.sessionName", "s",
+			Expect(creds("aws.credentials.provider", "ASSUME_ROLE", "aws.credentials.role.arn", "arn:aws:iam::1:role/r", "aws.credentials.role.sessionName", "job",
 				"aws.credentials.role.provider", "BASIC")).To(ConsistOf(
 				ContainSubstring("credentials provider BASIC needs option 'aws.credentials.role.provider.basic.accesskeyid'"),
 				ContainSubstring("credentials provider BASIC needs option 'aws.credentials.role.provider.basic.secretkey'"),

@@ -207,6 +207,12 @@ var _ = Describe("credentials providers against an endpoint that checks signatur
 		moves(nil, nil, "aws.credentials.provider", "PROFILE", "aws.credentials.profile.path", file, "aws.credentials.profile.name", "spec")
 	})
 
+	It("PROFILE without options reads the default profile of AWS_SHARED_CREDENTIALS_FILE, not AWS_ACCESS_KEY_ID", func() {
+		file := writeFile("credentials", "[default]\naws_access_key_id = "+authKey+"\naws_secret_access_key = "+authSecret+"\n")
+		moves([]string{"AWS_SHARED_CREDENTIALS_FILE=" + file, "AWS_ACCESS_KEY_ID=AKIAWRONG", "AWS_SECRET_ACCESS_KEY=wrong"}, nil,
+			"aws.credentials.provider", "PROFILE")
+	})
+
 	It("PROFILE follows role_arn and source_profile through STS, and credential_process", func() {
 		file := writeFile("credentials", "[base]\naws_access_key_id = "+authKey+"\naws_secret_access_key = "+authSecret+"\n\n"+
 			"[reader]\nrole_arn = "+authReaderRole+"\nsource_profile = base\n\n"+
@@ -272,5 +278,67 @@ var _ = Describe("credentials providers against an endpoint that checks signatur
 			fails(nil, []string{"aws.credentials.provider", "PROFILE", "aws.credentials.profile.path", file, "aws.credentials.profile.name", "nope"},
 				"credentials provider PROFILE", "nope")
 		})
+	})
+})
+
+var _ = Describe("temporary credentials are refreshed before they expire", Label("local", "local-only", "auth", "slow"), func() {
+	// Flow: the endpoint issues credentials that live 15 s; the job reads and
+	// writes for 60 s, four refreshes, with the log at warn: a call refused
+	// as ExpiredTokenException would be retried (a warning) or end the job.
+	It("a job on ASSUME_ROLE and WEB_IDENTITY_TOKEN credentials that live 15 s runs for 60 s without a failed call", func(ctx SpecContext) {
+		srv := startAuthEndpoint(false, 15*time.Second)
+		stream := credsStream(ctx, srv)
+		token := writeFile("token", authPodToken)
+		text := credsJob(srv, stream, 0,
+			"aws.credentials.provider", "ASSUME_ROLE",
+			"aws.credentials.role.arn", authCrossRole,
+			"aws.credentials.role.sessionName", "outer",
+			"aws.credentials.role.externalId", authCrossExtID,
+			"aws.credentials.role.provider", "WEB_IDENTITY_TOKEN",
+			"aws.credentials.role.provider.role.arn", authPodRole,
+			"aws.credentials.role.provider.webIdentityToken.file", token)
+		r := startCredsRun(text, []string{"AWS_ENDPOINT_URL_STS=" + srv.URL()}, "--log-level", "warn")
+		r.waitRows(4, 10*time.Second)
+		Consistently(func(g Gomega) {
+			_, stderr := r.output()
+			g.Expect(stderr).To(BeEmpty())
+			g.Expect(r.done).NotTo(BeClosed())
+		}).WithTimeout(60 * time.Second).WithPolling(time.Second).Should(Succeed())
+		lines, _ := r.output()
+		Expect(len(lines)).To(BeNumerically(">=", 150), "rows kept moving")
+		r.stop()
+	}, SpecTimeout(2*time.Minute))
+})
+
+var _ = Describe("runner validate and the credentials options", func() {
+	It("accepts the seven options of PROFILE, ASSUME_ROLE and WEB_IDENTITY_TOKEN", func() {
+		profile := writeFile("credentials", "[dev]\naws_access_key_id = a\naws_secret_access_key = b\n")
+		token := writeFile("token", "t")
+		table := func(name string, kv ...string) string {
+			var with strings.Builder
+			for i := 0; i < len(kv); i += 2 {
+				fmt.Fprintf(&with, ",\n  '%s' = '%s'", kv[i], kv[i+1])
+			}
+			return fmt.Sprintf("CREATE TABLE %s (id BIGINT) WITH ('connector' = 'kinesis', 'stream' = '%s', 'aws.region' = 'eu-west-1', 'format' = 'json'%s);\n", name, name, with.String())
+		}
+		text := "CREATE TABLE gen (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '1');\n" +
+			table("a", "aws.credentials.provider", "PROFILE", "aws.credentials.profile.path", profile, "aws.credentials.profile.name", "dev") +
+			table("b", "aws.credentials.provider", "ASSUME_ROLE", "aws.credentials.role.arn", authCrossRole, "aws.credentials.role.sessionName", "job",
+				"aws.credentials.role.externalId", authCrossExtID, "aws.credentials.role.provider", "ENV_VAR") +
+			table("c", "aws.credentials.provider", "WEB_IDENTITY_TOKEN", "aws.credentials.role.arn", authPodRole, "aws.credentials.webIdentityToken.file", token) +
+			"INSERT INTO a SELECT id FROM gen;\nINSERT INTO b SELECT id FROM gen;\nINSERT INTO c SELECT id FROM gen;\n"
+		res := runRunner("validate", writeFile("job.sql", text))
+		Expect(res.code).To(Equal(0), res.stderr+res.stdout)
+		Expect(res.stdout + res.stderr).NotTo(ContainSubstring("not supported yet"))
+	})
+
+	It("refuses a token file that does not exist, at its value, with what to do", func() {
+		text := "CREATE TABLE gen (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '1');\n" +
+			"CREATE TABLE k (id BIGINT) WITH ('connector' = 'kinesis', 'stream' = 's', 'aws.region' = 'eu-west-1', 'format' = 'json',\n" +
+			"  'aws.credentials.provider' = 'WEB_IDENTITY_TOKEN', 'aws.credentials.webIdentityToken.file' = '/no/such/token');\n" +
+			"INSERT INTO k SELECT id FROM gen;\n"
+		res := runRunner("validate", writeFile("job.sql", text))
+		Expect(res.code).To(Equal(1))
+		Expect(res.stdout + res.stderr).To(MatchRegexp(`job\.sql:3:\d+: option 'aws.credentials.webIdentityToken.file' = '/no/such/token' names the web identity token file, but it does not exist \(give the path of an existing file`))
 	})
 })
