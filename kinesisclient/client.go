@@ -60,6 +60,7 @@ func New(ctx context.Context, k *options.Kinesis, h HTTP, more ...Option) (*kine
 	}
 	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
 		o.HTTPClient = ReadOnlyBodies(o.HTTPClient)
+		o.APIOptions = append(o.APIOptions, nameRefusals(providerName(&k.Credentials)))
 		if k.Endpoint != "" {
 			o.BaseEndpoint = aws.String(k.Endpoint)
 		}

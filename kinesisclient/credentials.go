@@ -13,7 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/logging"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/shardflow/shardflow/options"
 )
@@ -34,17 +36,25 @@ const RefreshBefore = 5 * time.Second
 // CredentialsError is a credentials provider failing to give credentials:
 // returned, wrapped in the SDK's errors, by every call of a client whose
 // provider failed (a role that cannot be assumed, a token file that cannot
-// be read), and by New for what it can tell at once (missing variables).
+// be read) or whose credentials the endpoint refused (a wrong secret), and
+// by New for what it can tell at once (missing variables).
 type CredentialsError struct {
 	// Provider is the provider as the option names it, with its role when
 	// it has one: "ASSUME_ROLE (role arn:aws:iam::1:role/r)".
 	Provider string
-	Err      error
+	// Refused is set when the provider gave credentials but the endpoint
+	// refused them (a wrong secret, an unknown key).
+	Refused bool
+	Err     error
 }
 
 func (e *CredentialsError) Error() string {
+	if e.Refused {
+		return "the endpoint refused the credentials of provider " + e.Provider + ": " + e.Err.Error()
+	}
 	return "credentials provider " + e.Provider + ": " + e.Err.Error()
 }
+
 func (e *CredentialsError) Unwrap() error { return e.Err }
 
 // Option adjusts New.
@@ -122,9 +132,9 @@ func (s *source) profile(ctx context.Context, c *options.Credentials) (aws.Crede
 	}
 	cfg, err := s.load(ctx, opts...)
 	if err != nil {
-		return nil, &CredentialsError{Provider: "PROFILE", Err: err}
+		return nil, &CredentialsError{Provider: "PROFILE (profile " + name + ")", Err: err}
 	}
-	return named("PROFILE", cfg.Credentials), nil
+	return named("PROFILE (profile "+name+")", cfg.Credentials), nil
 }
 
 // assumeRole assumes c's role with the credentials of its nested provider
@@ -215,6 +225,46 @@ func (s *source) load(ctx context.Context, more ...func(*config.LoadOptions) err
 
 func cache(p aws.CredentialsProvider) aws.CredentialsProvider {
 	return aws.NewCredentialsCache(p, func(o *aws.CredentialsCacheOptions) { o.ExpiryWindow = RefreshBefore })
+}
+
+// refusalCodes are the service's answers to credentials it does not take.
+var refusalCodes = map[string]bool{
+	"InvalidSignatureException": true, "UnrecognizedClientException": true, "IncompleteSignatureException": true,
+	"MissingAuthenticationTokenException": true, "ExpiredTokenException": true, "InvalidClientTokenId": true,
+	"SignatureDoesNotMatch": true, "ExpiredToken": true,
+}
+
+// nameRefusals makes the endpoint's refusal of the credentials a
+// CredentialsError naming their provider, so that the one line a failed
+// job prints says which credentials were refused.
+func nameRefusals(provider string) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("shardflowNameRefusals",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				out, md, err := next.HandleInitialize(ctx, in)
+				var api smithy.APIError
+				var ce *CredentialsError
+				if err != nil && errors.As(err, &api) && refusalCodes[api.ErrorCode()] && !errors.As(err, &ce) {
+					err = &CredentialsError{Provider: provider, Refused: true, Err: err}
+				}
+				return out, md, err
+			}), middleware.After)
+	}
+}
+
+// providerName names c's provider as errors show it.
+func providerName(c *options.Credentials) string {
+	switch c.Provider {
+	case options.CredentialsAssumeRole, options.CredentialsWebIdentityToken:
+		if c.RoleARN != "" {
+			return c.Provider.String() + " (role " + c.RoleARN + ")"
+		}
+	case options.CredentialsProfile:
+		if c.ProfileName != "" {
+			return c.Provider.String() + " (profile " + c.ProfileName + ")"
+		}
+	}
+	return c.Provider.String()
 }
 
 // namedProvider wraps the errors of a provider in a CredentialsError.

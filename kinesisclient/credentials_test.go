@@ -36,6 +36,13 @@ var _ = Describe("credentials providers", func() {
 		Expect(kinesisclient.Hint(err, "ListShards", "scan.list.shards")).To(ContainSubstring("'aws.credentials.*'"))
 	})
 
+	It("credentials the endpoint refused name their provider", func() {
+		err := fmt.Errorf("listing shards: %w", &kinesisclient.CredentialsError{Provider: "BASIC", Refused: true,
+			Err: sdkError("ListShards", 400, &smithy.GenericAPIError{Code: "UnrecognizedClientException", Message: "The security token included in the request is invalid."})})
+		Expect(kinesisclient.Retryable(err)).To(BeFalse())
+		Expect(kinesisclient.Cause(err)).To(Equal("the endpoint refused the credentials of provider BASIC: UnrecognizedClientException: The security token included in the request is invalid."))
+	})
+
 	It("a provider that could not reach STS may succeed if tried again", func() {
 		Expect(kinesisclient.Retryable(roleFailed(sendError("AssumeRole", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})))).To(BeTrue())
 	})

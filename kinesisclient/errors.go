@@ -132,6 +132,9 @@ func Hint(err error, op, optionPrefix string) string {
 // else err's message: what a user needs, without the SDK's wrapping.
 func Cause(err error) string {
 	var ce *CredentialsError
+	if errors.As(err, &ce) && ce.Refused {
+		return "the endpoint refused the credentials of provider " + ce.Provider + ": " + Cause(ce.Err)
+	}
 	if errors.As(err, &ce) {
 		return "credentials provider " + ce.Provider + " failed: " + strings.ReplaceAll(Cause(ce.Err), "\n", " ")
 	}

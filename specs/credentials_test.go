@@ -250,7 +250,7 @@ var _ = Describe("credentials providers against an endpoint that checks signatur
 		}
 		It("a wrong secret", func() {
 			fails(nil, []string{"aws.credentials.provider", "BASIC", "aws.credentials.basic.accesskeyid", authKey,
-				"aws.credentials.basic.secretkey", "not-the-secret"}, "InvalidSignatureException")
+				"aws.credentials.basic.secretkey", "not-the-secret"}, "the endpoint refused the credentials of provider BASIC: InvalidSignatureException")
 		})
 		It("missing variables of ENV_VAR", func() {
 			fails(nil, []string{"aws.credentials.provider", "ENV_VAR"}, "ENV_VAR", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY not set")
@@ -273,10 +273,17 @@ var _ = Describe("credentials providers against an endpoint that checks signatur
 				"aws.credentials.role.arn", authPodRole), []string{sts, "AWS_WEB_IDENTITY_TOKEN_FILE=" + token + ".gone"})
 			r.failsWith("credentials provider WEB_IDENTITY_TOKEN", "no such file")
 		})
+		It("an unknown role of a table that is only written", func() {
+			text := strings.Replace(credsJob(srv, stream, rows, "aws.credentials.provider", "ASSUME_ROLE",
+				"aws.credentials.role.arn", "arn:aws:iam::000000000000:role/not-listed", "aws.credentials.role.sessionName", "spec",
+				"aws.credentials.role.provider", "SYS_PROP"), "INSERT INTO p SELECT id FROM k;", "", 1)
+			r := startCredsRun(text, []string{sts}, "-Daws.accessKeyId="+authKey, "-Daws.secretKey="+authSecret)
+			r.failsWith("writing to stream", "credentials provider ASSUME_ROLE (role arn:aws:iam::000000000000:role/not-listed) failed", "AccessDenied")
+		})
 		It("a profile that does not exist", func() {
 			file := writeFile("credentials", "[default]\naws_access_key_id = "+authKey+"\naws_secret_access_key = "+authSecret+"\n")
 			fails(nil, []string{"aws.credentials.provider", "PROFILE", "aws.credentials.profile.path", file, "aws.credentials.profile.name", "nope"},
-				"credentials provider PROFILE", "nope")
+				"credentials provider PROFILE (profile nope)", "failed to get shared config profile")
 		})
 	})
 })
