@@ -317,6 +317,27 @@ var _ = Describe("temporary credentials are refreshed before they expire", Label
 	}, SpecTimeout(2*time.Minute))
 })
 
+var _ = Describe("a web identity token file is read again at each refresh", Label("local", "local-only", "auth"), func() {
+	// Flow: credentials live 8 s and are refreshed 5 s before they expire;
+	// the token file is replaced by one STS refuses after the first rows,
+	// so the next refresh (about 3 s later) fails the job: the file was
+	// read again, as a rotated Kubernetes token would be.
+	It("a token replaced in the file is the one the next refresh uses", func(ctx SpecContext) {
+		srv := startAuthEndpoint(false, 8*time.Second)
+		stream := credsStream(ctx, srv)
+		token := writeFile("token", authPodToken)
+		r := startCredsRun(credsJob(srv, stream, 0, "aws.credentials.provider", "WEB_IDENTITY_TOKEN",
+			"aws.credentials.role.arn", authPodRole, "aws.credentials.webIdentityToken.file", token),
+			[]string{"AWS_ENDPOINT_URL_STS=" + srv.URL()})
+		r.waitRows(2, 10*time.Second)
+		Expect(os.WriteFile(token, []byte("rotated-token-sts-does-not-know"), 0o600)).To(Succeed())
+		Eventually(r.done).WithTimeout(20 * time.Second).Should(BeClosed())
+		_, stderr := r.output()
+		Expect(r.exitCode).To(Equal(1))
+		Expect(stderr).To(ContainSubstring("credentials provider WEB_IDENTITY_TOKEN (role " + authPodRole + ") failed"))
+	}, SpecTimeout(time.Minute))
+})
+
 var _ = Describe("runner validate and the credentials options", func() {
 	It("accepts the seven options of PROFILE, ASSUME_ROLE and WEB_IDENTITY_TOKEN", func() {
 		profile := writeFile("credentials", "[dev]\naws_access_key_id = a\naws_secret_access_key = b\n")
