@@ -122,6 +122,16 @@ func (e *recoveryEnv) latest(ctx context.Context) map[string]*big.Int {
 	return pos
 }
 
+// latestID is the ID of the newest checkpoint, 0 when there is none.
+func (e *recoveryEnv) latestID(ctx context.Context) int64 {
+	store := &checkpoint.FileStore{Dir: e.dir, Retain: 3}
+	cp, _, err := store.Latest(ctx, "recovery")
+	if err != nil || cp == nil {
+		return 0
+	}
+	return cp.ID
+}
+
 // readOut reads every record of `out`.
 func (e *recoveryEnv) readOut(ctx context.Context) []outRow {
 	GinkgoHelper()
@@ -258,8 +268,13 @@ func killAndRestart(ctx context.Context, e *recoveryEnv, kills int, write func(f
 		positions = append(positions, e.latest(ctx))
 	}
 	By("a last run reads to the end and stops gracefully")
+	before := e.latestID(ctx)
 	cmd := e.start()
 	e.waitRows(ctx, written)
+	// The rows may all be there from the killed runs: wait until this run
+	// is up (it has taken a checkpoint of its own), so that the signal
+	// finds its handler.
+	Eventually(func() int64 { return e.latestID(ctx) }).WithTimeout(30 * time.Second).Should(BeNumerically(">", before))
 	stopGracefully(cmd)
 
 	count := map[[2]int64]int{}
