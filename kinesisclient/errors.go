@@ -2,6 +2,8 @@ package kinesisclient
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -17,11 +19,29 @@ import (
 	"github.com/shardflow/shardflow/backoff"
 )
 
+// IsCertificate reports whether err is the endpoint's TLS certificate not
+// verifying (an unknown authority, a wrong host name, an expired or
+// invalid certificate): trying again cannot fix it.
+func IsCertificate(err error) bool {
+	var (
+		verify  *tls.CertificateVerificationError
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		invalid x509.CertificateInvalidError
+	)
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid)
+}
+
+// CertificateHint says what to do about a certificate that does not verify.
+const CertificateHint = "the endpoint's TLS certificate does not verify: give it a certificate this machine trusts, " +
+	"or, for a test endpoint only, set 'aws.trust.all.certificates' = 'true'"
+
 // Retryable reports whether a failed call may succeed if tried again:
 // throttling, limits, server errors and broken connections. Missing
-// streams, denied access and invalid arguments are not.
+// streams, denied access, invalid arguments and certificates that do not
+// verify are not.
 func Retryable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || IsCertificate(err) {
 		return false
 	}
 	var ce *CredentialsError
@@ -117,6 +137,8 @@ func Hint(err error, op, optionPrefix string) string {
 	switch {
 	case errors.As(err, &ce):
 		return "check the table's 'aws.credentials.*' options and that the credentials they name exist and may be used"
+	case IsCertificate(err):
+		return CertificateHint
 	case IsNoCredentials(err):
 		return "no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or set 'aws.credentials.provider' = 'BASIC' with its keys"
 	case IsNotFound(err):

@@ -2,11 +2,14 @@ package kinesisclient_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"sync/atomic"
 	"syscall"
@@ -137,6 +140,18 @@ var _ = Describe("Cause", func() {
 
 // fast retries in microseconds, so that specs do not wait.
 var fast = backoff.Policy{MaxRetries: 3, Base: time.Microsecond, Max: 10 * time.Microsecond, ExpConst: 2}
+
+var _ = Describe("a certificate that does not verify", func() {
+	It("is not retryable, and its hint says what to do", func() {
+		// As net/http returns it: the verification error inside a *url.Error.
+		err := &url.Error{Op: "Post", URL: "https://127.0.0.1:4567/", Err: &tls.CertificateVerificationError{
+			Err: x509.UnknownAuthorityError{}}}
+		Expect(kinesisclient.IsCertificate(err)).To(BeTrue())
+		Expect(kinesisclient.Retryable(err)).To(BeFalse(), "a net.Error, but trying again cannot fix it")
+		Expect(kinesisclient.Hint(err, "GetRecords", "scan.shard.getrecords")).To(ContainSubstring("'aws.trust.all.certificates'"))
+		Expect(kinesisclient.IsCertificate(&url.Error{Op: "Post", URL: "https://x/", Err: io.ErrUnexpectedEOF})).To(BeFalse())
+	})
+})
 
 var _ = Describe("Retry", func() {
 	It("retries a retryable error MaxRetries times and returns the last error", func() {

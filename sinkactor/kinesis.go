@@ -435,8 +435,11 @@ func (s *kinesisSink) onCallFailed(ctx actor.Context, m *putDone) {
 	records := m.req.records
 	if isFatal(err) {
 		hint := fatalHint(errorCode(err), s.stream, s.region)
-		if kinesisclient.IsNoCredentials(err) {
+		switch {
+		case kinesisclient.IsNoCredentials(err):
 			hint = "no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or set 'aws.credentials.provider' = 'BASIC' with its keys"
+		case kinesisclient.IsCertificate(err):
+			hint = kinesisclient.CertificateHint
 		}
 		s.fail(ctx, fmt.Sprintf("table `%s`: writing to stream %q failed: %s (%s)", s.table, s.stream, oneLine(kinesisclient.Cause(err)), hint))
 		return
