@@ -18,30 +18,6 @@ import (
 	"github.com/shardflow/shardflow/kinesislocal"
 )
 
-// identityJob is recoveryJob with its name (%[3]s) and source stream
-// (%[4]s) as parameters.
-const identityJob = `
-SET 'pipeline.name' = '%[3]s';
-SET 'execution.checkpointing.interval' = '300 ms';
-SET 'state.checkpoints.dir' = '%[2]s';
-CREATE TABLE src (
-  k BIGINT, n BIGINT,
-  sid VARCHAR(128) NOT NULL METADATA FROM 'shard-id' VIRTUAL,
-  seq VARCHAR(128) NOT NULL METADATA FROM 'sequence-number' VIRTUAL
-) WITH (
-  'connector' = 'kinesis', 'stream' = '%[4]s', 'aws.endpoint' = '%[1]s', 'format' = 'csv',
-  'scan.stream.initpos' = 'TRIM_HORIZON', 'scan.shard.getrecords.intervalmillis' = '50',
-  'scan.shard.discovery.intervalmillis' = '200',
-  'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'spec', 'aws.credentials.basic.secretkey' = 'spec'
-);
-CREATE TABLE dst (k BIGINT, n BIGINT, sid STRING, seq STRING) PARTITIONED BY (k) WITH (
-  'connector' = 'kinesis', 'stream' = 'out', 'aws.endpoint' = '%[1]s', 'format' = 'json',
-  'sink.flush-buffer.timeout' = '50',
-  'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'spec', 'aws.credentials.basic.secretkey' = 'spec'
-);
-INSERT INTO dst SELECT k, n, sid, seq FROM src;
-`
-
 // identityEnv is a local endpoint with streams `in` and `in2` (2 shards
 // each) and `out`, and a checkpoint directory shared by every job file it
 // writes.
@@ -64,7 +40,7 @@ func newIdentityEnv() *identityEnv {
 func (e *identityEnv) job(name, stream string) string {
 	GinkgoHelper()
 	path := filepath.Join(e.tmp, name+"-"+stream+".sql")
-	Expect(os.WriteFile(path, []byte(fmt.Sprintf(identityJob, e.b.url, e.dir, name, stream)), 0o600)).To(Succeed())
+	Expect(os.WriteFile(path, []byte(fmt.Sprintf(recoveryJob, e.b.url, e.dir, "", name, stream)), 0o600)).To(Succeed())
 	return path
 }
 

@@ -22,11 +22,13 @@ import (
 	"github.com/shardflow/shardflow/kinesislocal"
 )
 
-// recoveryJob reads csv rows (k, n) from stream `in` and writes them, with
-// the shard and sequence number each came from, as json to stream `out`,
-// keyed by k. It checkpoints every 300 ms into dir.
+// recoveryJob reads csv rows (k, n) from a stream (%[5]s; `in` for the
+// recovery specs) and writes them, with the shard and sequence number each
+// came from, as json to stream `out`, keyed by k. The job is named %[4]s
+// ('recovery') and checkpoints every 300 ms into dir (%[2]s); %[3]s adds
+// source options.
 const recoveryJob = `
-SET 'pipeline.name' = 'recovery';
+SET 'pipeline.name' = '%[4]s';
 SET 'execution.checkpointing.interval' = '300 ms';
 SET 'state.checkpoints.dir' = '%[2]s';
 CREATE TABLE src (
@@ -34,7 +36,7 @@ CREATE TABLE src (
   sid VARCHAR(128) NOT NULL METADATA FROM 'shard-id' VIRTUAL,
   seq VARCHAR(128) NOT NULL METADATA FROM 'sequence-number' VIRTUAL
 ) WITH (
-  'connector' = 'kinesis', 'stream' = 'in', 'aws.endpoint' = '%[1]s', 'format' = 'csv',
+  'connector' = 'kinesis', 'stream' = '%[5]s', 'aws.endpoint' = '%[1]s', 'format' = 'csv',
   'scan.stream.initpos' = 'TRIM_HORIZON', 'scan.shard.getrecords.intervalmillis' = '50',
   'scan.shard.getrecords.maxrecordcount' = '200', 'scan.shard.discovery.intervalmillis' = '200',
   'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'spec', 'aws.credentials.basic.secretkey' = 'spec'%[3]s
@@ -81,7 +83,7 @@ func newRecoveryEnvWith(ctx context.Context, inShards int, sourceOptions string)
 	Expect(srv.CreateStream("out", 2)).To(Succeed())
 	tmp := GinkgoT().TempDir()
 	e := &recoveryEnv{b: b, jobFile: filepath.Join(tmp, "recovery.sql"), dir: filepath.Join(tmp, "checkpoints")}
-	Expect(os.WriteFile(e.jobFile, []byte(fmt.Sprintf(recoveryJob, b.url, e.dir, sourceOptions)), 0o600)).To(Succeed())
+	Expect(os.WriteFile(e.jobFile, []byte(fmt.Sprintf(recoveryJob, b.url, e.dir, sourceOptions, "recovery", "in")), 0o600)).To(Succeed())
 	return e
 }
 
