@@ -227,11 +227,7 @@ func (c *coordinator) describe() {
 // retrying returns what a discovery call's retry loop calls before each
 // retry of op: a line every few seconds at most, naming the cause.
 func (c *coordinator) retrying(op string, p backoff.Policy) func(int, error) {
-	retries := c.retries
-	return func(retry int, err error) {
-		retries.Warn(op, op+" failed; retrying", slog.Int("retry", retry), slog.Int("max_retries", p.MaxRetries),
-			slog.String("cause", kinesisclient.Cause(err)))
-	}
+	return kinesisclient.LogRetries(c.retries, op, p)
 }
 
 func (c *coordinator) onDescribed(ctx actor.Context, m *described) {

@@ -352,9 +352,8 @@ func (r *run) fail(op, option, hint string, err error) *ConsumerError {
 
 // retrying logs a retried call, at most once per ratelog.Every.
 func (r *run) retrying(op string, p backoff.Policy) func(int, error) {
-	return func(retry int, err error) {
-		r.retries.Warn(op, op+" failed; retrying", slog.String("consumer", r.c.Name), slog.Int("retry", retry),
-			slog.Int("max_retries", p.MaxRetries), slog.String("cause", kinesisclient.Cause(err)))
+	return func(retry int, err error) { // the consumer's name may be learnt after this
+		kinesisclient.LogRetries(r.retries, op, p, slog.String("consumer", r.c.Name))(retry, err)
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/shardflow/shardflow/backoff"
+	"github.com/shardflow/shardflow/ratelog"
 )
 
 // IsCertificate reports whether err is the endpoint's TLS certificate not
@@ -181,6 +184,17 @@ const AttemptTimeout = time.Minute
 // error. Cancelling ctx ends the loop at once.
 func Retry[T any](ctx context.Context, p backoff.Policy, call func(context.Context) (T, error)) (T, error) {
 	return RetryNotify(ctx, p, nil, call)
+}
+
+// LogRetries returns a notify function for RetryNotify that reports each
+// retry of op to limiter (one line per op and interval at most), with the
+// retry's number, the policy's maximum, the cause and attrs (the shard, the
+// consumer).
+func LogRetries(limiter *ratelog.Limiter, op string, p backoff.Policy, attrs ...slog.Attr) func(retry int, err error) {
+	return func(retry int, err error) {
+		line := append(slices.Clip(attrs), slog.Int("retry", retry), slog.Int("max_retries", p.MaxRetries), slog.String("cause", Cause(err)))
+		limiter.Warn(op, op+" failed; retrying", line...)
+	}
 }
 
 // RetryNotify is Retry that calls notify, when it is not nil, with each

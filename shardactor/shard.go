@@ -272,12 +272,7 @@ func (s *shard) begin(ctx actor.Context, m *messages.StartShard) {
 // a line, limited per table, naming the shard, the retry and the cause.
 // It runs beside the actor and reads nothing of the actor's state.
 func (s *shard) retrying(op string, p backoff.Policy) func(int, error) {
-	retries, shardID := s.retries, s.start.ShardID
-	kind := op
-	return func(retry int, err error) {
-		retries.Warn(kind, op+" failed; retrying", slog.String("shard", shardID), slog.Int("retry", retry),
-			slog.Int("max_retries", p.MaxRetries), slog.String("cause", kinesisclient.Cause(err)))
-	}
+	return kinesisclient.LogRetries(s.retries, op, p, slog.String("shard", s.start.ShardID))
 }
 
 func (s *shard) onOpened(ctx actor.Context, m *opened) {
