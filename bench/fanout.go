@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
+	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/kpl"
 )
 
@@ -37,7 +38,9 @@ func registerConsumer(ctx context.Context, c *kinesis.Client, stream, name strin
 		if d.ConsumerDescription.ConsumerStatus == ktypes.ConsumerStatusActive {
 			return arn, nil
 		}
-		time.Sleep(10 * time.Millisecond)
+		if err := backoff.SleepFor(ctx, 10*time.Millisecond); err != nil {
+			return "", err
+		}
 	}
 }
 

@@ -31,9 +31,10 @@ var _ = readers("the kinesis source with KPL aggregates", func(b *backend) {
 
 	// Flow: a GetRecords of 100 aggregates carries 10,000 user records; the
 	// sink grants credit for at most 100 rows at a time. The user records
-	// wait in the shard actor and go through as credit comes, and a
-	// position inside an aggregate holds while they wait.
-	It("lets the user records of aggregates through no faster than the sink grants credit, losing nothing", func(ctx SpecContext) {
+	// wait in the shard actor and go through as credit comes. (That no more
+	// than the grant goes through is not observable here: the spec fails on
+	// a lost, repeated or reordered record.)
+	It("writes every user record of aggregates far larger than the sink's credit once, each key in order", func(ctx SpecContext) {
 		src, dst := createStream(ctx, b, 2), createStream(ctx, b, 2)
 		const keys, perKey = 20, 200
 		putAll(ctx, b, src, kplAggregates(ctx, b, src, keys, 0, perKey, 100))
