@@ -24,8 +24,18 @@ func Load(path string, sets []options.Raw) (*Plan, diag.Sources, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading job file: %w", err)
 	}
-	sources := diag.Sources{path: src}
-	f, ds := jobfile.Parse(path, src)
+	return Compile(path, src, sets)
+}
+
+// Compile parses and plans job text held in memory; name is what
+// diagnostics call it (a file name, say) and what the job's name derives
+// from when it has no 'pipeline.name'. Otherwise it is Load.
+func Compile(name string, src []byte, sets []options.Raw) (*Plan, diag.Sources, error) {
+	if len(src) > jobfile.MaxFileSize {
+		return nil, nil, fmt.Errorf("%s: the job text is %d bytes, more than the %d a job may have", name, len(src), jobfile.MaxFileSize)
+	}
+	sources := diag.Sources{name: src}
+	f, ds := jobfile.Parse(name, src)
 	if ds.HasErrors() {
 		ds.Sort()
 		return nil, sources, ds.Err()

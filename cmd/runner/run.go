@@ -20,7 +20,6 @@ import (
 	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/kinesislocal"
 	"github.com/shardflow/shardflow/messages"
-	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/plan"
 )
 
@@ -284,9 +283,8 @@ func finishRun(w io.Writer, j *job.Job, p *plan.Plan, started time.Time, quiet, 
 	return nil
 }
 
-// startLocal starts the in-process endpoint, points kinesis tables without
-// aws.endpoint at it (with placeholder credentials when theirs are AUTO),
-// and creates the streams they name.
+// startLocal starts the in-process endpoint and points the job's kinesis
+// tables at it (job.UseLocal).
 func startLocal(p *plan.Plan, shards int, logger *slog.Logger) (*kinesislocal.Server, error) {
 	srv, err := kinesislocal.New(kinesislocal.Options{Logger: logger, ShardLimit: -1})
 	if err != nil {
@@ -295,25 +293,9 @@ func startLocal(p *plan.Plan, shards int, logger *slog.Logger) (*kinesislocal.Se
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("starting the local Kinesis endpoint: %w", err)
 	}
-	created := map[string]bool{}
-	for _, t := range p.Tables {
-		k := t.Connector.Kinesis
-		if k == nil || k.Endpoint != "" || t.Role == 0 {
-			continue
-		}
-		k.Endpoint = srv.URL()
-		if k.Credentials.Provider == options.CredentialsAuto {
-			// The local endpoint takes any credentials; without this, AUTO
-			// would look for real ones and fail on a fresh machine.
-			k.Credentials = options.Credentials{Provider: options.CredentialsBasic, AccessKeyID: "local", SecretKey: "local"}
-		}
-		if !created[k.Stream] {
-			if err := srv.CreateStream(k.Stream, shards); err != nil && !strings.Contains(err.Error(), "in use") {
-				srv.Close()
-				return nil, fmt.Errorf("creating stream %q on the local endpoint: %w", k.Stream, err)
-			}
-			created[k.Stream] = true
-		}
+	if err := job.UseLocal(p, srv, shards); err != nil {
+		srv.Close()
+		return nil, err
 	}
 	return srv, nil
 }
