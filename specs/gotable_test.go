@@ -265,6 +265,24 @@ INSERT INTO dst SELECT id, name FROM src;
 		Expect(j.Err()).To(MatchError("table `src`: row 2 of the Go source: column `id` (INT, Go int32): got int (7)"))
 	}, SpecTimeout(time.Minute))
 
+	It("a panic in a Go source's Read or a Go sink's Write fails the job with the panic's message, not the process", func(ctx SpecContext) {
+		sql := `
+CREATE TABLE src (id INT) WITH ('connector' = 'go');
+CREATE TABLE dst (id INT) WITH ('connector' = 'go');
+INSERT INTO dst SELECT id FROM src;
+`
+		ok := gotable.SinkFunc(func(context.Context, []gotable.Row) error { return nil })
+		reading := gotable.SourceFunc(func(context.Context, []gotable.Row) (int, error) { panic("source bug") })
+		j := goStart(ctx, sql, map[string]gotable.Sink{"dst": ok}, map[string]gotable.Source{"src": reading})
+		Eventually(j.Done()).WithContext(ctx).Should(BeClosed())
+		Expect(j.Err()).To(MatchError("table `src`: reading the Go source: the Go source's Read panicked: source bug"))
+
+		writing := gotable.SinkFunc(func(context.Context, []gotable.Row) error { panic("sink bug") })
+		j = goStart(ctx, sql, map[string]gotable.Sink{"dst": writing}, map[string]gotable.Source{"src": gotable.SliceSource([]gotable.Row{{int32(1)}})})
+		Eventually(j.Done()).WithContext(ctx).Should(BeClosed())
+		Expect(j.Err()).To(MatchError("table `dst`: writing rows failed: the Go sink's Write panicked: sink bug"))
+	}, SpecTimeout(time.Minute))
+
 	It("job.Start refuses a 'go' table without Go code, Go code of the wrong role, and a name that is not a 'go' table", func(ctx SpecContext) {
 		p := goPlan(`
 CREATE TABLE src (id INT) WITH ('connector' = 'go');
