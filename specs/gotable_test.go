@@ -254,6 +254,32 @@ INSERT INTO dst SELECT id FROM src;
 		Expect(second.got()).To(Equal(rows[3:]))
 	}, SpecTimeout(time.Minute))
 
+	It("a Go source with a WATERMARK feeds a window: windows close as its watermark passes them, the rest when it ends", func(ctx SpecContext) {
+		t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+		ch := make(chan gotable.Row, 150)
+		for i := range 150 { // 2.5 minutes of one event a second
+			ch <- gotable.Row{int64(i % 2), t0.Add(time.Duration(i) * time.Second)}
+		}
+		sink := &slowSink{}
+		j := goStart(ctx, `
+CREATE TABLE events (k BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'go');
+CREATE TABLE counts (window_start TIMESTAMP(3), k BIGINT, c BIGINT) WITH ('connector' = 'go');
+INSERT INTO counts
+SELECT window_start, k, COUNT(*) FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+GROUP BY window_start, window_end, k;
+`, map[string]gotable.Sink{"counts": sink}, map[string]gotable.Source{"events": gotable.ChanSource(ch)})
+		closed := []gotable.Row{
+			{t0, int64(0), int64(30)}, {t0, int64(1), int64(30)},
+			{t0.Add(time.Minute), int64(0), int64(30)}, {t0.Add(time.Minute), int64(1), int64(30)},
+		}
+		Eventually(sink.got).WithContext(ctx).WithTimeout(10 * time.Second).Should(ConsistOf(closed), "while the source waits for more rows")
+		close(ch)
+		Eventually(j.Done()).WithContext(ctx).Should(BeClosed())
+		Expect(j.Err()).NotTo(HaveOccurred())
+		Expect(sink.got()).To(ConsistOf(append(closed,
+			gotable.Row{t0.Add(2 * time.Minute), int64(0), int64(15)}, gotable.Row{t0.Add(2 * time.Minute), int64(1), int64(15)})))
+	}, SpecTimeout(time.Minute))
+
 	It("a row of the wrong Go type fails the job, naming the table, the row, the column and the Go type it takes", func(ctx SpecContext) {
 		sink := &slowSink{}
 		j := goStart(ctx, `
