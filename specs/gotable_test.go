@@ -272,7 +272,7 @@ GROUP BY window_start, window_end, k;
 			{t0, int64(0), int64(30)}, {t0, int64(1), int64(30)},
 			{t0.Add(time.Minute), int64(0), int64(30)}, {t0.Add(time.Minute), int64(1), int64(30)},
 		}
-		Eventually(sink.got).WithContext(ctx).WithTimeout(10 * time.Second).Should(ConsistOf(closed), "while the source waits for more rows")
+		Eventually(sink.got).WithContext(ctx).WithTimeout(10*time.Second).Should(ConsistOf(closed), "while the source waits for more rows")
 		close(ch)
 		Eventually(j.Done()).WithContext(ctx).Should(BeClosed())
 		Expect(j.Err()).NotTo(HaveOccurred())
