@@ -44,7 +44,8 @@ type Source struct {
 	Region   string  `json:"region,omitempty"`
 	Endpoint string  `json:"endpoint,omitempty"`
 	Shards   []Shard `json:"shards,omitempty"`
-	// Generated is how many rows a datagen source has made.
+	// Generated is how many rows a datagen source has made, or a 'go'
+	// source has read.
 	Generated int64 `json:"generated,omitempty"`
 }
 

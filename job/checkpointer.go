@@ -13,6 +13,7 @@ import (
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/options"
 )
 
 // checkpointer takes a job's checkpoints: every interval it triggers one on
@@ -246,7 +247,7 @@ func (c *checkpointer) build(id int64, snaps []*messages.SourceSnapshot, acks ma
 			}
 		}
 		for _, pos := range positions {
-			if src.Connector == "datagen" {
+			if src.Connector == options.ConnectorDatagen || src.Connector == options.ConnectorGo {
 				src.Generated = max(src.Generated, pos.Generated)
 				continue
 			}

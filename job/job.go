@@ -14,6 +14,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/gotable"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
 )
@@ -53,6 +54,12 @@ type Options struct {
 	// to their coordinator and the job polls its sources and sinks. Zero
 	// means every second.
 	ProgressEvery time.Duration
+	// Sinks and Sources are the Go code behind the job's 'go' tables, by
+	// table name: a table the job writes needs a Sink, one it reads a
+	// Source (see package gotable). Start refuses a 'go' table without one
+	// and a name that is not a 'go' table of the job.
+	Sinks   map[string]gotable.Sink
+	Sources map[string]gotable.Source
 }
 
 // ErrStopTimeout is returned by Stop when the job did not drain in time:
@@ -80,6 +87,9 @@ type Job struct {
 func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	if len(p.Inserts) == 0 {
 		return nil, fmt.Errorf("job %q has no INSERT INTO statement: there is nothing to run", p.Name)
+	}
+	if err := CheckGoTables(p, opts.Sinks, opts.Sources); err != nil {
+		return nil, err
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

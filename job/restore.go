@@ -149,6 +149,8 @@ func describeResume(p *plan.Plan, cp *checkpoint.Checkpoint) map[string]string {
 			out[t.Name] = "new to the checkpoint: starts fresh"
 		case t.Connector.Connector == "datagen":
 			out[t.Name] = fmt.Sprintf("resumes after %d generated rows", src.Generated)
+		case t.Connector.Go:
+			out[t.Name] = fmt.Sprintf("resumes after %d rows read from its Go source (told so if it is a gotable.Resumer)", src.Generated)
 		default:
 			finished, read := 0, 0
 			for _, sh := range src.Shards {

@@ -16,6 +16,7 @@ import (
 	"github.com/shardflow/shardflow/coordinator"
 	"github.com/shardflow/shardflow/datagen"
 	"github.com/shardflow/shardflow/efo"
+	"github.com/shardflow/shardflow/gosource"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
@@ -261,6 +262,8 @@ func (r *root) spawn(ctx actor.Context) {
 			props = sinkactor.PrintProps(t, out, r.log)
 		case "blackhole":
 			props = sinkactor.BlackholeProps(t, r.log)
+		case options.ConnectorGo:
+			props = sinkactor.GoProps(t, r.opts.Sinks[t.Name], r.log)
 		case "kinesis":
 			props = sinkactor.KinesisProps(sinkactor.KinesisConfig{Table: t, API: r.clients.sink[t.Name], Logger: r.log, Inserts: r.plan.Inserts})
 		default:
@@ -315,6 +318,9 @@ func (r *root) spawn(ctx actor.Context) {
 		case "datagen":
 			props = datagen.Props(datagen.Config{Table: t, Inserts: r.plan.Inserts, Outputs: outputs, Seed: r.opts.Seed, Logger: r.log,
 				Restore: sourceRestore(r.cps.resume, t), Watermark: wm, SyncInterval: syncInterval(t)})
+		case options.ConnectorGo:
+			props = gosource.Props(gosource.Config{Table: t, Inserts: r.plan.Inserts, Outputs: outputs, Source: r.opts.Sources[t.Name], Logger: r.log,
+				Restore: sourceRestore(r.cps.resume, t), Watermark: wm, SyncInterval: syncInterval(t)})
 		default:
 			r.fail(ctx, fmt.Errorf("table `%s`: connector '%s' cannot be read", t.Name, t.Connector.Connector))
 			return
@@ -340,7 +346,7 @@ func syncInterval(t *plan.Table) time.Duration {
 }
 
 // defaultSyncInterval is the watermark sync interval of sources without the
-// option (datagen): Flink's default for Kinesis, 30 s, would hold windows
+// option (datagen, go): Flink's default for Kinesis, 30 s, would hold windows
 // open long after a generator's rows; 200 ms keeps them current.
 const defaultSyncInterval = 200 * time.Millisecond
 

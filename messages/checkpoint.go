@@ -32,7 +32,8 @@ type ShardPosition struct {
 	Start StartPosition `msgpack:"a"`
 	// Finished shards were read to their end.
 	Finished bool `msgpack:"f,omitempty"`
-	// Generated is how many rows a datagen source has made.
+	// Generated is how many rows a datagen source has made, or a Go source
+	// has read.
 	Generated int64 `msgpack:"g,omitempty"`
 }
 

@@ -156,6 +156,17 @@ var _ = Describe("a blackhole table", func() {
 	})
 })
 
+var _ = Describe("a go table", func() {
+	It("takes no options: its rows come from or go to Go code", func() {
+		t, diags := options.ValidateTable(info(), with("connector", "go"))
+		Expect(diags).To(BeEmpty())
+		Expect(t.Go).To(BeTrue())
+		Expect(t.Connector).To(Equal(options.ConnectorGo))
+		_, diags = options.ValidateTable(info(), with("connector", "go", "stream", "s"))
+		onlyError(diags, "unknown option 'stream' for connector 'go'")
+	})
+})
+
 var _ = Describe("job SET keys", func() {
 	It("defaults every key", func() {
 		j, res, diags := options.ValidateJob(nil)

@@ -37,10 +37,14 @@ const (
 	ConnectorPrint     = "print"
 	ConnectorBlackhole = "blackhole"
 	ConnectorDatagen   = "datagen"
+	// ConnectorGo is a table whose rows come from or go to Go code that a
+	// program embedding shardflow registers by the table's name (package
+	// gotable). It has no options besides 'connector'.
+	ConnectorGo = "go"
 )
 
 // Connectors lists the connectors in the order documentation shows them.
-var Connectors = []string{ConnectorKinesis, ConnectorPrint, ConnectorBlackhole, ConnectorDatagen}
+var Connectors = []string{ConnectorKinesis, ConnectorPrint, ConnectorBlackhole, ConnectorDatagen, ConnectorGo}
 
 // Formats lists the values of the 'format' option. The options of a format
 // are the keys that start with its name and a dot (csv.field-delimiter);
@@ -127,6 +131,7 @@ var (
 	printCatalogue     = newCatalogue(printSpecs())
 	blackholeCatalogue = newCatalogue(blackholeSpecs())
 	datagenCatalogue   = newCatalogue(datagenSpecs())
+	goCatalogue        = newCatalogue(goSpecs())
 	jobCatalogue       = newCatalogue(jobSpecs())
 )
 
@@ -140,12 +145,14 @@ func catalogueOf(connector string) *catalogue {
 		return blackholeCatalogue
 	case ConnectorDatagen:
 		return datagenCatalogue
+	case ConnectorGo:
+		return goCatalogue
 	}
 	return nil
 }
 
-// Catalogue returns the options of a connector (kinesis, print, blackhole
-// or datagen) sorted by key, for `runner validate` and documentation; nil
+// Catalogue returns the options of a connector (kinesis, print, blackhole,
+// datagen or go) sorted by key, for `runner validate` and documentation; nil
 // for an unknown connector. Pattern options such as fields.#.kind have '#'
 // where a column name goes. The specs are copies; changing them changes
 // nothing.
@@ -180,5 +187,5 @@ func sortedCopy(specs []Spec) []Spec {
 // connectorSpec is the 'connector' option, common to every connector.
 func connectorSpec() Spec {
 	return Spec{Key: "connector", Kind: Enum, Enum: Connectors, Applies: Both, Required: true,
-		Description: "The connector to use: kinesis, print, blackhole or datagen."}
+		Description: "The connector to use: kinesis, print, blackhole, datagen, or go (rows from or to Go code of a program embedding shardflow)."}
 }

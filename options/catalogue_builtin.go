@@ -30,6 +30,12 @@ func blackholeSpecs() []Spec {
 	return []Spec{connectorSpec()}
 }
 
+// goSpecs are the options of a 'go' table: none but the connector, since
+// the host program's registered Source or Sink says everything else.
+func goSpecs() []Spec {
+	return []Spec{connectorSpec()}
+}
+
 func datagenSpecs() []Spec {
 	f := func(suffix string) string { return fieldsPrefix + "#" + suffix }
 	return []Spec{

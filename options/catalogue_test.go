@@ -242,7 +242,7 @@ func infoFor(connector string) options.TableInfo {
 
 var _ = Describe("the option catalogue", func() {
 	catalogues := map[string][]want{
-		"kinesis": kinesisWant(), "print": printWant, "blackhole": blackholeWant, "datagen": datagenWant,
+		"kinesis": kinesisWant(), "print": printWant, "blackhole": blackholeWant, "datagen": datagenWant, "go": blackholeWant,
 	}
 
 	for connector, wants := range catalogues {

@@ -1,12 +1,12 @@
 // Package options is the option catalogue: every WITH option of the
-// connectors (kinesis, print, blackhole, datagen) and every SET key of a job,
+// connectors (kinesis, print, blackhole, datagen, go) and every SET key of a job,
 // with its type, default, allowed values, the roles it applies to, and the
 // rules between options. Validation turns the strings of a job file into
 // typed configuration (durations, enums, numbers) once; nothing downstream
 // parses option strings again.
 //
 // Entry points: ValidateTable checks one CREATE TABLE's WITH clause into a
-// Table (Kinesis, Datagen, Print or Blackhole), ValidateJob checks SET keys
+// Table (Kinesis, Datagen, Print, Blackhole or Go), ValidateJob checks SET keys
 // into a Job, and Catalogue, JobCatalogue and Deprecations list the options
 // for `runner validate` and documentation. Every problem of a table or job is
 // returned at once, each at the option's position with a hint.

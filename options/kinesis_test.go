@@ -82,7 +82,7 @@ var _ = Describe("a kinesis table", func() {
 
 		It("suggests the closest connector", func() {
 			_, diags := options.ValidateTable(info(), with("connector", "kinesys"))
-			d := onlyError(diags, "unknown connector 'kinesys' in table 'KinesisTable'; the connectors are kinesis, print, blackhole, datagen | did you mean 'kinesis'?")
+			d := onlyError(diags, "unknown connector 'kinesys' in table 'KinesisTable'; the connectors are kinesis, print, blackhole, datagen, go | did you mean 'kinesis'?")
 			Expect(d.Pos).To(Equal(valuePos(0)))
 		})
 

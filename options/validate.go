@@ -27,7 +27,7 @@ type TableInfo struct {
 }
 
 // Table is a table's validated, typed options. Exactly one of Kinesis,
-// Datagen, Print and Blackhole is set, as Connector says.
+// Datagen, Print, Blackhole and Go is set, as Connector says.
 type Table struct {
 	Connector string
 	// Format is the format of a kinesis table (csv, json or raw).
@@ -43,6 +43,9 @@ type Table struct {
 	Print    *Print
 	// Blackhole is set for a blackhole table, which has no options.
 	Blackhole bool
+	// Go is set for a 'go' table, which has no options: its rows come from
+	// or go to Go code registered by the program that runs the job.
+	Go bool
 }
 
 // given is one option of the WITH clause after its value was checked.
@@ -295,6 +298,9 @@ func ValidateTable(t TableInfo, raw []Raw) (*Table, diag.List) {
 	case ConnectorBlackhole:
 		v.collect(raw, connector, nil)
 		tbl.Blackhole = true
+	case ConnectorGo:
+		v.collect(raw, connector, nil)
+		tbl.Go = true
 	}
 	v.partitionColumns()
 	tbl.Resolved = v.resolved(v.patternKeys)
@@ -340,7 +346,7 @@ func (v *validator) connector(raw []Raw) (string, bool) {
 		}
 		return name, true
 	}
-	v.errorAt(v.tablePos(), "add 'connector' = 'kinesis' (or print, blackhole, datagen)", "%s has no 'connector' option", v.tableName())
+	v.errorAt(v.tablePos(), "add 'connector' = 'kinesis' (or print, blackhole, datagen, go)", "%s has no 'connector' option", v.tableName())
 	return "", false
 }
 

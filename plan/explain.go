@@ -196,6 +196,8 @@ func connectorSummary(t *Table) string {
 			where = c.Kinesis.Endpoint
 		}
 		return fmt.Sprintf("kinesis stream %q (%s)", c.Kinesis.Stream, where)
+	case c.Go:
+		return "go (Go code registered by the program running the job)"
 	}
 	return c.Connector
 }

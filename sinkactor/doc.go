@@ -1,5 +1,6 @@
 // Package sinkactor holds the actors that write a job's rows: print,
-// blackhole and, for Kinesis tables, the batching PutRecords writer.
+// blackhole, a host program's gotable.Sink for 'go' tables (GoProps) and,
+// for Kinesis tables, the batching PutRecords writer.
 //
 // Every sink speaks the same credit protocol (Ledger): a source asks for room
 // before it fetches, the sink grants what it can hold, and each RowBatch

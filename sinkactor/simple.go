@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/shardflow/shardflow/actors"
+	"github.com/shardflow/shardflow/gotable"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
 	"github.com/shardflow/shardflow/types"
@@ -185,4 +186,28 @@ func SendGrants(ctx actor.Context, table string, grants []Grant) {
 	for _, g := range grants {
 		ctx.Send(g.To.PID(), &messages.CreditGrant{Sink: table, Insert: g.Insert, Rows: g.Rows})
 	}
+}
+
+// GoProps returns the props of the sink of a 'go' table, writing to the
+// host's gotable.Sink: each batch of rows is converted to gotable.Rows and
+// given to one Write beside the actor, one Write at a time, in order. A
+// checkpoint barrier is acknowledged once the Writes of every row before
+// it returned nil; an error or a panic in Write fails the job.
+func GoProps(table *plan.Table, sink gotable.Sink, logger *slog.Logger) *actor.Props {
+	schema := table.Physical
+	write := func(ctx context.Context, rows []types.Row) (err error) {
+		out := make([]gotable.Row, len(rows))
+		for i, r := range rows {
+			if out[i], err = gotable.ToGo(schema, r); err != nil {
+				return fmt.Errorf("converting a row for the Go sink: %w", err)
+			}
+		}
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("the Go sink's Write panicked: %v", r)
+			}
+		}()
+		return sink.Write(ctx, out)
+	}
+	return simpleProps(table.Name, write, DefaultCapacity, logger)
 }

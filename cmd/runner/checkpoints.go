@@ -194,6 +194,10 @@ func describeCheckpoint(w io.Writer, cp *checkpoint.Checkpoint) {
 			fmt.Fprintf(w, "source `%s` (datagen): %d rows generated\n", s.Table, s.Generated)
 			continue
 		}
+		if s.Connector == "go" {
+			fmt.Fprintf(w, "source `%s` (go): %d rows read\n", s.Table, s.Generated)
+			continue
+		}
 		fmt.Fprintf(w, "source `%s` (%s), %d shards\n", s.Table, s.Describe(), len(s.Shards))
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "  SHARD\tSTATE\tPOSITION\tPARENTS")

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/diag"
 	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/kinesislocal"
 	"github.com/shardflow/shardflow/messages"
@@ -86,7 +87,7 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	if err != nil {
 		return err
 	}
-	p, err := loadPlan(stderr, path, f.sets)
+	p, err := loadPlanChecked(stderr, path, f.sets, refuseGoTables)
 	if err != nil {
 		return err
 	}
@@ -173,6 +174,23 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 			}
 		}
 	}
+}
+
+// refuseGoTables reports each 'go' table the job reads or writes: only a
+// program that embeds shardflow can give it rows or take them. A table
+// that is neither read nor written is left alone, as validate leaves it.
+func refuseGoTables(p *plan.Plan) diag.List {
+	var ds diag.List
+	reported := map[string]bool{}
+	for _, e := range job.GoTableProblems(p, nil, nil) {
+		if reported[e.Table] {
+			continue // read and written: one message
+		}
+		reported[e.Table] = true
+		ds.ErrorHint(e.Pos, "run it with job.Start from a Go program that registers job.Options.Sinks or Sources",
+			"table `%s` uses 'connector' = 'go': its rows come from (or go to) Go code registered by a program that embeds shardflow (see the README's Embedding section); runner cannot run it", e.Table)
+	}
+	return ds
 }
 
 // systemProperties parses -D name=value flags; a later one wins.

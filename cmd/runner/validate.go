@@ -41,12 +41,23 @@ FILE:LINE:COL: message, with the source line and a caret, and exits with status 
 // source line, secret option values masked. Warnings of a valid plan are
 // printed by Explain or the run, cleaned here the same way.
 func loadPlan(errw io.Writer, path string, sets []string) (*plan.Plan, error) {
+	return loadPlanChecked(errw, path, sets, nil)
+}
+
+// loadPlanChecked is loadPlan with a further check of the valid plan, whose
+// problems are printed the same way.
+func loadPlanChecked(errw io.Writer, path string, sets []string, check func(*plan.Plan) diag.List) (*plan.Plan, error) {
 	raws, err := parseSets(sets)
 	if err != nil {
 		return nil, err
 	}
 	p, sources, err := plan.Load(path, raws)
 	printer := redact.Printer(sources, secretSets(raws)...)
+	if err == nil && check != nil {
+		if ds := check(p); ds.HasErrors() {
+			err = &diag.ListError{List: ds}
+		}
+	}
 	var le *diag.ListError
 	if errors.As(err, &le) {
 		printer.Print(errw, le.List)
