@@ -58,7 +58,7 @@ var _ = Describe("a coordinator", func() {
 		Expect(r.placement.start(shardID(2)).Start).To(Equal(messages.StartPosition{Kind: messages.TrimHorizon}))
 		Expect(r.placement.start(shardID(5)).Start).To(Equal(messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: "12"}))
 		Expect(r.logs.String()).To(ContainSubstring("a shard of the checkpoint no longer exists (expired past the stream's retention)"))
-		Expect(r.logs.String()).To(ContainSubstring("shard=" + shardID(0)))
+		Expect(r.logs.String()).To(ContainSubstring("shard=" + shardID(0) + " after=41"))
 
 		snap := await[*messages.SourceSnapshot](r.checkpointer, 1)[0]
 		Expect(snap.Known).To(Equal([]messages.ShardPosition{
