@@ -57,8 +57,11 @@ type fakeShard struct {
 	// closed shards end after their last record, naming children.
 	closed   bool
 	children []ktypes.ChildShard
-	// expireAll makes every GetRecords answer ExpiredIteratorException.
+	// expireAll makes every GetRecords answer ExpiredIteratorException;
+	// throttled is how many GetRecords calls still answer
+	// ProvisionedThroughputExceededException.
 	expireAll bool
+	throttled int
 	// hold, when set, keeps each GetRecords until the spec sends on it;
 	// inFlight is told when a call is held.
 	hold     chan struct{}
@@ -111,7 +114,12 @@ func (f *fakeShard) GetRecords(ctx context.Context, in *kinesis.GetRecordsInput,
 	f.calls = append(f.calls, fmt.Sprintf("GetRecords %d %d", pos, aws.ToInt32(in.Limit)))
 	hold, inFlight := f.hold, f.inFlight
 	expired := f.expireAll || f.clock.Now().Sub(time.Unix(0, issued)) > iteratorLife
+	throttled := f.throttled > 0
+	f.throttled--
 	f.mu.Unlock()
+	if throttled {
+		return nil, &ktypes.ProvisionedThroughputExceededException{Message: aws.String("Rate exceeded for shard.")}
+	}
 	if hold != nil {
 		inFlight <- struct{}{}
 		select {

@@ -68,6 +68,23 @@ var _ = Describe("a shard actor", func() {
 			"GetShardIterator AFTER_SEQUENCE_NUMBER 4", "GetRecords 4 4"}))
 	})
 
+	It("retries a throttled GetRecords after its backoff on the actor's clock: no call again until the clock passes it", func() {
+		// Flow: GetRecords throttled → a backoff sleep (under the 300 ms
+		// base) on the fake clock → no second call → the clock moves 300 ms
+		// → the retry reads records 1..5.
+		kin := newFakeShard(clk, 5)
+		kin.throttled = 1
+		r := startShard(kin, 5, trimHorizon)
+		r.pollDue()
+		Eventually(r.requests).Should(HaveLen(1))
+		r.grant(5)
+		Eventually(clk.Pending).Should(ContainElement(BeNumerically("<", 300*time.Millisecond)), "no backoff sleep on the clock")
+		Consistently(kin.getRecords, 100*time.Millisecond).Should(HaveLen(1), "retried before the backoff passed")
+		clk.Advance(300 * time.Millisecond)
+		Eventually(r.values).Should(Equal(records(1, 5)))
+		Expect(kin.getRecords()).To(Equal([]string{"GetRecords 0 5", "GetRecords 0 5"}))
+	})
+
 	It("fails, naming the shard and the expiry, once expired iterators were renewed as often as allowed, and returns its credit", func() {
 		// Flow: every GetRecords answers ExpiredIteratorException → three
 		// renewals → ShardFailed; the sink gets its credit back.
