@@ -9,6 +9,7 @@ import (
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/internal/actortest"
 	"github.com/shardflow/shardflow/messages"
 )
 
@@ -50,7 +51,7 @@ var _ = Describe("a coordinator", func() {
 			{ShardID: shardID(5), SequenceNumber: "12"},
 		}})
 		r.trigger(1)
-		Consistently(func() []*messages.SourceSnapshot { return all[*messages.SourceSnapshot](r.checkpointer) }, 100*time.Millisecond).
+		Consistently(func() []*messages.SourceSnapshot { return actortest.All[*messages.SourceSnapshot](r.checkpointer) }, 100*time.Millisecond).
 			Should(BeEmpty(), "answered a checkpoint before the listing confirmed the restored shards")
 		close(stream.hold)
 
@@ -60,14 +61,14 @@ var _ = Describe("a coordinator", func() {
 		Expect(r.logs.String()).To(ContainSubstring("a shard of the checkpoint no longer exists (expired past the stream's retention)"))
 		Expect(r.logs.String()).To(ContainSubstring("shard=" + shardID(0) + " after=41"))
 
-		snap := await[*messages.SourceSnapshot](r.checkpointer, 1)[0]
+		snap := actortest.Await[*messages.SourceSnapshot](r.checkpointer, 1)[0]
 		Expect(snap.Known).To(Equal([]messages.ShardPosition{
 			{ShardID: shardID(0), SequenceNumber: "41", Finished: true},
 			{ShardID: shardID(1), SequenceNumber: "77", Finished: true},
 			{ShardID: shardID(5), SequenceNumber: "12"},
 		}), "the held trigger is answered as the listing confirms the restored shards, before any of them starts")
 		Expect(snap.Awaiting).To(BeEmpty())
-		Expect(all[*messages.Failed](r.parent)).To(BeEmpty())
+		Expect(actortest.All[*messages.Failed](r.parent)).To(BeEmpty())
 	})
 
 	It("fails the source naming the shard when a shard actor panics, and does not start that shard again", func() {
@@ -77,7 +78,7 @@ var _ = Describe("a coordinator", func() {
 		Eventually(r.placement.ids).Should(HaveLen(2))
 		r.sys.Root.Send(r.placement.pid(shardID(1)), &crash{why: "the decoder's table is corrupt"})
 
-		failed := await[*messages.Failed](r.parent, 1)[0]
+		failed := actortest.Await[*messages.Failed](r.parent, 1)[0]
 		Expect(failed.Table).To(Equal("src"))
 		Expect(failed.Reason).To(ContainSubstring("table `src`"))
 		Expect(failed.Reason).To(ContainSubstring(shardID(1)))
@@ -91,7 +92,7 @@ var _ = Describe("a coordinator", func() {
 		Eventually(r.placement.ids).Should(HaveLen(1))
 		reason := "table `src`: GetRecords on stream \"orders\", shard " + shardID(0) + " failed: AccessDeniedException"
 		r.sys.Root.Send(r.coordinator, &messages.ShardFailed{Table: "src", ShardID: shardID(0), Reason: reason})
-		failed := await[*messages.Failed](r.parent, 1)[0]
+		failed := actortest.Await[*messages.Failed](r.parent, 1)[0]
 		Expect(failed.Reason).To(Equal(reason))
 	})
 })

@@ -1,7 +1,6 @@
 package coordinator_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -18,6 +17,7 @@ import (
 	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/clock"
 	"github.com/shardflow/shardflow/coordinator"
+	"github.com/shardflow/shardflow/internal/actortest"
 	"github.com/shardflow/shardflow/jobfile"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
@@ -167,96 +167,33 @@ func (p *fakePlacement) madeCount(id string) int {
 	return p.made[id]
 }
 
-// recorder keeps every user message it gets: the coordinator's parent
-// (the job's root) and the checkpointer.
-type recorder struct {
-	props *actor.Props // a child to spawn when it starts
-	child chan *actor.PID
-	mu    sync.Mutex
-	got   []any
-}
-
-func (r *recorder) Receive(ctx actor.Context) {
-	switch ctx.Message().(type) {
-	case *actor.Started:
-		if r.props != nil {
-			r.child <- ctx.Spawn(r.props)
-		}
-	case *actor.Stopping, *actor.Stopped, *actor.Restarting, *actor.Terminated:
-	default:
-		r.mu.Lock()
-		r.got = append(r.got, ctx.Message())
-		r.mu.Unlock()
-	}
-}
-
-// all returns the messages of type T r got, in order.
-func all[T any](r *recorder) []T {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []T
-	for _, m := range r.got {
-		if t, ok := m.(T); ok {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// await waits until r got n messages of type T and returns them.
-func await[T any](r *recorder, n int) []T {
-	GinkgoHelper()
-	Eventually(func() []T { return all[T](r) }).Should(HaveLen(n))
-	return all[T](r)
-}
-
-// syncBuffer is a buffer the logger and the spec share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // run is a coordinator under test, the child of a recording parent.
 type run struct {
 	sys          *actor.ActorSystem
 	coordinator  *actor.PID
-	parent       *recorder
-	checkpointer *recorder
+	parent       *actortest.Recorder
+	checkpointer *actortest.Recorder
 	cpPID        *actor.PID
 	placement    *fakePlacement
-	logs         *syncBuffer
+	logs         *actortest.SyncBuffer
 }
 
 // startCoordinator starts the coordinator of `src` over stream, resuming
 // from restore when it is not nil.
 func startCoordinator(stream *fakeStream, restore *checkpoint.Source) *run {
 	GinkgoHelper()
-	sys := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
-		return slog.New(slog.DiscardHandler)
-	}))
-	r := &run{sys: sys, checkpointer: &recorder{}, logs: &syncBuffer{},
+	sys := actortest.NewSystem()
+	r := &run{sys: sys, checkpointer: &actortest.Recorder{}, logs: &actortest.SyncBuffer{},
 		placement: &fakePlacement{pids: map[string]*actor.PID{}, made: map[string]int{}}}
-	sink := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &recorder{} }))
-	r.cpPID = sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return r.checkpointer }))
+	sink := (&actortest.Recorder{}).Spawn(sys)
+	r.cpPID = r.checkpointer.Spawn(sys)
 	cfg := coordinator.Config{Job: "job", Table: "src", Stream: "orders", Source: source(), API: stream, Placement: r.placement,
 		Outputs: []messages.Output{{Insert: 0, Sink: messages.FromPID(sink)}}, StartTime: time.Unix(1_700_000_000, 0),
 		Restore: restore, RestoreRef: "checkpoint-7.json", Logger: slog.New(slog.NewTextHandler(r.logs, nil)),
 		Clock: clock.NewFake(time.Unix(1_700_000_000, 0))}
-	r.parent = &recorder{props: coordinator.Props(cfg), child: make(chan *actor.PID, 1)}
-	parent := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return r.parent }))
-	Eventually(r.parent.child).Should(Receive(&r.coordinator))
+	r.parent = &actortest.Recorder{Child: coordinator.Props(cfg), Children: make(chan *actor.PID, 1)}
+	parent := r.parent.Spawn(sys)
+	Eventually(r.parent.Children).Should(Receive(&r.coordinator))
 	DeferCleanup(func() {
 		_ = sys.Root.StopFuture(parent).Wait()
 		sys.Shutdown()

@@ -1,18 +1,17 @@
 package job_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/shardflow/shardflow/internal/actortest"
 	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/jobfile"
 	"github.com/shardflow/shardflow/plan"
@@ -35,22 +34,9 @@ INSERT INTO out SELECT id FROM src;
 	return p
 }
 
-// printed is the print sink's output, safe to read while the job writes.
-type printed struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (p *printed) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.b.Write(b)
-}
-
-func (p *printed) lines() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return strings.Split(strings.TrimSuffix(p.b.String(), "\n"), "\n")
+// lines returns the lines a print sink wrote to out.
+func lines(out *actortest.SyncBuffer) []string {
+	return strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 }
 
 // panicky is a host's log handler that panics on every record with the
@@ -62,8 +48,8 @@ type panicky struct {
 }
 
 func (h panicky) Enabled(context.Context, slog.Level) bool { return true }
-func (h panicky) WithAttrs([]slog.Attr) slog.Handler        { return h }
-func (h panicky) WithGroup(string) slog.Handler             { return h }
+func (h panicky) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h panicky) WithGroup(string) slog.Handler            { return h }
 func (h panicky) Handle(_ context.Context, r slog.Record) error {
 	if r.Message == h.trigger {
 		h.panics.Add(1)
@@ -77,7 +63,7 @@ var _ = Describe("the job's root", func() {
 		// Flow: the watermark actor panics in Receive (the host's log
 		// handler) → the root stops it and fails → Wait returns the panic.
 		var panics atomic.Int32
-		out := &printed{}
+		out := &actortest.SyncBuffer{}
 		j, err := job.Start(context.Background(), generatorPlan("child-panic", 1000),
 			job.Options{Logger: slog.New(panicky{trigger: "global watermark", panics: &panics}), Stdout: out})
 		Expect(err).NotTo(HaveOccurred())
@@ -94,10 +80,10 @@ var _ = Describe("the job's root", func() {
 		// Flow: a sequence at 5000 rows/s → some rows printed → Stop →
 		// the source stops, the sink flushes → Stop returns nil; the rows
 		// printed are 1..N with N the source's count.
-		out := &printed{}
+		out := &actortest.SyncBuffer{}
 		j, err := job.Start(context.Background(), generatorPlan("stop-drains", 5000), job.Options{Stdout: out})
 		Expect(err).NotTo(HaveOccurred())
-		Eventually(func() int { return len(out.lines()) }, 10*time.Second).Should(BeNumerically(">=", 100))
+		Eventually(func() int { return len(lines(out)) }, 10*time.Second).Should(BeNumerically(">=", 100))
 
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -118,7 +104,7 @@ var _ = Describe("the job's root", func() {
 		}
 		Expect(generated).To(BeNumerically(">=", 100))
 		Expect(written).To(Equal(generated))
-		lines := out.lines()
+		lines := lines(out)
 		Expect(lines).To(HaveLen(int(generated)))
 		for i, l := range lines {
 			Expect(l).To(Equal(fmt.Sprintf("+I[%d]", i+1)), "line %d", i+1)

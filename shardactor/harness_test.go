@@ -17,6 +17,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/shardflow/shardflow/clock"
+	"github.com/shardflow/shardflow/internal/actortest"
 	"github.com/shardflow/shardflow/jobfile"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
@@ -165,47 +166,6 @@ func (f *fakeShard) getRecords() []string {
 	return out
 }
 
-// recorder is a fake coordinator or sink: it keeps every user message it
-// gets.
-type recorder struct {
-	mu  sync.Mutex
-	got []any
-}
-
-func (r *recorder) Receive(ctx actor.Context) {
-	switch ctx.Message().(type) {
-	case *actor.Started, *actor.Stopping, *actor.Stopped, *actor.Restarting:
-	default:
-		r.mu.Lock()
-		r.got = append(r.got, ctx.Message())
-		r.mu.Unlock()
-	}
-}
-
-func (r *recorder) messages() []any {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]any(nil), r.got...)
-}
-
-// all returns the messages of type T received so far, in order.
-func all[T any](r *recorder) []T {
-	var out []T
-	for _, m := range r.messages() {
-		if t, ok := m.(T); ok {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// await waits until r has received n messages of type T and returns them.
-func await[T any](r *recorder, n int) []T {
-	GinkgoHelper()
-	Eventually(func() []T { return all[T](r) }).Should(HaveLen(n))
-	return all[T](r)
-}
-
 // shardRun is one shard actor under test, between a fake coordinator and
 // a fake sink that grants credit only when the spec says.
 type shardRun struct {
@@ -213,8 +173,8 @@ type shardRun struct {
 	clock       *clock.Fake
 	kinesis     *fakeShard
 	shard       *actor.PID
-	coordinator *recorder
-	sink        *recorder
+	coordinator *actortest.Recorder
+	sink        *actortest.Recorder
 	sinkPID     *actor.PID
 }
 
@@ -222,13 +182,11 @@ type shardRun struct {
 // start, with its coordinator and sink.
 func startShard(kin *fakeShard, maxCount int, start messages.StartPosition) *shardRun {
 	GinkgoHelper()
-	sys := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
-		return slog.New(slog.DiscardHandler)
-	}))
+	sys := actortest.NewSystem()
 	p := sourcePlan(maxCount)
-	r := &shardRun{sys: sys, clock: kin.clock, kinesis: kin, coordinator: &recorder{}, sink: &recorder{}}
-	coordinator := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return r.coordinator }))
-	r.sinkPID = sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return r.sink }))
+	r := &shardRun{sys: sys, clock: kin.clock, kinesis: kin, coordinator: &actortest.Recorder{}, sink: &actortest.Recorder{}}
+	coordinator := r.coordinator.Spawn(sys)
+	r.sinkPID = r.sink.Spawn(sys)
 	env := &shardactor.Env{Table: p.Tables[0], Inserts: p.Inserts, API: kin, Logger: slog.New(slog.DiscardHandler),
 		Clock: kin.clock, ProgressEvery: time.Hour}
 	r.shard = sys.Root.Spawn(shardactor.Props(env))
@@ -250,8 +208,20 @@ func (r *shardRun) pollDue() {
 	r.clock.Advance(pollEvery)
 }
 
+// creditNext moves the clock to the next poll, waits for the credit
+// request it makes and grants rows.
+func (r *shardRun) creditNext(rows int) {
+	GinkgoHelper()
+	asked := len(r.requests())
+	r.pollDue()
+	Eventually(r.requests).Should(HaveLen(asked + 1))
+	r.grant(rows)
+}
+
 // requests returns the credit requests the sink got.
-func (r *shardRun) requests() []*messages.CreditRequest { return all[*messages.CreditRequest](r.sink) }
+func (r *shardRun) requests() []*messages.CreditRequest {
+	return actortest.All[*messages.CreditRequest](r.sink)
+}
 
 // grant answers the sink's latest credit request with rows.
 func (r *shardRun) grant(rows int) {
@@ -261,7 +231,7 @@ func (r *shardRun) grant(rows int) {
 // rows returns the values of every row the sink got, in order, and the
 // credit the batches returned.
 func (r *shardRun) rows() (values []string, credit int) {
-	for _, b := range all[*messages.RowBatch](r.sink) {
+	for _, b := range actortest.All[*messages.RowBatch](r.sink) {
 		credit += b.Credit
 		for _, row := range b.Rows {
 			values = append(values, row[0].Str())

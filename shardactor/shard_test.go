@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/shardflow/shardflow/clock"
+	"github.com/shardflow/shardflow/internal/actortest"
 	"github.com/shardflow/shardflow/messages"
 )
 
@@ -40,9 +41,7 @@ var _ = Describe("a shard actor", func() {
 		// The next poll waits one interval, then asks again; a larger grant
 		// is cut to the call's maximum, and all of it comes back.
 		Consistently(r.requests, 50*time.Millisecond).Should(HaveLen(1), "asked for credit before the next poll was due")
-		r.pollDue()
-		Eventually(r.requests).Should(HaveLen(2))
-		r.grant(100)
+		r.creditNext(100)
 		Eventually(r.values).Should(Equal(records(1, 17)))
 		Expect(r.kinesis.getRecords()).To(Equal([]string{"GetRecords 0 7", "GetRecords 7 10"}))
 		_, credit = r.rows()
@@ -54,9 +53,7 @@ var _ = Describe("a shard actor", func() {
 		// iterator's 5 → GetRecords expired → GetShardIterator after
 		// record 4 → records 5..9.
 		r := startShard(newFakeShard(clk, 9), 4, trimHorizon)
-		r.pollDue()
-		Eventually(r.requests).Should(HaveLen(1))
-		r.grant(4)
+		r.creditNext(4)
 		Eventually(r.values).Should(Equal(records(1, 4)))
 		r.pollDue()
 		Eventually(r.requests).Should(HaveLen(2))
@@ -75,9 +72,7 @@ var _ = Describe("a shard actor", func() {
 		kin := newFakeShard(clk, 5)
 		kin.throttled = 1
 		r := startShard(kin, 5, trimHorizon)
-		r.pollDue()
-		Eventually(r.requests).Should(HaveLen(1))
-		r.grant(5)
+		r.creditNext(5)
 		Eventually(clk.Pending).Should(ContainElement(BeNumerically("<", 300*time.Millisecond)), "no backoff sleep on the clock")
 		Consistently(kin.getRecords, 100*time.Millisecond).Should(HaveLen(1), "retried before the backoff passed")
 		clk.Advance(300 * time.Millisecond)
@@ -91,10 +86,8 @@ var _ = Describe("a shard actor", func() {
 		kin := newFakeShard(clk, 5)
 		kin.expireAll = true
 		r := startShard(kin, 10, trimHorizon)
-		r.pollDue()
-		Eventually(r.requests).Should(HaveLen(1))
-		r.grant(10)
-		failed := await[*messages.ShardFailed](r.coordinator, 1)
+		r.creditNext(10)
+		failed := actortest.Await[*messages.ShardFailed](r.coordinator, 1)
 		Expect(failed[0].ShardID).To(Equal("shardId-000000000000"))
 		Expect(failed[0].Reason).To(ContainSubstring("shard shardId-000000000000"))
 		Expect(failed[0].Reason).To(ContainSubstring("ExpiredIteratorException"))
@@ -116,24 +109,20 @@ var _ = Describe("a shard actor", func() {
 		kin := newFakeShard(clk, 8)
 		kin.hold, kin.inFlight = make(chan struct{}), make(chan struct{}, 1)
 		r := startShard(kin, 5, trimHorizon)
-		r.pollDue()
-		Eventually(r.requests).Should(HaveLen(1))
-		r.grant(5)
+		r.creditNext(5)
 		Eventually(kin.inFlight).Should(Receive())
 		r.sys.Root.Send(r.shard, &messages.StopReading{})
-		Consistently(func() []*messages.ShardStopped { return all[*messages.ShardStopped](r.coordinator) }, 100*time.Millisecond).
+		Consistently(func() []*messages.ShardStopped { return actortest.All[*messages.ShardStopped](r.coordinator) }, 100*time.Millisecond).
 			Should(BeEmpty(), "stopped before the call in flight returned")
 		kin.hold <- struct{}{}
-		stopped := await[*messages.ShardStopped](r.coordinator, 1)
+		stopped := actortest.Await[*messages.ShardStopped](r.coordinator, 1)
 		first, _ := r.rows()
 		Expect(first).To(Equal(records(1, 5)))
 		Expect(stopped[0].LastSequenceNumber).To(Equal("5"))
 
 		again := newFakeShard(clk, 8)
 		resumed := startShard(again, 5, messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: stopped[0].LastSequenceNumber})
-		resumed.pollDue()
-		Eventually(resumed.requests).Should(HaveLen(1))
-		resumed.grant(5)
+		resumed.creditNext(5)
 		Eventually(resumed.values).Should(Equal(records(6, 8)))
 		rest, _ := resumed.rows()
 		Expect(append(first, rest...)).To(Equal(records(1, 8)))
@@ -150,10 +139,8 @@ var _ = Describe("a shard actor", func() {
 			{ShardId: ptr("shardId-000000000002"), ParentShards: []string{"shardId-000000000000"}},
 		}
 		r := startShard(kin, 10, trimHorizon)
-		r.pollDue()
-		Eventually(r.requests).Should(HaveLen(1))
-		r.grant(10)
-		done := await[*messages.ShardFinished](r.coordinator, 1)
+		r.creditNext(10)
+		done := actortest.Await[*messages.ShardFinished](r.coordinator, 1)
 		Expect(done[0].LastSequenceNumber).To(Equal("3"))
 		Expect(done[0].Children).To(Equal([]messages.ChildShard{
 			{ShardID: "shardId-000000000001", ParentShards: []string{"shardId-000000000000"}},
@@ -164,7 +151,7 @@ var _ = Describe("a shard actor", func() {
 
 		clk.Advance(time.Minute)
 		r.sys.Root.Send(r.shard, &messages.Barrier{ID: 1, Checkpointer: messages.FromPID(r.sinkPID)})
-		pos := await[*messages.Barrier](r.sink, 1)[0].Position
+		pos := actortest.Await[*messages.Barrier](r.sink, 1)[0].Position
 		Expect(pos.Finished).To(BeTrue())
 		Expect(pos.SequenceNumber).To(Equal("3"))
 		Expect(r.kinesis.getRecords()).To(HaveLen(1), "fetched again after the shard's end")
