@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/shardflow/shardflow/clock"
 )
 
 // Beside runs blocking work (AWS calls, retries with backoff) next to an
@@ -30,9 +32,14 @@ type Beside struct {
 
 // NewBeside returns a Beside delivering results to ctx.Self(). Call it from
 // the actor's Receive, typically on *actor.Started.
-func NewBeside(ctx actor.Context) *Beside {
-	c, cancel := context.WithCancel(context.Background())
-	return &Beside{system: ctx.ActorSystem(), self: ctx.Self(), ctx: c, cancel: cancel}
+func NewBeside(ctx actor.Context) *Beside { return NewBesideOn(ctx, clock.Real) }
+
+// NewBesideOn returns a Beside whose work finds c (nil is the real clock)
+// in its context (clock.From), so that its backoff sleeps wait on the
+// actor's clock.
+func NewBesideOn(ctx actor.Context, c clock.Clock) *Beside {
+	bctx, cancel := context.WithCancel(clock.With(context.Background(), clock.Or(c)))
+	return &Beside{system: ctx.ActorSystem(), self: ctx.Self(), ctx: bctx, cancel: cancel}
 }
 
 // Go runs work on a goroutine of its own and sends what it returns to the

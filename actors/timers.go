@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/shardflow/shardflow/clock"
 )
 
 // Timers sends an actor messages later: a paced poll, a flush timeout, a
@@ -13,14 +15,19 @@ import (
 type Timers struct {
 	system *actor.ActorSystem
 	self   *actor.PID
+	clock  clock.Clock
 	mu     sync.Mutex
-	timers map[*time.Timer]struct{}
+	timers map[clock.Timer]struct{}
 	closed bool
 }
 
-// NewTimers returns Timers for ctx.Self().
-func NewTimers(ctx actor.Context) *Timers {
-	return &Timers{system: ctx.ActorSystem(), self: ctx.Self(), timers: map[*time.Timer]struct{}{}}
+// NewTimers returns Timers for ctx.Self() on the real clock.
+func NewTimers(ctx actor.Context) *Timers { return NewTimersOn(ctx, clock.Real) }
+
+// NewTimersOn returns Timers for ctx.Self() on c (nil is the real clock):
+// a spec gives a clock.Fake and moves it instead of sleeping.
+func NewTimersOn(ctx actor.Context, c clock.Clock) *Timers {
+	return &Timers{system: ctx.ActorSystem(), self: ctx.Self(), clock: clock.Or(c), timers: map[clock.Timer]struct{}{}}
 }
 
 // After sends msg to the actor once d has passed. The returned function
@@ -36,8 +43,8 @@ func (t *Timers) After(d time.Duration, msg any) (cancel func()) {
 		t.system.Root.Send(t.self, msg)
 		return func() {}
 	}
-	var tm *time.Timer
-	tm = time.AfterFunc(d, func() {
+	var tm clock.Timer
+	tm = t.clock.AfterFunc(d, func() {
 		t.mu.Lock()
 		_, live := t.timers[tm]
 		delete(t.timers, tm)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/shardflow/shardflow/clock"
 )
 
 // Policy is one operation's backoff settings.
@@ -42,15 +44,17 @@ func (p Policy) Sleep(ctx context.Context, attempt int) error {
 	return SleepFor(ctx, p.Delay(attempt))
 }
 
-// SleepFor waits d or until ctx is done.
+// SleepFor waits d, on the clock ctx carries (clock.From: the real one
+// unless a spec gave a fake), or until ctx is done.
 func SleepFor(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	t := time.NewTimer(d)
+	done := make(chan struct{})
+	t := clock.From(ctx).AfterFunc(d, func() { close(done) })
 	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

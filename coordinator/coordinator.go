@@ -18,6 +18,7 @@ import (
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/clock"
 	"github.com/shardflow/shardflow/efo"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
@@ -60,6 +61,9 @@ type Config struct {
 	// registered before the job started (EAGER), nil otherwise.
 	Consumers efo.ConsumerAPI
 	Consumer  *efo.Consumer
+	// Clock paces discovery rounds and the backoff of discovery calls;
+	// nil is the real clock. Specs give a clock.Fake.
+	Clock clock.Clock
 }
 
 // Props returns the props of a coordinator. It reports to its parent:
@@ -162,8 +166,8 @@ func newCoordinator(cfg Config) *coordinator {
 func (c *coordinator) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		c.beside = actors.NewBeside(ctx)
-		c.timers = actors.NewTimers(ctx)
+		c.beside = actors.NewBesideOn(ctx, c.cfg.Clock)
+		c.timers = actors.NewTimersOn(ctx, c.cfg.Clock)
 		c.parent = ctx.Parent()
 		c.log = c.cfg.Logger.With(slog.String("table", c.cfg.Table), slog.String("stream", c.cfg.Stream))
 		c.retries = ratelog.New(c.log, ratelog.Every)

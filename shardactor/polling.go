@@ -12,6 +12,7 @@ import (
 
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/backoff"
+	"github.com/shardflow/shardflow/clock"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
@@ -27,6 +28,7 @@ type polling struct {
 	stream   string
 	shardID  string
 	beside   *actors.Beside
+	clock    clock.Clock
 	retrying func(op string, p backoff.Policy) func(int, error)
 
 	start    messages.StartPosition
@@ -35,7 +37,7 @@ type polling struct {
 }
 
 func newPolling(s *shard) *polling {
-	return &polling{api: s.env.API, src: s.src, stream: s.start.Stream, shardID: s.start.ShardID, beside: s.beside,
+	return &polling{api: s.env.API, src: s.src, stream: s.start.Stream, shardID: s.start.ShardID, beside: s.beside, clock: s.clock,
 		retrying: s.retrying, limit: s.src.GetRecordsMaxCount}
 }
 
@@ -73,13 +75,19 @@ func (p *polling) firstWait() time.Duration {
 	return 0
 }
 
+// maxIteratorRenewals is how often one fetch renews an expired iterator
+// before the shard fails: an iterator that expires again at once will not
+// stop doing so.
+const maxIteratorRenewals = 3
+
 // fetch calls GetRecords beside the actor. An expired iterator is renewed
 // from the last record read (or the start, before any) and the call
-// retried.
+// retried, at most maxIteratorRenewals times.
 func (p *polling) fetch(limit int, lastSeq string) {
 	api, src := p.api, p.src
 	iterator, stream, shardID, start := p.iterator, p.stream, p.shardID, p.start
-	started := time.Now()
+	clk := p.clock
+	started := clk.Now()
 	getRecords, getIterator := backoff.Policy(src.GetRecords), backoff.Policy(src.GetIterator)
 	notifyGet, notifyIterator := p.retrying("GetRecords", getRecords), p.retrying("GetShardIterator", getIterator)
 	p.beside.Go(func(c context.Context) any {
@@ -88,8 +96,15 @@ func (p *polling) fetch(limit int, lastSeq string) {
 			out, err := kinesisclient.RetryNotify(c, getRecords, notifyGet, func(c context.Context) (*kinesis.GetRecordsOutput, error) {
 				return api.GetRecords(c, &kinesis.GetRecordsInput{ShardIterator: aws.String(iterator), Limit: aws.Int32(int32(limit))})
 			})
-			if err == nil || !kinesisclient.IsExpiredIterator(err) || renewals >= 3 {
-				return batchOf(out, renewed, err, time.Since(started))
+			if err == nil || !kinesisclient.IsExpiredIterator(err) {
+				return batchOf(out, renewed, err, clock.Since(clk, started))
+			}
+			if renewals >= maxIteratorRenewals {
+				b := batchOf(out, renewed, err, clock.Since(clk, started))
+				b.hint = fmt.Sprintf("the iterator expired again each of the %d times it was renewed from the last record read; "+
+					"iterators live 5 minutes, so a GetRecords call or its retries took that long: check the endpoint and "+
+					"'scan.shard.getrecords.backoff.max'", maxIteratorRenewals)
+				return b
 			}
 			pos := start
 			if lastSeq != "" {
@@ -100,7 +115,7 @@ func (p *polling) fetch(limit int, lastSeq string) {
 			})
 			if ierr != nil {
 				return &batch{err: fmt.Errorf("renewing an expired iterator: %w", ierr), op: "GetRecords", option: "scan.shard.getrecords",
-					elapsed: time.Since(started)}
+					elapsed: clock.Since(clk, started)}
 			}
 			iterator = aws.ToString(it.ShardIterator)
 			renewed = iterator

@@ -65,7 +65,10 @@ type batch struct {
 	err      error
 	op       string
 	option   string
-	elapsed  time.Duration
+	// hint, when set, says what to do about err instead of the hint
+	// kinesisclient.Hint would give.
+	hint    string
+	elapsed time.Duration
 
 	// Polling: the next shard iterator, and one renewed after an expired
 	// iterator ("" if none was).

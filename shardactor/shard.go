@@ -15,6 +15,7 @@ import (
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/chain"
+	"github.com/shardflow/shardflow/clock"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/kpl"
 	"github.com/shardflow/shardflow/messages"
@@ -53,6 +54,9 @@ type Env struct {
 	// ProgressEvery is how often the actor reports to its coordinator;
 	// zero means every second.
 	ProgressEvery time.Duration
+	// Clock paces polls, reports and backoff sleeps; nil is the real
+	// clock. Specs give a clock.Fake.
+	Clock clock.Clock
 }
 
 // eventTime is what a shard actor of a table with a WATERMARK keeps: the
@@ -118,6 +122,7 @@ type shard struct {
 
 	beside *actors.Beside
 	timers *actors.Timers
+	clock  clock.Clock
 	pub    publisher
 	chain  *chain.Chain
 	log    *slog.Logger
@@ -174,15 +179,15 @@ func newShard(env *Env) *shard {
 	if every <= 0 {
 		every = time.Second
 	}
-	return &shard{env: env, src: env.Table.Connector.Kinesis.Source, progressEvery: every}
+	return &shard{env: env, src: env.Table.Connector.Kinesis.Source, progressEvery: every, clock: clock.Or(env.Clock)}
 }
 
 // Receive handles one message; nothing in it blocks.
 func (s *shard) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		s.beside = actors.NewBeside(ctx)
-		s.timers = actors.NewTimers(ctx)
+		s.beside = actors.NewBesideOn(ctx, s.clock)
+		s.timers = actors.NewTimersOn(ctx, s.clock)
 		s.self = ctx.Self()
 	case *messages.StartShard:
 		s.begin(ctx, m)
@@ -369,6 +374,10 @@ func (s *shard) onBatch(ctx actor.Context, m *batch) {
 	}
 	if m.err != nil {
 		s.returnCredit(ctx)
+		if m.hint != "" {
+			s.failHint(ctx, m.op, m.err, m.hint)
+			return
+		}
 		s.fail(ctx, m.op, m.err, m.option)
 		return
 	}
@@ -393,8 +402,8 @@ func (s *shard) onBatch(ctx actor.Context, m *batch) {
 // rows with the credit granted; the rest wait for more credit. Once the
 // batch is through, reading moves on.
 func (s *shard) drain(ctx actor.Context, n int) {
-	s.chain.Begin(time.Now())
-	now := time.Now()
+	s.chain.Begin(s.clock.Now())
+	now := s.clock.Now()
 	for taken := 0; taken < n; taken++ {
 		r, ok := s.nextUser()
 		if !ok {
@@ -514,7 +523,7 @@ func (s *shard) onGlobal(ctx actor.Context, m *messages.GlobalWatermark) {
 		return
 	}
 	s.et.gate.SetGlobal(m.Watermark)
-	s.chain.Begin(time.Now())
+	s.chain.Begin(s.clock.Now())
 	if err := s.release(); err != nil {
 		s.failRecord(ctx, err)
 		return
@@ -552,7 +561,7 @@ func (s *shard) reportWatermark(ctx actor.Context, finished bool) {
 	if s.et == nil || s.start == nil {
 		return
 	}
-	now := time.Now()
+	now := s.clock.Now()
 	ctx.Send(s.et.actor, &messages.ShardWatermark{Table: s.start.Table, ShardID: s.start.ShardID, From: messages.FromPID(ctx.Self()),
 		Watermark: s.et.gate.Watermark(), Idle: s.et.gate.Idle(now), Finished: finished})
 	if !finished {
@@ -568,7 +577,7 @@ func (s *shard) reportIfBottleneck(ctx actor.Context) {
 	}
 	s.et.bottleneck = false
 	ctx.Send(s.et.actor, &messages.ShardWatermark{Table: s.start.Table, ShardID: s.start.ShardID, From: messages.FromPID(ctx.Self()),
-		Watermark: s.et.gate.Watermark(), Idle: s.et.gate.Idle(time.Now())})
+		Watermark: s.et.gate.Watermark(), Idle: s.et.gate.Idle(s.clock.Now())})
 }
 
 // maybeFinish ends a shard read to its end once no record waits.
@@ -630,7 +639,7 @@ func AdaptiveLimit(n, bytes int, loop time.Duration) int {
 // interval is over, so that the last counts of a burst are not left
 // waiting for the next batch (seconds away, for a subscription).
 func (s *shard) report(ctx actor.Context, force bool) {
-	now := time.Now()
+	now := s.clock.Now()
 	if !force && now.Sub(s.lastReport) < s.progressEvery {
 		if !s.reportDue {
 			s.reportDue = true
@@ -710,7 +719,11 @@ func (s *shard) fail(ctx actor.Context, op string, err error, optionPrefix strin
 	if errors.Is(err, context.Canceled) {
 		return // the actor is stopping
 	}
-	hint := kinesisclient.Hint(err, op, optionPrefix)
+	s.failHint(ctx, op, err, kinesisclient.Hint(err, op, optionPrefix))
+}
+
+// failHint reports a failed AWS call with what to do about it, and stops.
+func (s *shard) failHint(ctx actor.Context, op string, err error, hint string) {
 	s.failWith(ctx, fmt.Sprintf("table `%s`: %s on stream %q, shard %s failed: %s (%s)",
 		s.start.Table, op, s.start.Stream, s.start.ShardID, kinesisclient.Cause(err), hint))
 }
