@@ -1,0 +1,43 @@
+// Package faults lets shardflow's own tests make the runtime panic at a few
+// named places, to show what supervision does with the panic: the job's root
+// actor, a shard actor, a sink, and work run beside a sink. It is internal
+// so that no host program can arm it, and a disarmed site costs one atomic
+// load. It is not a general fault injector: faults of the Kinesis endpoint
+// belong to kinesislocal.
+package faults
+
+import "sync/atomic"
+
+// Site is a place in the runtime that can be made to panic.
+type Site uint8
+
+const (
+	// Root is the job's root actor, on its periodic progress poll.
+	Root Site = iota
+	// Shard is a shard actor, when it takes a batch of records fetched.
+	Shard
+	// Sink is a sink actor, when it takes a batch of rows.
+	Sink
+	// SinkBeside is a sink's write, run beside the sink actor.
+	SinkBeside
+	sites
+)
+
+var armed [sites]atomic.Pointer[string]
+
+// Panic arms site: the next time the runtime passes it, it panics with
+// message, once. It returns a function that disarms the site if it has not
+// fired; tests defer it.
+func Panic(site Site, message string) (disarm func()) {
+	armed[site].Store(&message)
+	return func() { armed[site].Store(nil) }
+}
+
+// Check panics if site is armed, and disarms it, so that exactly one pass
+// panics: a restarted actor passing the site again goes on, which is how a
+// spec sees a restart.
+func Check(site Site) {
+	if p := armed[site].Load(); p != nil && armed[site].CompareAndSwap(p, nil) {
+		panic(*p)
+	}
+}
