@@ -16,6 +16,7 @@ import (
 	"github.com/shardflow/shardflow/coordinator"
 	"github.com/shardflow/shardflow/datagen"
 	"github.com/shardflow/shardflow/efo"
+	"github.com/shardflow/shardflow/internal/faults"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
@@ -119,6 +120,12 @@ type root struct {
 	opts    Options
 	clients *clients
 	finish  func(error, []messages.Progress)
+	// bound is the context given to Start; its end stops the job
+	// gracefully. unwatch stops watching it.
+	bound   context.Context
+	unwatch func() bool
+	// stopped is called once the root and every actor under it stopped.
+	stopped func()
 	log     *slog.Logger
 	timers  *actors.Timers
 	start   time.Time
@@ -126,7 +133,9 @@ type root struct {
 	phase   phase
 	sinks   map[string]*actor.PID
 	sources map[string]*actor.PID
-	stopped map[string]bool
+	// sourcesStopped marks the sources that answered StopReading or read
+	// to their end.
+	sourcesStopped map[string]bool
 	// finished marks sources that read everything (bounded), not stopped.
 	finished map[string]bool
 	flushed  map[string]bool
@@ -156,12 +165,12 @@ type root struct {
 	checkpoints  CheckpointStats
 }
 
-func newRoot(p *plan.Plan, opts Options, c *clients, cps *checkpointing, finish func(error, []messages.Progress)) *root {
-	return &root{plan: p, opts: opts, clients: c, cps: cps, finish: finish, log: opts.Logger,
+func newRoot(bound context.Context, p *plan.Plan, opts Options, c *clients, cps *checkpointing, finish func(error, []messages.Progress), stopped func()) *root {
+	return &root{bound: bound, plan: p, opts: opts, clients: c, cps: cps, finish: finish, stopped: stopped, log: opts.Logger,
 		sinks: map[string]*actor.PID{}, sources: map[string]*actor.PID{},
 		windows: map[int][]*actor.PID{}, watermarks: map[string]*actor.PID{},
 		windowsFlushed: map[string]bool{}, states: map[string][]byte{},
-		stopped: map[string]bool{}, finished: map[string]bool{}, flushed: map[string]bool{}, latest: map[string]messages.Progress{}}
+		sourcesStopped: map[string]bool{}, finished: map[string]bool{}, flushed: map[string]bool{}, latest: map[string]messages.Progress{}}
 }
 
 // Receive handles one message; nothing in it blocks.
@@ -173,11 +182,13 @@ func (r *root) Receive(ctx actor.Context) {
 		r.start = time.Now()
 		r.spawn(ctx)
 		r.timers.After(r.opts.ProgressEvery, &pollProgress{})
+		self, sys := ctx.Self(), ctx.ActorSystem()
+		r.unwatch = context.AfterFunc(r.bound, func() { sys.Root.Send(self, &stopJob{}) })
 	case *stopJob:
-		if r.checkpointer != nil {
-			ctx.Send(r.checkpointer, &stopCheckpoints{})
-		}
-		r.stopSources(ctx)
+		r.stopGracefully(ctx)
+	case *stopTimedOut:
+		r.fail(ctx, fmt.Errorf("job %q: stopping gracefully took longer than %v (Options.StopTimeout); its actors were stopped where they were: %w",
+			r.plan.Name, r.opts.StopTimeout, ErrStopTimeout))
 	case *finalSaved:
 		r.onFinalSaved(ctx, m)
 	case *checkpointCompleted:
@@ -206,6 +217,7 @@ func (r *root) Receive(ctx actor.Context) {
 	case *messages.Failed:
 		r.fail(ctx, errors.New(m.Reason))
 	case *pollProgress:
+		faults.Check(faults.Root)
 		for _, pid := range r.sources {
 			ctx.Request(pid, &messages.ProgressRequest{})
 		}
@@ -223,8 +235,28 @@ func (r *root) Receive(ctx actor.Context) {
 	case *progressQuery:
 		ctx.Respond(&progressSnapshot{tables: r.snapshot(), checkpoints: r.checkpoints})
 	case *actor.Stopping:
-		r.timers.Stop()
+		if r.timers != nil {
+			r.timers.Stop()
+		}
+		if r.unwatch != nil {
+			r.unwatch()
+		}
+	case *actor.Stopped:
+		r.stopped()
 	}
+}
+
+// stopGracefully starts draining the job (Stop, or the end of the context
+// given to Start), bounded by Options.StopTimeout.
+func (r *root) stopGracefully(ctx actor.Context) {
+	if r.phase != running {
+		return
+	}
+	if r.checkpointer != nil {
+		ctx.Send(r.checkpointer, &stopCheckpoints{})
+	}
+	r.timers.After(r.opts.StopTimeout, &stopTimedOut{})
+	r.stopSources(ctx)
 }
 
 func progressKey(p *messages.Progress) string {
@@ -237,11 +269,19 @@ func progressKey(p *messages.Progress) string {
 	return "source/" + p.Table
 }
 
-// HandleFailure stops a child that panicked and fails the job with why.
+// HandleFailure is the root's supervision of its children (sinks, window
+// operators, watermark actors, coordinators, datagen sources, the
+// checkpointer): a child that panics is stopped, never restarted, and the
+// job fails with why.
 func (r *root) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, rs *actor.RestartStatistics, reason, message any) {
 	actors.StopAndReport{Logger: r.log, OnFailure: func(child *actor.PID, reason any) {
-		sys.Root.Send(r.self, &messages.Failed{Reason: fmt.Sprintf("actor %s crashed: %v", child.Id, reason)})
+		sys.Root.Send(r.self, childFailure(child, reason))
 	}}.HandleFailure(sys, sup, child, rs, reason, message)
+}
+
+// childFailure is the failure of a child of the root that panicked.
+func childFailure(child *actor.PID, reason any) *messages.Failed {
+	return &messages.Failed{Reason: fmt.Sprintf("actor %s crashed: %v", child.Id, reason)}
 }
 
 // spawn starts every sink, then every source, so that sources have
@@ -415,7 +455,9 @@ func (r *root) spawnCheckpointer(ctx actor.Context) {
 	job := r.plan.Job
 	cp := newCheckpointer(r.plan.Name, job.CheckpointInterval, job.CheckpointTimeout, r.cps.store, r.cps.nextID,
 		sources, windows, operators, identities, r.log)
-	pid, err := ctx.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return cp }), "checkpointer")
+	// Supervision: the root's; a panic in the checkpointer, or in a save
+	// run beside it, stops it and fails the job. It has no children.
+	pid, err := ctx.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return cp }, actors.RaisePanics()), "checkpointer")
 	if err != nil {
 		r.fail(ctx, fmt.Errorf("starting the checkpointer: %w", err))
 		return
@@ -429,7 +471,7 @@ func (r *root) stopSources(ctx actor.Context) {
 	}
 	r.phase = stopping
 	for name, pid := range r.sources {
-		if !r.stopped[name] {
+		if !r.sourcesStopped[name] {
 			ctx.Send(pid, &messages.StopReading{})
 		}
 	}
@@ -445,7 +487,7 @@ func (r *root) snapshot() []messages.Progress {
 }
 
 func (r *root) onSourceStopped(ctx actor.Context, m *messages.SourceStopped) {
-	r.stopped[m.Table] = true
+	r.sourcesStopped[m.Table] = true
 	r.finished[m.Table] = m.Finished
 	snap := m.Snapshot
 	r.snaps = append(r.snaps, &snap)
@@ -453,7 +495,7 @@ func (r *root) onSourceStopped(ctx actor.Context, m *messages.SourceStopped) {
 	if m.Finished {
 		r.log.Info("source read to its end", slog.String("table", m.Table))
 	}
-	if r.phase == running && len(r.stopped) == len(r.sources) {
+	if r.phase == running && len(r.sourcesStopped) == len(r.sources) {
 		r.phase = stopping // every source was bounded and is done
 	}
 	r.maybeFlush(ctx)
@@ -465,7 +507,7 @@ func (r *root) onSourceStopped(ctx actor.Context, m *messages.SourceStopped) {
 // sent last have reached the window operators; 2. the window operators send
 // their last results and their state; 3. the sinks write everything.
 func (r *root) maybeFlush(ctx actor.Context) {
-	if r.phase != stopping || len(r.stopped) < len(r.sources) {
+	if r.phase != stopping || len(r.sourcesStopped) < len(r.sources) {
 		return
 	}
 	r.phase = syncing
