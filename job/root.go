@@ -162,7 +162,10 @@ type root struct {
 	snaps []*messages.SourceSnapshot
 	// finalPending is set while the final checkpoint is being saved.
 	finalPending bool
-	checkpoints  CheckpointStats
+	// stopBounded is set once a graceful stop was asked for and its
+	// StopTimeout runs.
+	stopBounded bool
+	checkpoints CheckpointStats
 }
 
 func newRoot(bound context.Context, p *plan.Plan, opts Options, c *clients, cps *checkpointing, finish func(error, []messages.Progress), stopped func()) *root {
@@ -246,16 +249,21 @@ func (r *root) Receive(ctx actor.Context) {
 	}
 }
 
-// stopGracefully starts draining the job (Stop, or the end of the context
-// given to Start), bounded by Options.StopTimeout.
+// stopGracefully drains the job (on Stop, or the end of the context given to
+// Start) within Options.StopTimeout; a job already draining because its
+// sources were bounded gets the same bound.
 func (r *root) stopGracefully(ctx actor.Context) {
+	if r.phase == ended || r.stopBounded {
+		return
+	}
+	r.stopBounded = true
+	r.timers.After(r.opts.StopTimeout, &stopTimedOut{})
 	if r.phase != running {
 		return
 	}
 	if r.checkpointer != nil {
 		ctx.Send(r.checkpointer, &stopCheckpoints{})
 	}
-	r.timers.After(r.opts.StopTimeout, &stopTimedOut{})
 	r.stopSources(ctx)
 }
 
