@@ -2,7 +2,9 @@
 // through which shard actors are spawned (local now, cluster later), Beside
 // for running AWS calls and other blocking work next to an actor with the
 // result coming back as a message, Timers for messages an actor sends itself
-// later, and the supervision every parent applies to its children.
+// later, the supervision every parent applies to its children, and
+// RaisePanics, the Props option that turns a panic in an actor or in work
+// beside it into a failure of that actor carrying the stack.
 //
 // It holds no actor of its own and knows nothing of Kinesis or of jobs.
 package actors
