@@ -124,18 +124,17 @@ type root struct {
 	// gracefully. unwatch stops watching it.
 	bound   context.Context
 	unwatch func() bool
-	// stopped is called once the root and every actor under it stopped.
-	stopped func()
-	log     *slog.Logger
-	timers  *actors.Timers
-	start   time.Time
+	// treeStopped is called once the root and every actor under it
+	// stopped.
+	treeStopped func()
+	log         *slog.Logger
+	timers      *actors.Timers
+	start       time.Time
 
 	phase   phase
 	sinks   map[string]*actor.PID
 	sources map[string]*actor.PID
-	// sourcesStopped marks the sources that answered StopReading or read
-	// to their end.
-	sourcesStopped map[string]bool
+	stopped map[string]bool
 	// finished marks sources that read everything (bounded), not stopped.
 	finished map[string]bool
 	flushed  map[string]bool
@@ -168,12 +167,12 @@ type root struct {
 	checkpoints CheckpointStats
 }
 
-func newRoot(bound context.Context, p *plan.Plan, opts Options, c *clients, cps *checkpointing, finish func(error, []messages.Progress), stopped func()) *root {
-	return &root{bound: bound, plan: p, opts: opts, clients: c, cps: cps, finish: finish, stopped: stopped, log: opts.Logger,
+func newRoot(bound context.Context, p *plan.Plan, opts Options, c *clients, cps *checkpointing, finish func(error, []messages.Progress), treeStopped func()) *root {
+	return &root{bound: bound, plan: p, opts: opts, clients: c, cps: cps, finish: finish, treeStopped: treeStopped, log: opts.Logger,
 		sinks: map[string]*actor.PID{}, sources: map[string]*actor.PID{},
 		windows: map[int][]*actor.PID{}, watermarks: map[string]*actor.PID{},
 		windowsFlushed: map[string]bool{}, states: map[string][]byte{},
-		sourcesStopped: map[string]bool{}, finished: map[string]bool{}, flushed: map[string]bool{}, latest: map[string]messages.Progress{}}
+		stopped: map[string]bool{}, finished: map[string]bool{}, flushed: map[string]bool{}, latest: map[string]messages.Progress{}}
 }
 
 // Receive handles one message; nothing in it blocks.
@@ -245,7 +244,7 @@ func (r *root) Receive(ctx actor.Context) {
 			r.unwatch()
 		}
 	case *actor.Stopped:
-		r.stopped()
+		r.treeStopped()
 	}
 }
 
@@ -479,7 +478,7 @@ func (r *root) stopSources(ctx actor.Context) {
 	}
 	r.phase = stopping
 	for name, pid := range r.sources {
-		if !r.sourcesStopped[name] {
+		if !r.stopped[name] {
 			ctx.Send(pid, &messages.StopReading{})
 		}
 	}
@@ -495,7 +494,7 @@ func (r *root) snapshot() []messages.Progress {
 }
 
 func (r *root) onSourceStopped(ctx actor.Context, m *messages.SourceStopped) {
-	r.sourcesStopped[m.Table] = true
+	r.stopped[m.Table] = true
 	r.finished[m.Table] = m.Finished
 	snap := m.Snapshot
 	r.snaps = append(r.snaps, &snap)
@@ -503,7 +502,7 @@ func (r *root) onSourceStopped(ctx actor.Context, m *messages.SourceStopped) {
 	if m.Finished {
 		r.log.Info("source read to its end", slog.String("table", m.Table))
 	}
-	if r.phase == running && len(r.sourcesStopped) == len(r.sources) {
+	if r.phase == running && len(r.stopped) == len(r.sources) {
 		r.phase = stopping // every source was bounded and is done
 	}
 	r.maybeFlush(ctx)
@@ -515,7 +514,7 @@ func (r *root) onSourceStopped(ctx actor.Context, m *messages.SourceStopped) {
 // sent last have reached the window operators; 2. the window operators send
 // their last results and their state; 3. the sinks write everything.
 func (r *root) maybeFlush(ctx actor.Context) {
-	if r.phase != stopping || len(r.sourcesStopped) < len(r.sources) {
+	if r.phase != stopping || len(r.stopped) < len(r.sources) {
 		return
 	}
 	r.phase = syncing
