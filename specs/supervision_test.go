@@ -144,6 +144,8 @@ var _ = Describe("supervision of a job embedded in a host program (local endpoin
 		cancel()
 		Eventually(h.Done()).WithTimeout(30 * time.Second).Should(BeClosed())
 		Expect(h.Wait()).To(Succeed())
+		Expect(h.Stop(ctx)).To(Succeed(), "Stop after the job ended")
+		Expect(h.Stop(ctx)).To(Succeed(), "Stop a second time")
 		cp, problems, err := (&checkpoint.FileStore{Dir: dir}).Latest(ctx, "cancelled")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(problems).To(BeEmpty())
