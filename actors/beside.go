@@ -44,10 +44,12 @@ func NewBesideOn(ctx actor.Context, c clock.Clock) *Beside {
 
 // Go runs work on a goroutine of its own and sends what it returns to the
 // actor. The work gets a context cancelled by Stop; it must honour it. A nil
-// result is not sent. Work given after Stop does not run.
+// result is not sent. Work given after Stop does not run. Work that panics
+// sends a *Panic instead, which RaisePanics (in the actor's Props) raises
+// in the actor, so that the actor fails and its supervisor decides.
 func (b *Beside) Go(work func(ctx context.Context) any) {
 	run := func() {
-		msg := work(b.ctx)
+		msg := b.do(work)
 		if msg != nil && b.ctx.Err() == nil {
 			b.system.Root.Send(b.self, msg)
 		}
@@ -69,6 +71,16 @@ func (b *Beside) Go(work func(ctx context.Context) any) {
 	w := make(chan func(), 1)
 	w <- run
 	go b.worker(w)
+}
+
+// do runs work, turning a panic into a *Panic for the actor.
+func (b *Beside) do(work func(ctx context.Context) any) (msg any) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = newPanic(r, true)
+		}
+	}()
+	return work(b.ctx)
 }
 
 // worker runs what it is handed until the Beside stops.

@@ -21,8 +21,11 @@ type StopAndReport struct {
 // HandleFailure implements actor.SupervisorStrategy.
 func (s StopAndReport) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, _ *actor.RestartStatistics, reason any, message any) {
 	if s.Logger != nil {
-		s.Logger.Error("actor failed; stopping it", slog.String("actor", child.Id), slog.Any("reason", reason),
-			slog.String("message", fmt.Sprintf("%T", message)))
+		attrs := []any{slog.String("actor", child.Id), slog.Any("reason", reason), slog.String("message", fmt.Sprintf("%T", message))}
+		if p, ok := reason.(*Panic); ok {
+			attrs = append(attrs, slog.String("stack", p.Stack))
+		}
+		s.Logger.Error("actor failed; stopping it", attrs...)
 	}
 	sup.StopChildren(child)
 	if s.OnFailure != nil {

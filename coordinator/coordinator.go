@@ -69,8 +69,12 @@ type Config struct {
 // Props returns the props of a coordinator. It reports to its parent:
 // *messages.Failed when the source cannot go on, and
 // *messages.SourceStopped after a *messages.StopReading.
+//
+// Supervision: the job root's; a panic in the coordinator, or in a call run
+// beside it, stops it (and its shard actors) and fails the job. It
+// supervises its shard actors itself (HandleFailure: actors.StopAndReport).
 func Props(cfg Config) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return newCoordinator(cfg) })
+	return actor.PropsFromProducer(func() actor.Actor { return newCoordinator(cfg) }, actors.RaisePanics())
 }
 
 // shardStatus is where one shard is in the job.
@@ -214,8 +218,13 @@ func (c *coordinator) Receive(ctx actor.Context) {
 // shard actor that panics is stopped and the job fails with its reason.
 func (c *coordinator) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, rs *actor.RestartStatistics, reason, message any) {
 	actors.StopAndReport{Logger: c.log, OnFailure: func(child *actor.PID, reason any) {
-		c.reportFailed(sys, fmt.Sprintf("table `%s`: the reader of shard %s crashed: %v", c.cfg.Table, child.Id, reason))
+		c.reportFailed(sys, c.shardFailure(child, reason))
 	}}.HandleFailure(sys, sup, child, rs, reason, message)
+}
+
+// shardFailure is the reason the job fails with when a shard actor panicked.
+func (c *coordinator) shardFailure(child *actor.PID, reason any) string {
+	return fmt.Sprintf("table `%s`: the reader of shard %s crashed: %v", c.cfg.Table, child.Id, reason)
 }
 
 func (c *coordinator) describe() {

@@ -44,8 +44,11 @@ const maxBatch = 10000
 // Props returns the props of a datagen source. It reports to its parent a
 // *messages.SourceStopped with Finished set when it has generated every row,
 // or after a *messages.StopReading.
+//
+// Supervision: the job root's; a panic stops it and fails the job. It has no
+// children.
 func Props(cfg Config) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &source{cfg: cfg} })
+	return actor.PropsFromProducer(func() actor.Actor { return &source{cfg: cfg} }, actors.RaisePanics())
 }
 
 type (

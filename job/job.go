@@ -13,6 +13,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/gotable"
 	"github.com/shardflow/shardflow/messages"
@@ -60,30 +61,50 @@ type Options struct {
 	// and a name that is not a 'go' table of the job.
 	Sinks   map[string]gotable.Sink
 	Sources map[string]gotable.Source
+	// StopTimeout bounds a graceful stop (Stop, or the end of the context
+	// given to Start): a job that has not drained by then is stopped where
+	// it is and ends with ErrStopTimeout. Zero means DefaultStopTimeout.
+	StopTimeout time.Duration
 }
 
-// ErrStopTimeout is returned by Stop when the job did not drain in time:
-// rows still held by sinks may not have been written.
+// DefaultStopTimeout is how long a graceful stop may take when
+// Options.StopTimeout is zero.
+const DefaultStopTimeout = 30 * time.Second
+
+// ErrStopTimeout is returned by Stop and Wait when a graceful stop did not
+// drain the job in time (Options.StopTimeout, or Stop's context): rows still
+// held by sinks may not have been written, and no final checkpoint was
+// saved, so a restart resumes from the previous one.
 var ErrStopTimeout = errors.New("the job did not finish draining in time")
 
 // Job is a running plan. Its methods are safe for concurrent use.
 type Job struct {
-	plan     *plan.Plan
-	system   *actor.ActorSystem
-	ownSys   bool
-	root     *actor.PID
-	done     chan struct{}
-	err      error
-	final    []messages.Progress
-	resumed  *Resumed
-	stopOnce sync.Once
-	log      *slog.Logger
+	plan   *plan.Plan
+	system *actor.ActorSystem
+	ownSys bool
+	root   *actor.PID
+	done   chan struct{}
+	// treeStopped is closed once the root and every actor under it have
+	// stopped.
+	treeStopped chan struct{}
+	err         error
+	final       []messages.Progress
+	resumed     *Resumed
+	stopOnce    sync.Once
+	finishOnce  sync.Once
+	log         *slog.Logger
 }
 
 // Start runs every INSERT of the plan in one actor system: sinks first, then
 // one source per table read. It returns once the actors are spawned;
 // connections are made by the actors and their failures end the job (see
-// Wait).
+// Wait). ctx bounds the job: when it ends, the job stops gracefully as Stop
+// does, within Options.StopTimeout.
+//
+// The job's root actor is supervised by a guardian that never restarts it:
+// a panic in the root, or a failure any actor under it reports, ends the
+// job with that failure and stops every actor of the job. Jobs of the same
+// name may run side by side in one actor system.
 func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	if len(p.Inserts) == 0 {
 		return nil, fmt.Errorf("job %q has no INSERT INTO statement: there is nothing to run", p.Name)
@@ -103,6 +124,9 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	if opts.ProgressEvery <= 0 {
 		opts.ProgressEvery = time.Second
 	}
+	if opts.StopTimeout <= 0 {
+		opts.StopTimeout = DefaultStopTimeout
+	}
 	clients, err := newClients(ctx, p, opts.SystemProperties)
 	if err != nil {
 		return nil, err
@@ -114,18 +138,27 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	if err := clients.registerEager(ctx, p, opts.Logger); err != nil {
 		return nil, err
 	}
-	j := &Job{plan: p, system: opts.System, done: make(chan struct{}), log: opts.Logger, resumed: cps.resumed}
+	j := &Job{plan: p, system: opts.System, done: make(chan struct{}), treeStopped: make(chan struct{}),
+		log: opts.Logger, resumed: cps.resumed}
 	if j.system == nil {
 		j.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 			return opts.Logger.With(slog.String("component", "protoactor"))
 		}))
 		j.ownSys = true
 	}
+	// The root's name is unique in the actor system ("job-NAME$N"), so that
+	// two jobs of one name do not collide; the guardian finds the job by it.
+	name := "job-" + p.Name + j.system.ProcessRegistry.NextId()
+	rootJobs.Store(name, j)
 	props := actor.PropsFromProducer(func() actor.Actor {
-		return newRoot(p, opts, clients, cps, j.finish)
-	})
-	root, err := j.system.Root.SpawnNamed(props, "job-"+p.Name)
+		return newRoot(ctx, p, opts, clients, cps, j.finish, func() {
+			rootJobs.Delete(name)
+			close(j.treeStopped)
+		})
+	}, actor.WithGuardian(rootGuardian), actors.RaisePanics())
+	root, err := j.system.Root.SpawnNamed(props, name)
 	if err != nil {
+		rootJobs.Delete(name)
 		clients.deregisterEager(ctx, p, opts.Logger)
 		j.shutdown()
 		return nil, fmt.Errorf("starting job %q: %w", p.Name, err)
@@ -134,23 +167,62 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	return j, nil
 }
 
+// rootGuardian supervises the root actor of every job: a root that fails
+// (panics) is stopped with every actor under it, never restarted (a
+// restarted root would read again from the checkpoint it started with,
+// delivering rows twice), and its job ends with the panic. protoactor keeps
+// one guardian per strategy value and actor system, so one value serves
+// every job and finds the job by its root's name in rootJobs.
+var rootGuardian actor.SupervisorStrategy = guardianStrategy{}
+
+// rootJobs maps the name of each running job's root actor to its *Job.
+var rootJobs sync.Map
+
+type guardianStrategy struct{}
+
+// HandleFailure implements actor.SupervisorStrategy.
+func (guardianStrategy) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, root *actor.PID, rs *actor.RestartStatistics, reason, message any) {
+	v, _ := rootJobs.Load(root.Id)
+	j, _ := v.(*Job)
+	log := sys.Logger()
+	if j != nil {
+		log = j.log
+	}
+	actors.StopAndReport{Logger: log, OnFailure: func(_ *actor.PID, reason any) {
+		if j != nil {
+			j.finish(rootFailure(j.plan.Name, reason), nil)
+		}
+	}}.HandleFailure(sys, sup, root, rs, reason, message)
+}
+
+// rootFailure is the job's error when its root actor panicked.
+func rootFailure(job string, reason any) error {
+	return fmt.Errorf("job %q: the job's root actor crashed: %v", job, reason)
+}
+
 // Resumed says which checkpoint the job resumed from, and how each source
 // resumes; nil when it started fresh.
 func (j *Job) Resumed() *Resumed { return j.resumed }
 
-// finish records how the job ended; called once by the root actor.
+// finish records how the job ended; the first call counts. The root actor
+// calls it when the job ends, the guardian when the root failed, Stop when
+// its context ended.
 func (j *Job) finish(err error, final []messages.Progress) {
-	j.err, j.final = err, final
-	close(j.done)
+	j.finishOnce.Do(func() {
+		j.err, j.final = err, final
+		close(j.done)
+	})
 }
 
 // Done is closed when the job has ended: every bounded source read and every
 // sink flushed, a Stop completed, or a failure.
 func (j *Job) Done() <-chan struct{} { return j.done }
 
-// Wait blocks until the job ends and returns why it failed, or nil.
+// Wait blocks until the job ends and every actor of it has stopped, and
+// returns why it failed, or nil.
 func (j *Job) Wait() error {
 	<-j.done
+	<-j.treeStopped
 	j.shutdown()
 	return j.err
 }
@@ -167,23 +239,24 @@ func (j *Job) Err() error {
 
 // Stop ends the job gracefully and waits until it has: sources stop
 // fetching and emit what they fetched, then every sink writes everything it
-// holds. If ctx ends first, the actors are stopped where they are and Stop
-// returns ErrStopTimeout. Stop is safe to call twice and after the job ended.
+// holds, then (with checkpointing on) the final checkpoint is saved. If ctx
+// ends first, or Options.StopTimeout passes, the actors are stopped where
+// they are and Stop returns ErrStopTimeout. Stop is safe to call twice and
+// after the job ended.
 //
 // Ordering: 1. the root tells every source to stop reading; 2. each source
 // answers once its last rows are sent; 3. the root asks every sink to flush;
-// 4. once all have, the job is done and the actor system (if ours) shuts down.
+// 4. once all have, the job is done, every actor stops, and the actor
+// system (if ours) shuts down.
 func (j *Job) Stop(ctx context.Context) error {
 	j.stopOnce.Do(func() { j.system.Root.Send(j.root, &stopJob{}) })
 	select {
 	case <-j.done:
-		j.shutdown()
-		return j.err
 	case <-ctx.Done():
+		j.finish(ErrStopTimeout, nil)
 		j.system.Root.Stop(j.root)
-		j.shutdown()
-		return ErrStopTimeout
 	}
+	return j.Wait()
 }
 
 func (j *Job) shutdown() {
@@ -262,6 +335,7 @@ func sortProgress(tables []messages.Progress) []messages.Progress {
 // Messages to the root actor from this package.
 type (
 	stopJob          struct{}
+	stopTimedOut     struct{}
 	progressQuery    struct{}
 	progressSnapshot struct {
 		tables      []messages.Progress

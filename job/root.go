@@ -17,6 +17,7 @@ import (
 	"github.com/shardflow/shardflow/datagen"
 	"github.com/shardflow/shardflow/efo"
 	"github.com/shardflow/shardflow/gosource"
+	"github.com/shardflow/shardflow/internal/faults"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
@@ -120,9 +121,16 @@ type root struct {
 	opts    Options
 	clients *clients
 	finish  func(error, []messages.Progress)
-	log     *slog.Logger
-	timers  *actors.Timers
-	start   time.Time
+	// bound is the context given to Start; its end stops the job
+	// gracefully. unwatch stops watching it.
+	bound   context.Context
+	unwatch func() bool
+	// treeStopped is called once the root and every actor under it
+	// stopped.
+	treeStopped func()
+	log         *slog.Logger
+	timers      *actors.Timers
+	start       time.Time
 
 	phase   phase
 	sinks   map[string]*actor.PID
@@ -154,11 +162,14 @@ type root struct {
 	snaps []*messages.SourceSnapshot
 	// finalPending is set while the final checkpoint is being saved.
 	finalPending bool
-	checkpoints  CheckpointStats
+	// stopBounded is set once a graceful stop was asked for and its
+	// StopTimeout runs.
+	stopBounded bool
+	checkpoints CheckpointStats
 }
 
-func newRoot(p *plan.Plan, opts Options, c *clients, cps *checkpointing, finish func(error, []messages.Progress)) *root {
-	return &root{plan: p, opts: opts, clients: c, cps: cps, finish: finish, log: opts.Logger,
+func newRoot(bound context.Context, p *plan.Plan, opts Options, c *clients, cps *checkpointing, finish func(error, []messages.Progress), treeStopped func()) *root {
+	return &root{bound: bound, plan: p, opts: opts, clients: c, cps: cps, finish: finish, treeStopped: treeStopped, log: opts.Logger,
 		sinks: map[string]*actor.PID{}, sources: map[string]*actor.PID{},
 		windows: map[int][]*actor.PID{}, watermarks: map[string]*actor.PID{},
 		windowsFlushed: map[string]bool{}, states: map[string][]byte{},
@@ -174,11 +185,13 @@ func (r *root) Receive(ctx actor.Context) {
 		r.start = time.Now()
 		r.spawn(ctx)
 		r.timers.After(r.opts.ProgressEvery, &pollProgress{})
+		self, sys := ctx.Self(), ctx.ActorSystem()
+		r.unwatch = context.AfterFunc(r.bound, func() { sys.Root.Send(self, &stopJob{}) })
 	case *stopJob:
-		if r.checkpointer != nil {
-			ctx.Send(r.checkpointer, &stopCheckpoints{})
-		}
-		r.stopSources(ctx)
+		r.stopGracefully(ctx)
+	case *stopTimedOut:
+		r.fail(ctx, fmt.Errorf("job %q: stopping gracefully took longer than %v (Options.StopTimeout); its actors were stopped where they were: %w",
+			r.plan.Name, r.opts.StopTimeout, ErrStopTimeout))
 	case *finalSaved:
 		r.onFinalSaved(ctx, m)
 	case *checkpointCompleted:
@@ -207,6 +220,7 @@ func (r *root) Receive(ctx actor.Context) {
 	case *messages.Failed:
 		r.fail(ctx, errors.New(m.Reason))
 	case *pollProgress:
+		faults.Check(faults.Root)
 		for _, pid := range r.sources {
 			ctx.Request(pid, &messages.ProgressRequest{})
 		}
@@ -224,8 +238,33 @@ func (r *root) Receive(ctx actor.Context) {
 	case *progressQuery:
 		ctx.Respond(&progressSnapshot{tables: r.snapshot(), checkpoints: r.checkpoints})
 	case *actor.Stopping:
-		r.timers.Stop()
+		if r.timers != nil {
+			r.timers.Stop()
+		}
+		if r.unwatch != nil {
+			r.unwatch()
+		}
+	case *actor.Stopped:
+		r.treeStopped()
 	}
+}
+
+// stopGracefully drains the job (on Stop, or the end of the context given to
+// Start) within Options.StopTimeout; a job already draining because its
+// sources were bounded gets the same bound.
+func (r *root) stopGracefully(ctx actor.Context) {
+	if r.phase == ended || r.stopBounded {
+		return
+	}
+	r.stopBounded = true
+	r.timers.After(r.opts.StopTimeout, &stopTimedOut{})
+	if r.phase != running {
+		return
+	}
+	if r.checkpointer != nil {
+		ctx.Send(r.checkpointer, &stopCheckpoints{})
+	}
+	r.stopSources(ctx)
 }
 
 func progressKey(p *messages.Progress) string {
@@ -238,11 +277,19 @@ func progressKey(p *messages.Progress) string {
 	return "source/" + p.Table
 }
 
-// HandleFailure stops a child that panicked and fails the job with why.
+// HandleFailure is the root's supervision of its children (sinks, window
+// operators, watermark actors, coordinators, datagen sources, the
+// checkpointer): a child that panics is stopped, never restarted, and the
+// job fails with why.
 func (r *root) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, rs *actor.RestartStatistics, reason, message any) {
 	actors.StopAndReport{Logger: r.log, OnFailure: func(child *actor.PID, reason any) {
-		sys.Root.Send(r.self, &messages.Failed{Reason: fmt.Sprintf("actor %s crashed: %v", child.Id, reason)})
+		sys.Root.Send(r.self, childFailure(child, reason))
 	}}.HandleFailure(sys, sup, child, rs, reason, message)
+}
+
+// childFailure is the failure of a child of the root that panicked.
+func childFailure(child *actor.PID, reason any) *messages.Failed {
+	return &messages.Failed{Reason: fmt.Sprintf("actor %s crashed: %v", child.Id, reason)}
 }
 
 // spawn starts every sink, then every source, so that sources have
@@ -421,7 +468,9 @@ func (r *root) spawnCheckpointer(ctx actor.Context) {
 	job := r.plan.Job
 	cp := newCheckpointer(r.plan.Name, job.CheckpointInterval, job.CheckpointTimeout, r.cps.store, r.cps.nextID,
 		sources, windows, operators, identities, r.log)
-	pid, err := ctx.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return cp }), "checkpointer")
+	// Supervision: the root's; a panic in the checkpointer, or in a save
+	// run beside it, stops it and fails the job. It has no children.
+	pid, err := ctx.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return cp }, actors.RaisePanics()), "checkpointer")
 	if err != nil {
 		r.fail(ctx, fmt.Errorf("starting the checkpointer: %w", err))
 		return

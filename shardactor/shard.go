@@ -16,6 +16,7 @@ import (
 	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/chain"
 	"github.com/shardflow/shardflow/clock"
+	"github.com/shardflow/shardflow/internal/faults"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/kpl"
 	"github.com/shardflow/shardflow/messages"
@@ -82,10 +83,11 @@ type (
 )
 
 // Props returns the props of a shard actor for env's table. The actor waits
-// for a *messages.StartShard before it does anything.
+// for a *messages.StartShard before it does anything. Supervision: its
+// coordinator's (coordinator.HandleFailure); a panic in it, or in a call run
+// beside it, stops it and fails the job. It has no children.
 func Props(env *Env) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return newShard(env) },
-		actor.WithSupervisor(actors.StopAndReport{Logger: env.Logger}))
+	return actor.PropsFromProducer(func() actor.Actor { return newShard(env) }, actors.RaisePanics())
 }
 
 // state is where a shard actor is in its life.
@@ -200,6 +202,7 @@ func (s *shard) Receive(ctx actor.Context) {
 	case *messages.CreditGrant:
 		s.onGrant(ctx, m)
 	case *batch:
+		faults.Check(faults.Shard)
 		s.onBatch(ctx, m)
 	case *messages.StopReading:
 		s.onStop(ctx)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/backoff"
+	"github.com/shardflow/shardflow/internal/faults"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
@@ -70,9 +71,11 @@ var retryPolicy = backoff.Policy{Base: 100 * time.Millisecond, Max: 5 * time.Sec
 // row that came before it is written. Errors that no retry can cure (or
 // any, with 'sink.fail-on-error') are sent to the parent as
 // *messages.Failed.
+//
+// Supervision: the job root's; a panic in the sink, or in a PutRecords run
+// beside it, stops it and fails the job. It has no children.
 func KinesisProps(cfg KinesisConfig) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return newKinesisSink(cfg) },
-		actor.WithSupervisor(actors.StopAndReport{Logger: cfg.Logger}))
+	return actor.PropsFromProducer(func() actor.Actor { return newKinesisSink(cfg) }, actors.RaisePanics())
 }
 
 // kinesisState is where a Kinesis sink is in its life.
@@ -180,6 +183,9 @@ func (s *kinesisSink) Receive(ctx actor.Context) {
 	case *messages.CreditRequest:
 		SendGrants(ctx, s.table, s.ledger.Request(m))
 	case *messages.RowBatch:
+		if len(m.Rows) > 0 {
+			faults.Check(faults.Sink)
+		}
 		s.onRows(ctx, m)
 	case *putDone:
 		s.onPutDone(ctx, m)
@@ -353,6 +359,7 @@ func (s *kinesisSink) send(records []*record) {
 	in := &kinesis.PutRecordsInput{StreamName: aws.String(s.stream), Records: entries}
 	api := s.cfg.API
 	s.beside.Go(func(c context.Context) any {
+		faults.Check(faults.SinkBeside)
 		out, err := api.PutRecords(c, in)
 		return &putDone{req: req, out: out, err: err}
 	})

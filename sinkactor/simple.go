@@ -11,6 +11,7 @@ import (
 
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/gotable"
+	"github.com/shardflow/shardflow/internal/faults"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
 	"github.com/shardflow/shardflow/types"
@@ -102,10 +103,13 @@ type simple struct {
 	failed  bool
 }
 
+// simpleProps builds the props of print and blackhole sinks. Supervision:
+// the job root's; a panic in the sink, or in a write run beside it, stops
+// it and fails the job. It has no children.
 func simpleProps(table string, write writeFunc, capacity int, logger *slog.Logger) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &simple{table: table, write: write, log: logger, ledger: NewLedger(capacity)}
-	})
+	}, actors.RaisePanics())
 }
 
 // Receive handles one message; writes run beside the actor.
@@ -118,6 +122,7 @@ func (s *simple) Receive(ctx actor.Context) {
 	case *messages.RowBatch:
 		SendGrants(ctx, s.table, s.ledger.Returned(m.From, m.Insert, m.Credit, len(m.Rows)))
 		if len(m.Rows) > 0 {
+			faults.Check(faults.Sink)
 			s.queue = append(s.queue, queued{rows: m.Rows})
 			s.next(ctx)
 		}
@@ -176,6 +181,7 @@ func (s *simple) next(ctx actor.Context) {
 	s.busy = true
 	write := s.write
 	s.beside.Go(func(c context.Context) any {
+		faults.Check(faults.SinkBeside)
 		return &written{rows: len(rows), err: write(c, rows)}
 	})
 }

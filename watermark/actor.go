@@ -122,8 +122,9 @@ func Props(cfg Config) *actor.Props {
 	if cfg.now == nil {
 		cfg.now = time.Now
 	}
-	return actor.PropsFromProducer(func() actor.Actor { return newActor(cfg) },
-		actor.WithSupervisor(actors.StopAndReport{Logger: cfg.Logger}))
+	// Supervision: the job root's; a panic stops it and fails the job. It
+	// has no children.
+	return actor.PropsFromProducer(func() actor.Actor { return newActor(cfg) }, actors.RaisePanics())
 }
 
 // tick is the actor's periodic re-evaluation, which notices silent shards.

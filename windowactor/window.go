@@ -6,6 +6,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
 	"github.com/shardflow/shardflow/sinkactor"
@@ -33,9 +34,10 @@ type Config struct {
 // progress.
 func Name(insert, partition int) string { return fmt.Sprintf("window:%d:%d", insert, partition) }
 
-// Props returns the props of a window operator partition.
+// Props returns the props of a window operator partition. Supervision: the
+// job root's; a panic stops it and fails the job. It has no children.
 func Props(cfg Config) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return newOperator(cfg) })
+	return actor.PropsFromProducer(func() actor.Actor { return newOperator(cfg) }, actors.RaisePanics())
 }
 
 // queued is a batch of input rows held back while the operator aligns a

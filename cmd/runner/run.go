@@ -108,7 +108,7 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop,
+	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop, StopTimeout: f.stopTimeout,
 		SystemProperties: props}
 	if f.fromCheckpoint != "" {
 		if f.fresh {
