@@ -19,6 +19,7 @@ import (
 	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/efo"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
@@ -195,7 +196,7 @@ func (c *coordinator) Receive(ctx actor.Context) {
 	case *messages.TriggerCheckpoint:
 		c.onTrigger(ctx, m)
 	case *messages.ShardFailed:
-		c.failed(ctx, m.Reason)
+		c.reportFailed(ctx.ActorSystem(), m.Failure)
 	case *messages.StopReading:
 		c.onStop(ctx)
 	case *messages.ProgressRequest:
@@ -210,7 +211,8 @@ func (c *coordinator) Receive(ctx actor.Context) {
 // shard actor that panics is stopped and the job fails with its reason.
 func (c *coordinator) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, rs *actor.RestartStatistics, reason, message any) {
 	actors.StopAndReport{Logger: c.log, OnFailure: func(child *actor.PID, reason any) {
-		c.reportFailed(sys, fmt.Sprintf("table `%s`: the reader of shard %s crashed: %v", c.cfg.Table, child.Id, reason))
+		c.reportFailed(sys, failure.Error{Kind: failure.Panic, Stream: c.cfg.Stream,
+			Message: fmt.Sprintf("table `%s`: the reader of shard %s crashed: %v", c.cfg.Table, child.Id, reason)})
 	}}.HandleFailure(sys, sup, child, rs, reason, message)
 }
 
@@ -346,7 +348,7 @@ func (c *coordinator) startReady(ctx actor.Context) {
 		}
 		pid, err := c.cfg.Placement.Place(ctx, start)
 		if err != nil {
-			c.failed(ctx, fmt.Sprintf("table `%s`: %v", c.cfg.Table, err))
+			c.failed(ctx, failure.Internal, fmt.Sprintf("table `%s`: %v", c.cfg.Table, err))
 			return
 		}
 		s.pid, s.status = pid, running
@@ -470,7 +472,7 @@ func (c *coordinator) verifyRestored(ctx actor.Context, listed []ktypes.Shard) b
 		if len(open) > 1 {
 			which = "shards " + strings.Join(open, ", ") + " of stream " + strconv.Quote(c.cfg.Stream) + " are finished, but the stream lists them as open (they have"
 		}
-		c.failed(ctx, fmt.Sprintf("table `%s`: checkpoint %s says %s no EndingSequenceNumber): "+
+		c.failed(ctx, failure.CheckpointStore, fmt.Sprintf("table `%s`: checkpoint %s says %s no EndingSequenceNumber): "+
 			"the checkpoint does not describe this stream (was it edited, or the stream deleted and created again?), and obeying it would skip those records. "+
 			"Resume from another checkpoint with --from-checkpoint (see `runner checkpoints list`), or start over with --fresh",
 			c.cfg.Table, c.cfg.RestoreRef, which))
@@ -595,19 +597,24 @@ func (c *coordinator) callFailed(ctx actor.Context, op string, err error, option
 	if errors.Is(err, context.Canceled) {
 		return
 	}
-	hint := kinesisclient.Hint(err, op, optionPrefix)
-	c.failed(ctx, fmt.Sprintf("table `%s`: %s of stream %q failed: %s (%s)", c.cfg.Table, op, c.cfg.Stream, kinesisclient.Cause(err), hint))
+	f := kinesisclient.CallFailure(err, op, optionPrefix)
+	f.Stream = c.cfg.Stream
+	f.Message = fmt.Sprintf("table `%s`: %s of stream %q failed: %s (%s)", c.cfg.Table, op, c.cfg.Stream, kinesisclient.Cause(err), kinesisclient.Hint(err, op, optionPrefix))
+	c.reportFailed(ctx.ActorSystem(), f)
 }
 
-func (c *coordinator) failed(ctx actor.Context, reason string) {
-	c.reportFailed(ctx.ActorSystem(), reason)
+// failed reports a failure of the source itself, not of a call.
+func (c *coordinator) failed(ctx actor.Context, kind failure.Kind, message string) {
+	c.reportFailed(ctx.ActorSystem(), failure.Error{Kind: kind, Stream: c.cfg.Stream, Message: message})
 }
 
-func (c *coordinator) reportFailed(sys *actor.ActorSystem, reason string) {
+// reportFailed tells the job the source cannot go on, once.
+func (c *coordinator) reportFailed(sys *actor.ActorSystem, f failure.Error) {
 	if c.phase == stopped {
 		return
 	}
 	c.phase = stopped
-	c.log.Error("source failed", slog.String("reason", reason))
-	sys.Root.Send(c.parent, &messages.Failed{Table: c.cfg.Table, Reason: reason})
+	f.Table = c.cfg.Table
+	c.log.Error("source failed", slog.String("reason", f.Message))
+	sys.Root.Send(c.parent, &messages.Failed{Table: c.cfg.Table, Failure: f})
 }

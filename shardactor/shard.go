@@ -15,6 +15,7 @@ import (
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/chain"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/kpl"
 	"github.com/shardflow/shardflow/messages"
@@ -710,22 +711,32 @@ func (s *shard) fail(ctx actor.Context, op string, err error, optionPrefix strin
 	if errors.Is(err, context.Canceled) {
 		return // the actor is stopping
 	}
-	hint := kinesisclient.Hint(err, op, optionPrefix)
-	s.failWith(ctx, fmt.Sprintf("table `%s`: %s on stream %q, shard %s failed: %s (%s)",
-		s.start.Table, op, s.start.Stream, s.start.ShardID, kinesisclient.Cause(err), hint))
+	f := kinesisclient.CallFailure(err, op, optionPrefix)
+	f.Message = fmt.Sprintf("table `%s`: %s on stream %q, shard %s failed: %s (%s)",
+		s.start.Table, op, s.start.Stream, s.start.ShardID, kinesisclient.Cause(err), kinesisclient.Hint(err, op, optionPrefix))
+	s.failWith(ctx, f)
 }
 
+// failRecord reports a record that does not decode, or an expression that
+// failed for one of its rows, and stops.
 func (s *shard) failRecord(ctx actor.Context, err error) {
+	f := failure.Error{Kind: chain.Kind(err)}
 	hint := ""
 	if s.env.Table.Format != nil && s.env.Table.Connector.Format != "raw" {
-		hint = fmt.Sprintf(" (set '%s.ignore-parse-errors' = 'true' to skip such records)", s.env.Table.Connector.Format)
+		option := s.env.Table.Connector.Format + ".ignore-parse-errors"
+		hint = fmt.Sprintf(" (set '%s' = 'true' to skip such records)", option)
+		if f.Kind == failure.UndecodableRecord {
+			f.Option = option
+		}
 	}
-	s.failWith(ctx, fmt.Sprintf("table `%s`, stream %q: %v%s", s.start.Table, s.start.Stream, err, hint))
+	f.Message = fmt.Sprintf("table `%s`, stream %q: %v%s", s.start.Table, s.start.Stream, err, hint)
+	s.failWith(ctx, f)
 }
 
-func (s *shard) failWith(ctx actor.Context, reason string) {
+func (s *shard) failWith(ctx actor.Context, f failure.Error) {
 	s.state = finished
-	s.log.Error("shard failed", slog.String("reason", reason))
-	ctx.Send(s.coordinator, &messages.ShardFailed{Table: s.start.Table, ShardID: s.start.ShardID, Reason: reason})
+	f.Table, f.Stream, f.Shard = s.start.Table, s.start.Stream, s.start.ShardID
+	s.log.Error("shard failed", slog.String("reason", f.Message))
+	ctx.Send(s.coordinator, &messages.ShardFailed{Table: s.start.Table, ShardID: s.start.ShardID, Failure: f})
 	ctx.Stop(ctx.Self())
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/shardflow/shardflow/actors"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
 	"github.com/shardflow/shardflow/types"
@@ -127,7 +128,8 @@ func (s *simple) Receive(ctx actor.Context) {
 		s.busy = false
 		if m.err != nil && !s.failed {
 			s.failed = true
-			ctx.Send(ctx.Parent(), &messages.Failed{Table: s.table, Reason: fmt.Sprintf("table `%s`: writing rows failed: %v", s.table, m.err)})
+			ctx.Send(ctx.Parent(), &messages.Failed{Table: s.table, Failure: failure.Error{Kind: failure.Internal, Table: s.table, Operation: "write",
+				Message: fmt.Sprintf("table `%s`: writing rows failed: %v", s.table, m.err)}})
 			return
 		}
 		s.rows += int64(m.rows)
