@@ -1,6 +1,10 @@
 package sinkactor
 
-import "github.com/shardflow/shardflow/backoff"
+import (
+	"time"
+
+	"github.com/shardflow/shardflow/backoff"
+)
 
 // SetRetryPolicy replaces the backoff between retries of failed records,
 // so that a spec of many retries runs in milliseconds; it returns the
@@ -9,4 +13,13 @@ func SetRetryPolicy(p backoff.Policy) func() {
 	old := retryPolicy
 	retryPolicy = p
 	return func() { retryPolicy = old }
+}
+
+// SetRefusedFor replaces how long the sink goes on sending to an endpoint
+// that refuses connections; it returns the function that puts the real one
+// back.
+func SetRefusedFor(d time.Duration) func() {
+	old := refusedFor
+	refusedFor = d
+	return func() { refusedFor = old }
 }

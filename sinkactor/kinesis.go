@@ -53,15 +53,15 @@ const MaxRequestRecords = 500
 // retries a record as long as it fails with a retryable error (throttling,
 // an internal failure, a broken connection), as Flink's sink does; only
 // errors that cannot succeed on retry, an endpoint that keeps refusing
-// connections (refusedAttempts), or 'sink.fail-on-error', end the job. 100 ms is a tenth of the service's one-second throughput window, and
+// connections (refusedFor), or 'sink.fail-on-error', end the job. 100 ms is a tenth of the service's one-second throughput window, and
 // 5 s keeps a recovered endpoint from waiting long.
 var retryPolicy = backoff.Policy{Base: 100 * time.Millisecond, Max: 5 * time.Second, ExpConst: 2}
 
-// refusedAttempts is how many times in a row the sink sends records to an
-// endpoint that refuses connections before it fails the job: about half a
-// minute of retryPolicy's backoff, long enough for a restarting endpoint,
-// short enough that a wrong 'aws.endpoint' does not hang the job.
-const refusedAttempts = 20
+// refusedFor is how long the sink goes on sending to an endpoint that
+// refuses every connection before it fails the job: long enough for an
+// endpoint that restarts, short enough that a wrong 'aws.endpoint' does not
+// hang the job. A var for the specs.
+var refusedFor = 2 * time.Minute
 
 // The options sink failures name.
 const (
@@ -128,6 +128,9 @@ type kinesisSink struct {
 	// retries keeps an endpoint that is down from flooding the log: one
 	// line about failed calls every few seconds, with counts.
 	retries *ratelog.Limiter
+	// refusedSince is when PutRecords calls began to find the endpoint
+	// refusing connections; zero once a call got an answer.
+	refusedSince time.Time
 
 	ledger *Ledger
 	beside *actors.Beside
@@ -390,6 +393,7 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 		s.onCallFailed(ctx, m)
 		return
 	}
+	s.refusedSince = time.Time{}
 	var failed []*record
 	var firstCode, firstMsg string
 	throttled := false
@@ -464,10 +468,10 @@ func (s *kinesisSink) onCallFailed(ctx actor.Context, m *putDone) {
 			s.table, s.stream, len(records), oneLine(kinesisclient.Cause(err)))
 		s.fail(ctx, f)
 		return
-	case kinesisclient.IsRefused(err) && records[0].attempts >= refusedAttempts:
+	case s.refusedTooLong(err):
 		f.Option = "aws.endpoint"
-		f.Message = fmt.Sprintf("table `%s`: writing to stream %q failed: the endpoint %s refused %d connections in a row: %s (check that it runs and that 'aws.endpoint' names it)",
-			s.table, s.stream, f.Endpoint, records[0].attempts, oneLine(kinesisclient.Cause(err)))
+		f.Message = fmt.Sprintf("table `%s`: writing to stream %q failed: the endpoint %s refused every connection for %s: %s (check that it runs and that 'aws.endpoint' names it)",
+			s.table, s.stream, f.Endpoint, refusedFor, oneLine(kinesisclient.Cause(err)))
 		s.fail(ctx, f)
 		return
 	}
@@ -478,6 +482,19 @@ func (s *kinesisSink) onCallFailed(ctx actor.Context, m *putDone) {
 		slog.Int("attempt", records[0].attempts), slog.String("cause", oneLine(kinesisclient.Cause(err))))
 	s.retryLater(records)
 	s.dispatch(ctx)
+}
+
+// refusedTooLong reports whether err, the failure of a whole call, is the
+// endpoint refusing connections as it has for longer than refusedFor.
+func (s *kinesisSink) refusedTooLong(err error) bool {
+	if !kinesisclient.IsRefused(err) {
+		s.refusedSince = time.Time{}
+		return false
+	}
+	if s.refusedSince.IsZero() {
+		s.refusedSince = time.Now()
+	}
+	return time.Since(s.refusedSince) >= refusedFor
 }
 
 // retryLater puts failed records back at the head of their keys and makes
