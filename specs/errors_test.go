@@ -50,7 +50,7 @@ var _ = Describe("a job's failure, as a program embedding shardflow sees it", La
 		Expect(*fe).To(MatchFields(IgnoreExtras, Fields{
 			"Table": Equal(table), "Stream": Equal("s"), "Option": Equal(option), "Endpoint": Equal(endpoint),
 		}))
-		Expect(err.Error()).To(ContainSubstring("table `" + table + "`"))
+		Expect(err.Error()).To(And(ContainSubstring("table `"+table+"`"), ContainSubstring(`stream "s"`)))
 		return err
 	}
 
@@ -97,7 +97,19 @@ var _ = Describe("a job's failure, as a program embedding shardflow sees it", La
 		Expect(*fe).To(MatchFields(IgnoreExtras, Fields{
 			"Table": Equal("src"), "Stream": Equal("any"), "Code": Equal("UnrecognizedClientException"), "Option": Equal("aws.credentials.provider"),
 		}))
-		Expect(err.Error()).To(And(ContainSubstring("table `src`"), ContainSubstring("BASIC"), ContainSubstring("'aws.credentials.*'")))
+		Expect(err.Error()).To(And(ContainSubstring("table `src`"), ContainSubstring(`stream "any"`), ContainSubstring("BASIC"), ContainSubstring("'aws.credentials.*'")))
+	}, specTimeout)
+
+	It("is ErrUndecodableRecord for a record the format cannot parse, naming the shard, crossing from shard actor to job", func(ctx SpecContext) {
+		b, _ := faultyBackend(kinesislocal.Options{})
+		stream := createStream(ctx, b, 1)
+		putRecords(ctx, b, stream, entry("a", "1,1"), entry("a", "\"unclosed"))
+		j := startJob(ctx, readFrom(b, stream, ""))
+		err, fe := failedWith(j.Job, failure.ErrUndecodableRecord)
+		Expect(*fe).To(MatchFields(IgnoreExtras, Fields{
+			"Table": Equal("src"), "Stream": Equal(stream), "Shard": Equal(shardID(0)), "Option": Equal("csv.ignore-parse-errors"),
+		}))
+		Expect(err.Error()).To(And(ContainSubstring("table `src`"), ContainSubstring(stream), ContainSubstring("'csv.ignore-parse-errors' = 'true'")))
 	}, specTimeout)
 
 	It("is ErrRecordTooLarge for a row over 'sink.max-record-size', naming the option", func(ctx SpecContext) {
@@ -107,6 +119,7 @@ var _ = Describe("a job's failure, as a program embedding shardflow sees it", La
 		err, fe := failedWith(j, failure.ErrRecordTooLarge)
 		Expect(*fe).To(MatchFields(IgnoreExtras, Fields{"Table": Equal("dst"), "Stream": Equal(stream), "Option": Equal("sink.max-record-size")}))
 		Expect(err.Error()).To(And(ContainSubstring("table `dst`"), ContainSubstring("'sink.max-record-size' = 200"), ContainSubstring("make the row smaller")))
+		Expect(fe.Message).To(Equal(err.Error()), "the text is the failure's message, unchanged")
 	}, specTimeout)
 
 	for _, side := range []string{"reading", "writing"} {
