@@ -1,6 +1,7 @@
 package kinesisclient
 
 import (
+	"context"
 	"errors"
 	"net/url"
 
@@ -28,7 +29,8 @@ func Classify(err error) (kind failure.Kind, code string) {
 		return failure.Unreachable, code
 	case code != "" && CodeKind(code) != failure.Internal:
 		return CodeKind(code), code
-	case Retryable(err):
+	case Retryable(err) || errors.Is(err, context.DeadlineExceeded):
+		// RetryNotify retries an attempt that got no answer in time too.
 		return failure.RetriesExhausted, code
 	}
 	return failure.Internal, code

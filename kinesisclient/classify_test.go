@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -50,6 +51,7 @@ var _ = Describe("Classify", func() {
 		Entry("a host name that does not resolve", dialError("https://kinesis.nowhere.invalid", &net.DNSError{Name: "kinesis.nowhere.invalid", IsNotFound: true}), failure.Unreachable, ""),
 		Entry("a refused connection after the retries", dialError("http://127.0.0.1:1", syscall.ECONNREFUSED), failure.Unreachable, ""),
 		Entry("a reset connection after the retries", dialError("http://127.0.0.1:1", syscall.ECONNRESET), failure.RetriesExhausted, ""),
+		Entry("no answer within the attempt's time, after the retries", fmt.Errorf("no answer within 1m0s: %w", sendError("GetRecords", context.DeadlineExceeded)), failure.RetriesExhausted, ""),
 		Entry("anything else", errors.New("boom"), failure.Internal, ""),
 	)
 
