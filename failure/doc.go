@@ -29,8 +29,9 @@
 //     or has an empty partition key.
 //   - ErrEvaluation: an expression (computed column, WHERE, projection,
 //     cast, WATERMARK, window aggregate) that fails for a row.
-//   - ErrCheckpointStore: checkpoints that cannot be read or saved, or a
-//     window operator's state that cannot be restored or snapshotted.
+//   - ErrCheckpointStore: checkpoints that cannot be read or saved, one
+//     that does not describe the stream it resumes, or a window operator's
+//     state that cannot be restored or snapshotted.
 //   - ErrTLS: an endpoint whose TLS certificate does not verify.
 //   - ErrUnreachable: an endpoint whose host name does not resolve, or that
 //     refused connections for longer than the operation's retries.

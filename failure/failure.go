@@ -53,8 +53,9 @@ var (
 	// does not convert).
 	ErrEvaluation = errors.New("expression evaluation failed")
 	// ErrCheckpointStore: job.Start and the job return it when checkpoints
-	// cannot be read or saved, or a window operator's state cannot be
-	// restored or snapshotted.
+	// cannot be read or saved, a coordinator when the checkpoint it resumes
+	// does not describe the stream, and a window operator when its state
+	// cannot be restored or snapshotted.
 	ErrCheckpointStore = errors.New("checkpoint store failed")
 	// ErrTLS: any actor calling Kinesis returns it when the endpoint's TLS
 	// certificate does not verify.
