@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/shardflow/shardflow"
+	"github.com/shardflow/shardflow/kinesislocal"
 )
 
 // A job compiled from SQL text, whose rows go to Go code: a bounded
@@ -64,4 +65,32 @@ INSERT INTO t SELECT id FROM missing;
 	//                                  ^
 	// 1 problem found
 	// 2 30
+}
+
+// A job that fails says why in words and in fields, and unwraps to a
+// sentinel a program can branch on. Here a table reads a stream that does
+// not exist on an in-process endpoint.
+func ExampleError() {
+	local, _ := kinesislocal.New(kinesislocal.Options{})
+	_ = local.Start()
+	defer local.Close()
+
+	p, _ := shardflow.Compile("missing.sql", fmt.Sprintf(`
+CREATE TABLE orders (id BIGINT) WITH (
+  'connector' = 'kinesis', 'stream' = 'orders', 'format' = 'json', 'aws.region' = 'us-east-1',
+  'aws.endpoint' = '%s',
+  'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'local',
+  'aws.credentials.basic.secretkey' = 'local');
+CREATE TABLE out (id BIGINT) WITH ('connector' = 'blackhole');
+INSERT INTO out SELECT id FROM orders;
+`, local.URL()))
+	j, err := shardflow.Start(context.Background(), p, shardflow.Options{})
+	if err == nil {
+		err = j.Wait()
+	}
+	var fe *shardflow.Error
+	if errors.Is(err, shardflow.ErrStreamNotFound) && errors.As(err, &fe) {
+		fmt.Printf("table %s: create stream %q first (%s: %s)\n", fe.Table, fe.Stream, fe.Operation, fe.Code)
+	}
+	// Output: table orders: create stream "orders" first (DescribeStreamSummary: ResourceNotFoundException)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shardflow/shardflow/expr"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/formats"
 	"github.com/shardflow/shardflow/jobfile"
 	"github.com/shardflow/shardflow/messages"
@@ -169,6 +170,16 @@ func (r Record) errorOf(err error) *RecordError {
 }
 
 func (e *RecordError) Unwrap() error { return e.Err }
+
+// Kind is the kind of failure of an error the chain returned: a record
+// the format cannot parse, or an expression that failed for a row.
+func Kind(err error) failure.Kind {
+	var de *formats.DecodeError
+	if errors.As(err, &de) {
+		return failure.UndecodableRecord
+	}
+	return failure.Evaluation
+}
 
 // AddRecord decodes a Kinesis record and runs it through every INSERT. A
 // record the format skips is counted in Skipped; any other failure is a

@@ -60,7 +60,7 @@ func (c *coordinator) onRegistered(ctx actor.Context, m *registered) {
 		if errors.Is(m.err, context.Canceled) {
 			return // the actor is stopping
 		}
-		c.failed(ctx, "table `"+c.cfg.Table+"`: "+m.err.Error())
+		c.reportFailed(ctx.ActorSystem(), efo.Failure(c.cfg.Table, m.err))
 		return
 	}
 	c.consumer = m.consumer

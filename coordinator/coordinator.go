@@ -20,6 +20,7 @@ import (
 	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/clock"
 	"github.com/shardflow/shardflow/efo"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/options"
@@ -203,7 +204,7 @@ func (c *coordinator) Receive(ctx actor.Context) {
 	case *messages.TriggerCheckpoint:
 		c.onTrigger(ctx, m)
 	case *messages.ShardFailed:
-		c.failed(ctx, m.Reason)
+		c.reportFailed(ctx.ActorSystem(), m.Failure)
 	case *messages.StopReading:
 		c.onStop(ctx)
 	case *messages.ProgressRequest:
@@ -223,8 +224,9 @@ func (c *coordinator) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor
 }
 
 // shardFailure is the reason the job fails with when a shard actor panicked.
-func (c *coordinator) shardFailure(child *actor.PID, reason any) string {
-	return fmt.Sprintf("table `%s`: the reader of shard %s crashed: %v", c.cfg.Table, child.Id, reason)
+func (c *coordinator) shardFailure(child *actor.PID, reason any) failure.Error {
+	return failure.Error{Kind: failure.Panic, Stream: c.cfg.Stream,
+		Message: fmt.Sprintf("table `%s`: the reader of shard %s crashed: %v", c.cfg.Table, child.Id, reason)}
 }
 
 func (c *coordinator) describe() {
@@ -359,7 +361,7 @@ func (c *coordinator) startReady(ctx actor.Context) {
 		}
 		pid, err := c.cfg.Placement.Place(ctx, start)
 		if err != nil {
-			c.failed(ctx, fmt.Sprintf("table `%s`: %v", c.cfg.Table, err))
+			c.failed(ctx, failure.Internal, fmt.Sprintf("table `%s`: %v", c.cfg.Table, err))
 			return
 		}
 		s.pid, s.status = pid, running
@@ -483,7 +485,7 @@ func (c *coordinator) verifyRestored(ctx actor.Context, listed []ktypes.Shard) b
 		if len(open) > 1 {
 			which = "shards " + strings.Join(open, ", ") + " of stream " + strconv.Quote(c.cfg.Stream) + " are finished, but the stream lists them as open (they have"
 		}
-		c.failed(ctx, fmt.Sprintf("table `%s`: checkpoint %s says %s no EndingSequenceNumber): "+
+		c.failed(ctx, failure.CheckpointStore, fmt.Sprintf("table `%s`: checkpoint %s says %s no EndingSequenceNumber): "+
 			"the checkpoint does not describe this stream (was it edited, or the stream deleted and created again?), and obeying it would skip those records. "+
 			"Resume from another checkpoint with --from-checkpoint (see `runner checkpoints list`), or start over with --fresh",
 			c.cfg.Table, c.cfg.RestoreRef, which))
@@ -608,19 +610,24 @@ func (c *coordinator) callFailed(ctx actor.Context, op string, err error, option
 	if errors.Is(err, context.Canceled) {
 		return
 	}
-	hint := kinesisclient.Hint(err, op, optionPrefix)
-	c.failed(ctx, fmt.Sprintf("table `%s`: %s of stream %q failed: %s (%s)", c.cfg.Table, op, c.cfg.Stream, kinesisclient.Cause(err), hint))
+	f := kinesisclient.CallFailure(err, op, optionPrefix)
+	f.Stream = c.cfg.Stream
+	f.Message = fmt.Sprintf("table `%s`: %s of stream %q failed: %s (%s)", c.cfg.Table, op, c.cfg.Stream, kinesisclient.Cause(err), kinesisclient.Hint(err, op, optionPrefix))
+	c.reportFailed(ctx.ActorSystem(), f)
 }
 
-func (c *coordinator) failed(ctx actor.Context, reason string) {
-	c.reportFailed(ctx.ActorSystem(), reason)
+// failed reports a failure of the source itself, not of a call.
+func (c *coordinator) failed(ctx actor.Context, kind failure.Kind, message string) {
+	c.reportFailed(ctx.ActorSystem(), failure.Error{Kind: kind, Stream: c.cfg.Stream, Message: message})
 }
 
-func (c *coordinator) reportFailed(sys *actor.ActorSystem, reason string) {
+// reportFailed tells the job the source cannot go on, once.
+func (c *coordinator) reportFailed(sys *actor.ActorSystem, f failure.Error) {
 	if c.phase == stopped {
 		return
 	}
 	c.phase = stopped
-	c.log.Error("source failed", slog.String("reason", reason))
-	sys.Root.Send(c.parent, &messages.Failed{Table: c.cfg.Table, Reason: reason})
+	f.Table = c.cfg.Table
+	c.log.Error("source failed", slog.String("reason", f.Message))
+	sys.Root.Send(c.parent, &messages.Failed{Table: c.cfg.Table, Failure: f})
 }

@@ -1,6 +1,7 @@
 package coordinator_test
 
 import (
+	"errors"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -9,6 +10,7 @@ import (
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/internal/actortest"
 	"github.com/shardflow/shardflow/messages"
 )
@@ -80,9 +82,11 @@ var _ = Describe("a coordinator", func() {
 
 		failed := actortest.Await[*messages.Failed](r.parent, 1)[0]
 		Expect(failed.Table).To(Equal("src"))
-		Expect(failed.Reason).To(ContainSubstring("table `src`"))
-		Expect(failed.Reason).To(ContainSubstring(shardID(1)))
-		Expect(failed.Reason).To(ContainSubstring("the decoder's table is corrupt"))
+		Expect(failed.Failure.Message).To(ContainSubstring("table `src`"))
+		Expect(failed.Failure.Message).To(ContainSubstring(shardID(1)))
+		Expect(failed.Failure.Message).To(ContainSubstring("the decoder's table is corrupt"))
+		Expect(errors.Is(&failed.Failure, failure.ErrPanic)).To(BeTrue(), "a shard actor's panic is ErrPanic")
+		Expect(failed.Failure.Stream).To(Equal("orders"))
 		Consistently(func() int { return r.placement.madeCount(shardID(1)) }, 100*time.Millisecond).Should(Equal(1), "the shard actor was restarted")
 		Expect(r.placement.ids()).To(HaveLen(2))
 	})
@@ -91,8 +95,11 @@ var _ = Describe("a coordinator", func() {
 		r := startCoordinator(&fakeStream{shards: []ktypes.Shard{listedShard(0, false)}}, nil)
 		Eventually(r.placement.ids).Should(HaveLen(1))
 		reason := "table `src`: GetRecords on stream \"orders\", shard " + shardID(0) + " failed: AccessDeniedException"
-		r.sys.Root.Send(r.coordinator, &messages.ShardFailed{Table: "src", ShardID: shardID(0), Reason: reason})
+		r.sys.Root.Send(r.coordinator, &messages.ShardFailed{Table: "src", ShardID: shardID(0),
+			Failure: failure.Error{Kind: failure.AccessDenied, Code: "AccessDeniedException", Message: reason}})
 		failed := actortest.Await[*messages.Failed](r.parent, 1)[0]
-		Expect(failed.Reason).To(Equal(reason))
+		Expect(failed.Failure.Message).To(Equal(reason))
+		Expect(errors.Is(&failed.Failure, failure.ErrAccessDenied)).To(BeTrue(), "the shard's failure keeps its kind")
+		Expect(failed.Failure.Code).To(Equal("AccessDeniedException"))
 	})
 })

@@ -11,6 +11,7 @@ import (
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/chain"
 	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
 	"github.com/shardflow/shardflow/types"
@@ -164,7 +165,9 @@ func (s *source) onGrant(ctx actor.Context, m *messages.CreditGrant) {
 	if err := s.generate(ctx, n); err != nil {
 		s.returnCredit(ctx)
 		s.stopped = true
-		ctx.Send(ctx.Parent(), &messages.Failed{Table: s.cfg.Table.Name, Reason: fmt.Sprintf("table `%s`: %v", s.cfg.Table.Name, err)})
+		name := s.cfg.Table.Name
+		ctx.Send(ctx.Parent(), &messages.Failed{Table: name, Failure: failure.Error{Kind: chain.Kind(err), Table: name,
+			Message: fmt.Sprintf("table `%s`: %v", name, err)}})
 		return
 	}
 	if s.gen.Done() {

@@ -13,8 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	. "github.com/onsi/gomega/gstruct"
 
 	"github.com/shardflow/shardflow/efo"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/kinesislocal"
 	"github.com/shardflow/shardflow/options"
@@ -242,6 +244,12 @@ var _ = Describe("registering a LAZY or EAGER consumer", func() {
 		// flight when the second ran out (on a loaded machine, it may be).
 		Expect(err.Error()).To(Or(ContainSubstring("it was still CREATING"), ContainSubstring("DescribeStreamConsumer had not answered")))
 		Expect(err.Error()).To(ContainSubstring(`(raise 'scan.stream.registerstreamconsumer.timeout' (in seconds, now 1) if the service is slow to activate consumers;`))
+
+		f := efo.Failure("orders_src", err)
+		Expect(&f).To(MatchError(failure.ErrTimedOut))
+		Expect(f.Table).To(Equal("orders_src"))
+		Expect(f.Option).To(Equal("scan.stream.registerstreamconsumer.timeout"))
+		Expect(f.Message).To(Equal("table `orders_src`: " + err.Error()))
 	}, SpecTimeout(30*time.Second))
 
 	It("times out the same way when DescribeStreamConsumer hangs", func(ctx SpecContext) {
@@ -310,6 +318,10 @@ var _ = Describe("using a consumer by its ARN (registration NONE)", func() {
 		_, err := efo.Register(ctx, e.api, e.stream, source(options.RegistrationNone, "", bogus), nil)
 		Expect(kinesisclient.IsNotFound(err)).To(BeTrue())
 		Expect(consumerError(err).Option).To(Equal("scan.stream.efo.consumerarn"))
+		f := efo.Failure("orders_src", err)
+		Expect(&f).To(MatchError(failure.ErrStreamNotFound))
+		Expect(f).To(MatchFields(IgnoreExtras, Fields{"Operation": Equal(efo.OpDescribeConsumer), "Code": Equal("ResourceNotFoundException"),
+			"Option": Equal("scan.stream.efo.consumerarn"), "Stream": Equal("orders")}))
 		Expect(err.Error()).To(HavePrefix(`using enhanced fan-out consumer ` + bogus + ` on stream "orders": ResourceNotFoundException: `))
 		Expect(err.Error()).To(ContainSubstring("(check 'scan.stream.efo.consumerarn' against `aws kinesis list-stream-consumers`, or set 'scan.stream.efo.registration' = 'LAZY'"))
 		Expect(e.calls.count(kinesislocal.OpRegisterStreamConsumer)).To(BeZero())

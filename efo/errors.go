@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/kinesisclient"
 )
 
@@ -75,6 +76,28 @@ func (e *ConsumerError) Error() string {
 }
 
 func (e *ConsumerError) Unwrap() error { return e.Err }
+
+// Failure is err, an error Register or Deregister returned, as the
+// failure of table: for a *ConsumerError, failure.TimedOut for
+// ErrNotActive and ErrNotDeregistered, failure.InvalidRequest for
+// ErrWrongStream, else the kind of the service's error, with the stream,
+// operation, code and option; for anything else failure.Internal. The
+// message is err's, naming the table.
+func Failure(table string, err error) failure.Error {
+	var e *ConsumerError
+	if !errors.As(err, &e) {
+		return failure.Error{Kind: failure.Internal, Table: table, Message: "table `" + table + "`: " + err.Error()}
+	}
+	kind, code := kinesisclient.Classify(e.Err)
+	switch {
+	case errors.Is(e.Err, ErrNotActive) || errors.Is(e.Err, ErrNotDeregistered):
+		kind = failure.TimedOut
+	case errors.Is(e.Err, ErrWrongStream):
+		kind = failure.InvalidRequest
+	}
+	return failure.Error{Kind: kind, Table: table, Stream: e.Stream, Operation: e.Op, Code: code, Option: e.Option,
+		Endpoint: kinesisclient.Endpoint(e.Err), Message: "table `" + table + "`: " + e.Error()}
+}
 
 // doing says what was being done, for the start of the message.
 func (e *ConsumerError) doing() string {

@@ -14,6 +14,7 @@ import (
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/chain"
 	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/gotable"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
@@ -50,7 +51,10 @@ const idleWait = 50 * time.Millisecond
 // io.EOF, or after a *messages.StopReading; a *messages.Failed when the
 // Source failed or gave a row that does not fit the table.
 func Props(cfg Config) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &source{cfg: cfg} })
+	// Supervised by the job's root, which stops it and fails the job if it
+	// panics; RaisePanics makes a panic in the host's Read or Resume (run
+	// beside the actor) such a failure too.
+	return actor.PropsFromProducer(func() actor.Actor { return &source{cfg: cfg} }, actors.RaisePanics())
 }
 
 type state uint8
@@ -106,7 +110,7 @@ func (s *source) Receive(ctx actor.Context) {
 			return // stopped meanwhile
 		}
 		if m.err != nil {
-			s.fail(ctx, fmt.Errorf("resuming the Go source after %d rows: %w", s.read, m.err))
+			s.fail(ctx, failure.Internal, fmt.Errorf("resuming the Go source after %d rows: %w", s.read, m.err))
 			return
 		}
 		s.state = idle
@@ -154,7 +158,7 @@ func (s *source) start(ctx actor.Context) {
 	s.state = resuming
 	from := s.read
 	s.beside.Go(func(c context.Context) any {
-		return &resumed{err: guard("Resume", func() error { return r.Resume(c, from) })}
+		return &resumed{err: r.Resume(c, from)}
 	})
 }
 
@@ -199,12 +203,7 @@ func (s *source) onGrant(ctx actor.Context, m *messages.CreditGrant) {
 	s.cancelRead = cancel
 	src := s.cfg.Source
 	s.beside.Go(func(context.Context) any {
-		var n int
-		err := guard("Read", func() error {
-			var err error
-			n, err = src.Read(readCtx, buf)
-			return err
-		})
+		n, err := src.Read(readCtx, buf)
 		return &readDone{n: min(max(n, 0), len(buf)), err: err}
 	})
 }
@@ -214,7 +213,7 @@ func (s *source) onRead(ctx actor.Context, m *readDone) {
 	s.cancelRead()
 	s.state = idle
 	if err := s.emit(ctx, s.buf[:m.n]); err != nil {
-		s.fail(ctx, err)
+		s.fail(ctx, kindOf(err), err)
 		return
 	}
 	clear(s.buf[:m.n])
@@ -224,7 +223,7 @@ func (s *source) onRead(ctx actor.Context, m *readDone) {
 	case s.stopAfterRead:
 		s.stop(ctx, false)
 	case m.err != nil:
-		s.fail(ctx, fmt.Errorf("reading the Go source: %w", m.err))
+		s.fail(ctx, failure.Internal, fmt.Errorf("reading the Go source: %w", m.err))
 	case m.n == 0:
 		s.timers.After(idleWait, &tick{})
 	default:
@@ -342,13 +341,29 @@ func (s *source) stop(ctx actor.Context, finished bool) {
 		Snapshot: messages.SourceSnapshot{Table: s.cfg.Table.Name, Known: []messages.ShardPosition{{Generated: s.read}}}})
 }
 
-func (s *source) fail(ctx actor.Context, err error) {
+// fail tells the parent why the source cannot go on; kind is Internal for
+// an error of the host's Source, else found from err (kindOf).
+func (s *source) fail(ctx actor.Context, kind failure.Kind, err error) {
 	if s.state == asking {
 		s.returnCredit(ctx)
 	}
 	s.state = stopped
 	s.timers.Stop()
-	ctx.Send(ctx.Parent(), &messages.Failed{Table: s.cfg.Table.Name, Reason: fmt.Sprintf("table `%s`: %v", s.cfg.Table.Name, err)})
+	ctx.Send(ctx.Parent(), &messages.Failed{Table: s.cfg.Table.Name, Failure: failure.Error{Kind: kind, Table: s.cfg.Table.Name,
+		Message: fmt.Sprintf("table `%s`: %v", s.cfg.Table.Name, err)}})
+}
+
+// kindOf classifies a row the source could not send: one that does not fit
+// the table, or an expression of an INSERT that failed for it.
+func kindOf(err error) failure.Kind {
+	var (
+		ce *gotable.ColumnError
+		se *gotable.ShapeError
+	)
+	if errors.As(err, &ce) || errors.As(err, &se) {
+		return failure.InvalidRow
+	}
+	return chain.Kind(err)
 }
 
 func (s *source) progress() *messages.Progress {
@@ -357,15 +372,4 @@ func (s *source) progress() *messages.Progress {
 		paused = 1
 	}
 	return &messages.Progress{Table: s.cfg.Table.Name, Records: s.read - s.base, Rows: s.chain.Rows, Paused: paused}
-}
-
-// guard runs a call into host code, turning a panic into an error so that
-// a bug in the host's Source fails the job instead of the process.
-func guard(call string, f func() error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("the Go source's %s panicked: %v", call, r)
-		}
-	}()
-	return f()
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/gotable"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
@@ -197,7 +198,7 @@ func (guardianStrategy) HandleFailure(sys *actor.ActorSystem, sup actor.Supervis
 
 // rootFailure is the job's error when its root actor panicked.
 func rootFailure(job string, reason any) error {
-	return fmt.Errorf("job %q: the job's root actor crashed: %v", job, reason)
+	return &failure.Error{Kind: failure.Panic, Message: fmt.Sprintf("job %q: the job's root actor crashed: %v", job, reason)}
 }
 
 // Resumed says which checkpoint the job resumed from, and how each source

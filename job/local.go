@@ -37,8 +37,7 @@ func UseLocal(p *plan.Plan, srv *kinesislocal.Server, shards int) error {
 			continue
 		}
 		created[k.Stream] = true
-		var le *kinesislocal.Error
-		if err := srv.CreateStream(k.Stream, shards); err != nil && !(errors.As(err, &le) && le.Code == kinesislocal.CodeResourceInUse) {
+		if err := srv.CreateStream(k.Stream, shards); err != nil && !errors.Is(err, kinesislocal.ErrStreamExists) {
 			return fmt.Errorf("table `%s`: creating stream %q on the local endpoint: %w", t.Name, k.Stream, err)
 		}
 	}

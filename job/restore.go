@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/plan"
 )
 
@@ -41,6 +42,15 @@ func (c *checkpointing) resumeRef() string {
 	}
 	return c.resumed.Ref
 }
+
+// Operations a checkpoint store failure names.
+const (
+	OpReadCheckpoint = "ReadCheckpoint"
+	OpSaveCheckpoint = "SaveCheckpoint"
+)
+
+// optCheckpointsDir is where a file store keeps checkpoints.
+const optCheckpointsDir = "state.checkpoints.dir"
 
 // storeFor returns the store checkpoints of p go to: opts.Store, or files
 // under state.checkpoints.dir (or checkpoint.DefaultDir()).
@@ -85,10 +95,12 @@ func resolveCheckpointing(ctx context.Context, p *plan.Plan, opts Options, log *
 		switch {
 		case errors.Is(err, checkpoint.ErrNone):
 			if len(problems) > 0 {
-				return nil, fmt.Errorf("job %q: no checkpoint could be read (%d are corrupt, the newest: %v); run with --fresh to start over", p.Name, len(problems), problems[0].Err)
+				return nil, &failure.Error{Kind: failure.CheckpointStore, Operation: OpReadCheckpoint, Option: optCheckpointsDir,
+					Message: fmt.Sprintf("job %q: no checkpoint could be read (%d are corrupt, the newest: %v); run with --fresh to start over", p.Name, len(problems), problems[0].Err)}
 			}
 		case err != nil:
-			return nil, fmt.Errorf("job %q: reading checkpoints: %w", p.Name, err)
+			return nil, &failure.Error{Kind: failure.CheckpointStore, Operation: OpReadCheckpoint, Option: optCheckpointsDir,
+				Message: fmt.Sprintf("job %q: reading checkpoints: %v", p.Name, err)}
 		default:
 			c.resume = cp
 			c.resumed = &Resumed{Checkpoint: cp, Ref: cp.Ref, Skipped: problems}

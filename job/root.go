@@ -2,7 +2,6 @@ package job
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/shardflow/shardflow/coordinator"
 	"github.com/shardflow/shardflow/datagen"
 	"github.com/shardflow/shardflow/efo"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/gosource"
 	"github.com/shardflow/shardflow/internal/faults"
 	"github.com/shardflow/shardflow/kinesisclient"
@@ -50,7 +50,8 @@ func (c *clients) registerEager(ctx context.Context, p *plan.Plan, log *slog.Log
 		consumer, err := efo.Register(ctx, c.source[t.Name], k.Stream, k.Source, log.With(slog.String("table", t.Name)))
 		if err != nil {
 			c.deregisterEager(ctx, p, log)
-			return fmt.Errorf("table `%s`: %w", t.Name, err)
+			f := efo.Failure(t.Name, err)
+			return &f
 		}
 		c.eager[t.Name] = &consumer
 	}
@@ -84,7 +85,7 @@ func newClients(ctx context.Context, p *plan.Plan, sysProps map[string]string) (
 		if t.IsSource() {
 			cl, err := kinesisclient.New(ctx, k, kinesisclient.HTTP{}, sys)
 			if err != nil {
-				return nil, fmt.Errorf("table `%s`: %w", t.Name, err)
+				return nil, clientFailure(t, err)
 			}
 			c.source[t.Name] = cl
 		}
@@ -96,12 +97,22 @@ func newClients(ctx context.Context, p *plan.Plan, sysProps map[string]string) (
 			}
 			cl, err := kinesisclient.New(ctx, k, h, sys)
 			if err != nil {
-				return nil, fmt.Errorf("table `%s`: %w", t.Name, err)
+				return nil, clientFailure(t, err)
 			}
 			c.sink[t.Name] = cl
 		}
 	}
 	return c, nil
+}
+
+// clientFailure is the failure of building the client of table t: bad
+// credentials (a provider without its variables, a missing profile), or
+// an AWS configuration that does not load.
+func clientFailure(t *plan.Table, err error) *failure.Error {
+	f := kinesisclient.CallFailure(err, "", "")
+	f.Table, f.Stream = t.Name, t.Connector.Kinesis.Stream
+	f.Message = fmt.Sprintf("table `%s`: %v", t.Name, err)
+	return &f
 }
 
 type phase uint8
@@ -218,7 +229,8 @@ func (r *root) Receive(ctx actor.Context) {
 		r.watermarksSynced++
 		r.maybeFlushWindows(ctx)
 	case *messages.Failed:
-		r.fail(ctx, errors.New(m.Reason))
+		f := m.Failure
+		r.fail(ctx, &f)
 	case *pollProgress:
 		faults.Check(faults.Root)
 		for _, pid := range r.sources {
@@ -283,13 +295,22 @@ func progressKey(p *messages.Progress) string {
 // job fails with why.
 func (r *root) HandleFailure(sys *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, rs *actor.RestartStatistics, reason, message any) {
 	actors.StopAndReport{Logger: r.log, OnFailure: func(child *actor.PID, reason any) {
-		sys.Root.Send(r.self, childFailure(child, reason))
+		sys.Root.Send(r.self, r.childFailure(child, reason))
 	}}.HandleFailure(sys, sup, child, rs, reason, message)
 }
 
 // childFailure is the failure of a child of the root that panicked.
-func childFailure(child *actor.PID, reason any) *messages.Failed {
-	return &messages.Failed{Reason: fmt.Sprintf("actor %s crashed: %v", child.Id, reason)}
+func (r *root) childFailure(child *actor.PID, reason any) *messages.Failed {
+	f := failure.Error{Kind: failure.Panic, Message: fmt.Sprintf("actor %s crashed: %v", child.Id, reason)}
+	for what, pids := range map[string]map[string]*actor.PID{"sink": r.sinks, "source": r.sources} {
+		for table, pid := range pids {
+			if pid.Equal(child) {
+				f.Table = table
+				f.Message = fmt.Sprintf("table `%s`: the %s crashed: %v", table, what, reason)
+			}
+		}
+	}
+	return &messages.Failed{Table: f.Table, Failure: f}
 }
 
 // spawn starts every sink, then every source, so that sources have
@@ -581,7 +602,8 @@ func (r *root) maybeEnded(ctx actor.Context) {
 
 func (r *root) onFinalSaved(ctx actor.Context, m *finalSaved) {
 	if m.err != nil {
-		r.end(ctx, fmt.Errorf("the job drained, but its final checkpoint could not be saved (a restart resumes from the previous one): %w", m.err))
+		r.end(ctx, &failure.Error{Kind: failure.CheckpointStore, Operation: OpSaveCheckpoint, Option: optCheckpointsDir,
+			Message: fmt.Sprintf("the job drained, but its final checkpoint could not be saved (a restart resumes from the previous one): %v", m.err)})
 		return
 	}
 	r.log.Info("final checkpoint saved")

@@ -58,6 +58,11 @@ func New(ctx context.Context, k *options.Kinesis, h HTTP, more ...Option) (*kine
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS configuration for stream %q: %w", k.Stream, err)
 	}
+	if creds == nil && cfg.Credentials != nil {
+		// The SDK's default chain fails with an untyped error when it finds
+		// nothing; named makes that a CredentialsError (IsNoCredentials).
+		cfg.Credentials = named(options.CredentialsAuto.String(), cfg.Credentials)
+	}
 	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
 		o.HTTPClient = ReadOnlyBodies(o.HTTPClient)
 		o.APIOptions = append(o.APIOptions, nameRefusals(providerName(&k.Credentials)))

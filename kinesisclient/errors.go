@@ -19,6 +19,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/shardflow/shardflow/backoff"
+	"github.com/shardflow/shardflow/failure"
+	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/ratelog"
 )
 
@@ -42,9 +44,9 @@ const CertificateHint = "the endpoint's TLS certificate does not verify: give it
 // Retryable reports whether a failed call may succeed if tried again:
 // throttling, limits, server errors and broken connections. Missing
 // streams, denied access, invalid arguments and certificates that do not
-// verify are not.
+// verify and host names that do not resolve are not.
 func Retryable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || IsCertificate(err) {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || IsCertificate(err) || IsUnresolvable(err) {
 		return false
 	}
 	var ce *CredentialsError
@@ -57,6 +59,16 @@ func Retryable(err error) bool {
 	return retryableCall(err)
 }
 
+// retryableCodes are the service's codes, beyond the typed exceptions,
+// for a call worth trying again.
+var retryableCodes = map[string]bool{
+	"ThrottlingException": true, "Throttling": true, "RequestLimitExceeded": true, "ServiceUnavailable": true,
+	"InternalFailure": true, "InternalServerError": true, "SlowDown": true, "RequestTimeout": true,
+	// Temporary credentials that expired between signing and arriving:
+	// the next attempt signs with refreshed ones.
+	"ExpiredTokenException": true, "ExpiredToken": true,
+}
+
 func retryableCall(err error) bool {
 	var (
 		pte *types.ProvisionedThroughputExceededException
@@ -67,16 +79,8 @@ func retryableCall(err error) bool {
 	if errors.As(err, &pte) || errors.As(err, &lee) || errors.As(err, &kte) || errors.As(err, &ife) {
 		return true
 	}
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		switch api.ErrorCode() {
-		case "ThrottlingException", "Throttling", "RequestLimitExceeded", "ServiceUnavailable",
-			"InternalFailure", "InternalServerError", "SlowDown", "RequestTimeout",
-			// Temporary credentials that expired between signing and
-			// arriving: the next attempt signs with refreshed ones.
-			"ExpiredTokenException", "ExpiredToken":
-			return true
-		}
+	if retryableCodes[ErrorCode(err)] {
+		return true
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
@@ -104,8 +108,7 @@ func IsThrottled(err error) bool {
 	if errors.As(err, &pte) || errors.As(err, &lee) {
 		return true
 	}
-	var api smithy.APIError
-	return errors.As(err, &api) && strings.Contains(api.ErrorCode(), "Throttl")
+	return CodeKind(ErrorCode(err)) == failure.Throttled
 }
 
 // IsExpiredIterator reports whether err says a shard iterator expired.
@@ -121,36 +124,63 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &e)
 }
 
-// IsNoCredentials reports whether a call failed because no AWS credentials
-// could be found or refreshed. The SDK reports this as an error from its
-// identity resolution, without a type of its own, hence the text match.
-// A provider that was found but failed is a CredentialsError instead.
+// IsNoCredentials reports whether a call failed because the SDK's default
+// chain ('aws.credentials.provider' = 'AUTO') found no credentials or could
+// not refresh them. The SDK reports this as an untyped error from its
+// identity resolution ("get identity: get credentials: ..."), so New wraps
+// the chain in a CredentialsError naming AUTO and this checks for that.
+// Another provider that failed is a CredentialsError too, but not this.
 func IsNoCredentials(err error) bool {
 	var ce *CredentialsError
-	if errors.As(err, &ce) {
-		return false
-	}
-	return err != nil && (strings.Contains(err.Error(), "get credentials") || strings.Contains(err.Error(), "get identity"))
+	return errors.As(err, &ce) && !ce.Refused && ce.Provider == options.CredentialsAuto.String()
 }
+
+// IsUnresolvable reports whether err is the endpoint's host name not
+// resolving: retrying will not make it resolve.
+func IsUnresolvable(err error) bool {
+	var dns *net.DNSError
+	return errors.As(err, &dns) && dns.IsNotFound
+}
+
+// IsRefused reports whether the endpoint refused the connection: nothing
+// listens there, at least now.
+func IsRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
 
 // Hint says what to do about a failed call of op, when the error suggests a
 // likely cause; optionPrefix names the retry options of the operation.
 func Hint(err error, op, optionPrefix string) string {
-	var ce *CredentialsError
-	switch {
-	case errors.As(err, &ce):
-		return "check the table's 'aws.credentials.*' options and that the credentials they name exist and may be used"
-	case IsCertificate(err):
-		return CertificateHint
-	case IsNoCredentials(err):
-		return "no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or set 'aws.credentials.provider' = 'BASIC' with its keys"
-	case IsNotFound(err):
-		return "create the stream, or check the table's 'stream', 'aws.region' and 'aws.endpoint'"
-	case Retryable(err):
-		return fmt.Sprintf("it was retried as '%s.maxretries' allows; raise it or '%s.backoff.max' if the endpoint is slow or throttled", optionPrefix, optionPrefix)
-	}
-	return "check the table's AWS options and the permission kinesis:" + op
+	_, hint := advice(err, op, optionPrefix)
+	return hint
 }
+
+// advice returns the option to look at (empty when none helps) and what to
+// do about a failed call of op.
+func advice(err error, op, optionPrefix string) (option, hint string) {
+	switch {
+	case IsNoCredentials(err):
+		return optCredentials, "no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or set 'aws.credentials.provider' = 'BASIC' with its keys"
+	case errors.As(err, new(*CredentialsError)):
+		return optCredentials, "check the table's 'aws.credentials.*' options and that the credentials they name exist and may be used"
+	case IsCertificate(err):
+		return optTrustAll, CertificateHint
+	case IsUnresolvable(err):
+		return optEndpoint, "the endpoint's host name does not resolve: check the table's 'aws.endpoint' and 'aws.region'"
+	case IsNotFound(err):
+		return "stream", "create the stream, or check the table's 'stream', 'aws.region' and 'aws.endpoint'"
+	case IsRefused(err):
+		return optEndpoint, fmt.Sprintf("the endpoint refused connections until '%s.maxretries' ran out: check that it runs and that 'aws.endpoint' names it", optionPrefix)
+	case Retryable(err):
+		return optionPrefix + ".maxretries", fmt.Sprintf("it was retried as '%s.maxretries' allows; raise it or '%s.backoff.max' if the endpoint is slow or throttled", optionPrefix, optionPrefix)
+	}
+	return "", "check the table's AWS options and the permission kinesis:" + op
+}
+
+// The options advice points at.
+const (
+	optCredentials = "aws.credentials.provider"
+	optTrustAll    = "aws.trust.all.certificates"
+	optEndpoint    = "aws.endpoint"
+)
 
 // Cause returns the service's own words for err when it has them
 // ("ResourceNotFoundException: Stream orders under account ... not found"),

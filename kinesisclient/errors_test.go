@@ -49,7 +49,7 @@ var (
 	accessDenied       = sdkError("PutRecords", 400, &types.AccessDeniedException{Message: aws.String("not authorized to perform: kinesis:PutRecords")})
 	noCredentials      = &smithy.OperationError{ServiceID: "Kinesis", OperationName: "ListShards",
 		Err: fmt.Errorf("failed to sign request: %w", fmt.Errorf("get identity: get credentials: %w",
-			errors.New("failed to refresh cached credentials, no EC2 IMDS role found")))}
+			&kinesisclient.CredentialsError{Provider: "AUTO", Err: errors.New("failed to refresh cached credentials, no EC2 IMDS role found")}))}
 )
 
 var _ = Describe("Retryable", func() {

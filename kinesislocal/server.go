@@ -369,12 +369,21 @@ func (s *Server) closeAllConns() {
 	}
 }
 
+// ErrStreamExists: Server.CreateStream returns it (wrapped with the
+// endpoint's ResourceInUseException) when a stream of that name exists.
+var ErrStreamExists = errors.New("the stream already exists")
+
 // CreateStream creates a provisioned stream of the given number of shards,
-// as the CreateStream call does, for tests and `runner local --create`.
+// as the CreateStream call does, for tests and `runner local --create`. A
+// stream of that name that exists already is ErrStreamExists.
 func (s *Server) CreateStream(name string, shards int) error {
 	n := int64(shards)
 	_, err := s.createStream(&createStreamReq{StreamName: &name, ShardCount: &n}, s.now())
-	if err != nil {
+	switch {
+	case err != nil && err.Code == CodeResourceInUse:
+		// createStream answers ResourceInUse for nothing else.
+		return fmt.Errorf("creating stream %q with %d shards: %w (%w)", name, shards, ErrStreamExists, err)
+	case err != nil:
 		return fmt.Errorf("creating stream %q with %d shards: %w", name, shards, err)
 	}
 	return nil

@@ -49,6 +49,15 @@ var _ = Describe("the server", func() {
 		Expect(err).NotTo(HaveOccurred())
 	})
 
+	It("says a stream it is asked to create exists already with ErrStreamExists, and nothing else with it", func() {
+		srv := startServer(kinesislocal.Options{})
+		Expect(srv.CreateStream("s", 1)).To(Succeed())
+		err := srv.CreateStream("s", 1)
+		Expect(err).To(MatchError(kinesislocal.ErrStreamExists))
+		Expect(err).To(MatchError(ContainSubstring(`"s"`)))
+		Expect(srv.CreateStream("t", 0)).NotTo(MatchError(kinesislocal.ErrStreamExists))
+	})
+
 	It("can be closed twice, and before it started", func() {
 		srv, err := kinesislocal.New(kinesislocal.Options{})
 		Expect(err).NotTo(HaveOccurred())

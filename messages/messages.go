@@ -4,6 +4,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/remote"
 
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/types"
 )
 
@@ -108,12 +109,13 @@ type ChildShard struct {
 	ParentShards []string `msgpack:"p"`
 }
 
-// ShardFailed tells the coordinator a shard actor cannot go on; Reason is a
-// complete sentence for the user naming stream, shard and what to do.
+// ShardFailed tells the coordinator a shard actor cannot go on. Failure's
+// Message is a complete sentence for the user naming stream, shard and
+// what to do; its fields say the same for a program.
 type ShardFailed struct {
-	Table   string `msgpack:"t"`
-	ShardID string `msgpack:"h"`
-	Reason  string `msgpack:"r"`
+	Table   string        `msgpack:"t"`
+	ShardID string        `msgpack:"h"`
+	Failure failure.Error `msgpack:"f"`
 }
 
 // ShardProgress is a shard actor's periodic report to its coordinator.
@@ -157,11 +159,13 @@ type SourceStopped struct {
 	Snapshot SourceSnapshot `msgpack:"n"`
 }
 
-// Failed tells the job that an actor cannot go on. Reason is one line for
-// the user: what failed, where (table, stream, shard), and what to do.
+// Failed tells the job that an actor cannot go on. Failure's Message is
+// one line for the user: what failed, where (table, stream, shard), and
+// what to do; the job fails with the Failure itself, so that a program
+// can test it with errors.Is and errors.As.
 type Failed struct {
-	Table  string `msgpack:"t"`
-	Reason string `msgpack:"r"`
+	Table   string        `msgpack:"t"`
+	Failure failure.Error `msgpack:"f"`
 }
 
 // CreditRequest asks a sink for room for up to Want more rows. A source

@@ -1,6 +1,7 @@
 package messages_test
 
 import (
+	"errors"
 	"math/big"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/types"
 )
@@ -36,13 +38,16 @@ func fixtures() map[string]messages.Message {
 			Coordinator: pid, Outputs: []messages.Output{{Insert: 1, Partition: 2, Sink: pid}}, Watermark: pid},
 		&messages.ShardFinished{Table: "orders", ShardID: "shardId-000000000001", LastSequenceNumber: "49",
 			Children: []messages.ChildShard{{ShardID: "shardId-000000000004", ParentShards: []string{"a", "b"}}}},
-		&messages.ShardFailed{Table: "orders", ShardID: "s", Reason: "stream \"orders\" does not exist"},
+		&messages.ShardFailed{Table: "orders", ShardID: "s", Failure: failure.Error{Kind: failure.StreamNotFound, Table: "orders", Stream: "orders",
+			Shard: "s", Operation: "GetShardIterator", Code: "ResourceNotFoundException", Option: "stream", Endpoint: "https://kinesis.us-east-1.amazonaws.com",
+			Message: "stream \"orders\" does not exist"}},
 		&messages.ShardProgress{ShardID: "s", Records: 10, Rows: 9, Skipped: 1, MillisBehindLatest: 1200, LastSequenceNumber: "7", Paused: true},
 		&messages.StopReading{},
 		&messages.ShardStopped{ShardID: "s", LastSequenceNumber: "8", LastSubSequenceNumber: ptr(int64(3))},
 		&messages.SourceStopped{Table: "orders", Finished: true, Final: messages.Progress{Table: "orders", Records: 3, Rows: 2},
 			Snapshot: messages.SourceSnapshot{Table: "orders", Known: []messages.ShardPosition{{ShardID: "s", SequenceNumber: "9"}}}},
-		&messages.Failed{Table: "orders", Reason: "why"},
+		&messages.Failed{Table: "orders", Failure: failure.Error{Kind: failure.RecordTooLarge, Table: "orders", Stream: "out", Operation: "PutRecords",
+			Option: "sink.max-record-size", Message: "why"}},
 		&messages.CreditRequest{From: pid, Insert: 1, Want: 500},
 		&messages.CreditGrant{Sink: "purchases", Insert: 1, Rows: 250},
 		&messages.RowBatch{Insert: 2, Source: "orders", Shard: "s", From: pid, Rows: []types.Row{row, {types.Null}}, Credit: 3},
@@ -99,6 +104,18 @@ var _ = Describe("messages crossing a node boundary", func() {
 			Expect(err).NotTo(HaveOccurred(), name)
 			Expect(back).To(Equal(m), name)
 		}
+	})
+
+	It("carry a failure that still matches its sentinel and keeps its fields on the other node", func() {
+		sealed, err := fixtures()["Failed"].Serialize()
+		Expect(err).NotTo(HaveOccurred())
+		back, err := sealed.Deserialize()
+		Expect(err).NotTo(HaveOccurred())
+		var fe error = &back.(*messages.Failed).Failure
+		Expect(errors.Is(fe, failure.ErrRecordTooLarge)).To(BeTrue())
+		var got *failure.Error
+		Expect(errors.As(fe, &got)).To(BeTrue())
+		Expect(got.Option).To(Equal("sink.max-record-size"))
 	})
 
 	It("refuses an envelope naming an unknown type with a hint about versions", func() {

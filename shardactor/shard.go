@@ -16,6 +16,7 @@ import (
 	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/chain"
 	"github.com/shardflow/shardflow/clock"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/internal/faults"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/kpl"
@@ -378,7 +379,11 @@ func (s *shard) onBatch(ctx actor.Context, m *batch) {
 	if m.err != nil {
 		s.returnCredit(ctx)
 		if m.hint != "" {
-			s.failHint(ctx, m.op, m.err, m.hint)
+			// The iterator expired each time it was renewed: renewing
+			// again is the retry that ran out.
+			f := kinesisclient.CallFailure(m.err, m.op, "")
+			f.Kind = failure.RetriesExhausted
+			s.failHint(ctx, f, m.err, m.hint)
 			return
 		}
 		s.fail(ctx, m.op, m.err, m.option)
@@ -722,26 +727,37 @@ func (s *shard) fail(ctx actor.Context, op string, err error, optionPrefix strin
 	if errors.Is(err, context.Canceled) {
 		return // the actor is stopping
 	}
-	s.failHint(ctx, op, err, kinesisclient.Hint(err, op, optionPrefix))
+	s.failHint(ctx, kinesisclient.CallFailure(err, op, optionPrefix), err, kinesisclient.Hint(err, op, optionPrefix))
 }
 
-// failHint reports a failed AWS call with what to do about it, and stops.
-func (s *shard) failHint(ctx actor.Context, op string, err error, hint string) {
-	s.failWith(ctx, fmt.Sprintf("table `%s`: %s on stream %q, shard %s failed: %s (%s)",
-		s.start.Table, op, s.start.Stream, s.start.ShardID, kinesisclient.Cause(err), hint))
+// failHint reports a failed AWS call, classified as f, with what to do
+// about it, and stops.
+func (s *shard) failHint(ctx actor.Context, f failure.Error, err error, hint string) {
+	f.Message = fmt.Sprintf("table `%s`: %s on stream %q, shard %s failed: %s (%s)",
+		s.start.Table, f.Operation, s.start.Stream, s.start.ShardID, kinesisclient.Cause(err), hint)
+	s.failWith(ctx, f)
 }
 
+// failRecord reports a record that does not decode, or an expression that
+// failed for one of its rows, and stops.
 func (s *shard) failRecord(ctx actor.Context, err error) {
+	f := failure.Error{Kind: chain.Kind(err)}
 	hint := ""
 	if s.env.Table.Format != nil && s.env.Table.Connector.Format != "raw" {
-		hint = fmt.Sprintf(" (set '%s.ignore-parse-errors' = 'true' to skip such records)", s.env.Table.Connector.Format)
+		option := s.env.Table.Connector.Format + ".ignore-parse-errors"
+		hint = fmt.Sprintf(" (set '%s' = 'true' to skip such records)", option)
+		if f.Kind == failure.UndecodableRecord {
+			f.Option = option
+		}
 	}
-	s.failWith(ctx, fmt.Sprintf("table `%s`, stream %q: %v%s", s.start.Table, s.start.Stream, err, hint))
+	f.Message = fmt.Sprintf("table `%s`, stream %q: %v%s", s.start.Table, s.start.Stream, err, hint)
+	s.failWith(ctx, f)
 }
 
-func (s *shard) failWith(ctx actor.Context, reason string) {
+func (s *shard) failWith(ctx actor.Context, f failure.Error) {
 	s.state = finished
-	s.log.Error("shard failed", slog.String("reason", reason))
-	ctx.Send(s.coordinator, &messages.ShardFailed{Table: s.start.Table, ShardID: s.start.ShardID, Reason: reason})
+	f.Table, f.Stream, f.Shard = s.start.Table, s.start.Stream, s.start.ShardID
+	s.log.Error("shard failed", slog.String("reason", f.Message))
+	ctx.Send(s.coordinator, &messages.ShardFailed{Table: s.start.Table, ShardID: s.start.ShardID, Failure: f})
 	ctx.Stop(ctx.Self())
 }

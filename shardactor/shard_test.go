@@ -1,6 +1,7 @@
 package shardactor_test
 
 import (
+	"errors"
 	"time"
 
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
@@ -8,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/shardflow/shardflow/clock"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/internal/actortest"
 	"github.com/shardflow/shardflow/messages"
 )
@@ -89,9 +91,11 @@ var _ = Describe("a shard actor", func() {
 		r.creditNext(10)
 		failed := actortest.Await[*messages.ShardFailed](r.coordinator, 1)
 		Expect(failed[0].ShardID).To(Equal("shardId-000000000000"))
-		Expect(failed[0].Reason).To(ContainSubstring("shard shardId-000000000000"))
-		Expect(failed[0].Reason).To(ContainSubstring("ExpiredIteratorException"))
-		Expect(failed[0].Reason).To(ContainSubstring("the iterator expired again each of the 3 times it was renewed"))
+		Expect(failed[0].Failure.Message).To(ContainSubstring("shard shardId-000000000000"))
+		Expect(failed[0].Failure.Message).To(ContainSubstring("ExpiredIteratorException"))
+		Expect(failed[0].Failure.Message).To(ContainSubstring("the iterator expired again each of the 3 times it was renewed"))
+		Expect(errors.Is(&failed[0].Failure, failure.ErrRetriesExhausted)).To(BeTrue())
+		Expect(failed[0].Failure.Shard).To(Equal("shardId-000000000000"))
 		Expect(kin.callsSoFar()).To(Equal([]string{
 			"GetShardIterator TRIM_HORIZON", "GetRecords 0 10",
 			"GetShardIterator TRIM_HORIZON", "GetRecords 0 10",

@@ -15,6 +15,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/jobfile"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
@@ -209,9 +210,9 @@ type harness struct {
 	sink        *actor.PID
 	next        int
 	flushWanted bool
-	sent        chan int    // rows sent so far, after each batch
-	failed      chan string // reasons of *messages.Failed
-	flushed     chan int64  // rows of *messages.Flushed
+	sent        chan int           // rows sent so far, after each batch
+	failed      chan failure.Error // failures of *messages.Failed
+	flushed     chan int64         // rows of *messages.Flushed
 	prog        chan *messages.Progress
 	acks        chan *messages.BarrierAck
 	// barrier, when set, is sent right after the last row.
@@ -241,7 +242,7 @@ func (h *harness) Receive(ctx actor.Context) {
 		}
 		h.ask(ctx)
 	case *messages.Failed:
-		h.failed <- m.Reason
+		h.failed <- m.Failure
 	case *messages.Flushed:
 		h.flushed <- m.Final.Rows
 	case *messages.Progress:
@@ -290,7 +291,7 @@ func startSink(table *plan.Table, api sinkactor.PutRecordsAPI, rows []types.Row,
 	h := &harness{
 		props: sinkactor.KinesisProps(sinkactor.KinesisConfig{Table: table, API: api}),
 		rows:  rows, chunk: chunk,
-		sent: make(chan int, 1), failed: make(chan string, 10), flushed: make(chan int64, 1), prog: make(chan *messages.Progress, 1),
+		sent: make(chan int, 1), failed: make(chan failure.Error, 10), flushed: make(chan int64, 1), prog: make(chan *messages.Progress, 1),
 		acks: make(chan *messages.BarrierAck, 1),
 	}
 	for _, o := range opts {
@@ -311,8 +312,8 @@ func (r *run) flush(ctx context.Context) int64 {
 	select {
 	case n := <-r.h.flushed:
 		return n
-	case reason := <-r.h.failed:
-		Fail("the sink failed: " + reason)
+	case f := <-r.h.failed:
+		Fail("the sink failed: " + f.Message)
 	case <-ctx.Done():
 		Fail("the sink did not answer Flush")
 	}
@@ -329,9 +330,9 @@ func (r *run) progress() *messages.Progress {
 }
 
 // failure waits for the sink to fail and returns why.
-func (r *run) failure() string {
+func (r *run) failure() failure.Error {
 	GinkgoHelper()
-	var reason string
-	Eventually(r.h.failed, 10*time.Second).Should(Receive(&reason))
-	return reason
+	var f failure.Error
+	Eventually(r.h.failed, 10*time.Second).Should(Receive(&f))
+	return f
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/backoff"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/internal/faults"
 	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
@@ -52,10 +53,22 @@ const MaxRequestRecords = 500
 // again: a random wait below min(5 s, 100 ms × 2^(attempt-1)). The sink
 // retries a record as long as it fails with a retryable error (throttling,
 // an internal failure, a broken connection), as Flink's sink does; only
-// errors that cannot succeed on retry, or 'sink.fail-on-error', end the
-// job. 100 ms is a tenth of the service's one-second throughput window, and
+// errors that cannot succeed on retry, an endpoint that keeps refusing
+// connections (refusedFor), or 'sink.fail-on-error', end the job. 100 ms is a tenth of the service's one-second throughput window, and
 // 5 s keeps a recovered endpoint from waiting long.
 var retryPolicy = backoff.Policy{Base: 100 * time.Millisecond, Max: 5 * time.Second, ExpConst: 2}
+
+// refusedFor is how long the sink goes on sending to an endpoint that
+// refuses every connection before it fails the job: long enough for an
+// endpoint that restarts, short enough that a wrong 'aws.endpoint' does not
+// hang the job. A var for the specs.
+var refusedFor = 2 * time.Minute
+
+// The options sink failures name.
+const (
+	optMaxRecordSize = "sink.max-record-size"
+	optFailOnError   = "sink.fail-on-error"
+)
 
 // KinesisProps returns the props of the sink actor of a Kinesis table. The
 // actor encodes each row with the table's format, keys it (PARTITIONED BY
@@ -118,6 +131,9 @@ type kinesisSink struct {
 	// retries keeps an endpoint that is down from flooding the log: one
 	// line about failed calls every few seconds, with counts.
 	retries *ratelog.Limiter
+	// refusedSince is when PutRecords calls began to find the endpoint
+	// refusing connections; zero once a call got an answer.
+	refusedSince time.Time
 
 	ledger *Ledger
 	beside *actors.Beside
@@ -241,8 +257,8 @@ func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
 	for i, row := range m.Rows {
 		var err error
 		if arena, err = format.AppendEncode(arena, row); err != nil {
-			s.fail(ctx, fmt.Sprintf("table `%s`: encoding a row %s as %s failed: %v %s; check the INSERT's casts into the table's columns",
-				s.table, s.fromWhere(m), s.cfg.Table.Connector.Format, err, describeRow(row, s.cfg.Table.Physical)))
+			s.fail(ctx, failure.Error{Kind: failure.InvalidRow, Message: fmt.Sprintf("table `%s`: encoding a row %s as %s failed: %v %s; check the INSERT's casts into the table's columns",
+				s.table, s.fromWhere(m), s.cfg.Table.Connector.Format, err, describeRow(row, s.cfg.Table.Physical))})
 			return
 		}
 		ends[i] = len(arena)
@@ -254,14 +270,14 @@ func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
 		start = ends[i]
 		key := s.keys.key(row)
 		if key == "" {
-			s.fail(ctx, fmt.Sprintf("table `%s`: a row %s has an empty partition key (its PARTITIONED BY fields %v are empty strings) %s; Kinesis needs keys of 1 to 256 characters: filter such rows out in the INSERT or partition by other columns",
-				s.table, s.fromWhere(m), s.opts.PartitionFields, describeRow(row, s.cfg.Table.Physical)))
+			s.fail(ctx, failure.Error{Kind: failure.InvalidRow, Message: fmt.Sprintf("table `%s`: a row %s has an empty partition key (its PARTITIONED BY fields %v are empty strings) %s; Kinesis needs keys of 1 to 256 characters: filter such rows out in the INSERT or partition by other columns",
+				s.table, s.fromWhere(m), s.opts.PartitionFields, describeRow(row, s.cfg.Table.Physical))})
 			return
 		}
 		size := len(data) + len(key)
 		if size > s.opts.MaxRecordSize {
-			s.fail(ctx, fmt.Sprintf("table `%s`: a row %s is a record of %d bytes (%d of data and a %d-byte partition key), more than 'sink.max-record-size' = %d: %s; make the row smaller (filter or cut it in the INSERT), or raise 'sink.max-record-size' (up to %d) if the stream takes larger records",
-				s.table, s.fromWhere(m), size, len(data), len(key), s.opts.MaxRecordSize, describeRow(row, s.cfg.Table.Physical), options.MaxRecordSizeLimit))
+			s.fail(ctx, failure.Error{Kind: failure.RecordTooLarge, Option: optMaxRecordSize, Message: fmt.Sprintf("table `%s`: a row %s is a record of %d bytes (%d of data and a %d-byte partition key), more than 'sink.max-record-size' = %d: %s; make the row smaller (filter or cut it in the INSERT), or raise 'sink.max-record-size' (up to %d) if the stream takes larger records",
+				s.table, s.fromWhere(m), size, len(data), len(key), s.opts.MaxRecordSize, describeRow(row, s.cfg.Table.Physical), options.MaxRecordSizeLimit)})
 			return
 		}
 		s.nextSeq++
@@ -384,6 +400,7 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 		s.onCallFailed(ctx, m)
 		return
 	}
+	s.refusedSince = time.Time{}
 	var failed []*record
 	var firstCode, firstMsg string
 	throttled := false
@@ -398,8 +415,9 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 		}
 		code := aws.ToString(res.ErrorCode)
 		if fatalRecordCodes[code] {
-			s.fail(ctx, fmt.Sprintf("table `%s`: PutRecords to stream %q failed for a record: %s: %s (%s)",
-				s.table, s.stream, code, aws.ToString(res.ErrorMessage), fatalHint(code, s.stream, s.region)))
+			s.fail(ctx, failure.Error{Kind: kinesisclient.CodeKind(code), Operation: putRecordsKind, Code: code,
+				Message: fmt.Sprintf("table `%s`: PutRecords to stream %q failed for a record: %s: %s (%s)",
+					s.table, s.stream, code, aws.ToString(res.ErrorMessage), fatalHint(code, s.stream, s.region))})
 			return
 		}
 		if firstCode == "" {
@@ -410,8 +428,9 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 	}
 	s.written += int64(written)
 	if len(failed) > 0 && s.opts.FailOnError {
-		s.fail(ctx, fmt.Sprintf("table `%s`: PutRecords to stream %q failed for %d of %d records (%s: %s) and 'sink.fail-on-error' is true; set it to false to retry failed records",
-			s.table, s.stream, len(failed), len(records), firstCode, firstMsg))
+		s.fail(ctx, failure.Error{Kind: kinesisclient.CodeKind(firstCode), Operation: putRecordsKind, Code: firstCode, Option: optFailOnError,
+			Message: fmt.Sprintf("table `%s`: PutRecords to stream %q failed for %d of %d records (%s: %s) and 'sink.fail-on-error' is true; set it to false to retry failed records",
+				s.table, s.stream, len(failed), len(records), firstCode, firstMsg)})
 		return
 	}
 	if throttled {
@@ -440,20 +459,27 @@ func (s *kinesisSink) onCallFailed(ctx actor.Context, m *putDone) {
 		return // the actor is stopping
 	}
 	records := m.req.records
-	if isFatal(err) {
-		hint := fatalHint(errorCode(err), s.stream, s.region)
-		switch {
-		case kinesisclient.IsNoCredentials(err):
-			hint = "no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or set 'aws.credentials.provider' = 'BASIC' with its keys"
-		case kinesisclient.IsCertificate(err):
-			hint = kinesisclient.CertificateHint
+	f := kinesisclient.CallFailure(err, putRecordsKind, "")
+	switch {
+	case isFatal(err):
+		hint := fatalHint(f.Code, s.stream, s.region)
+		if kinesisclient.IsNoCredentials(err) || f.Kind == failure.TLS || f.Kind == failure.Unreachable {
+			hint = kinesisclient.Hint(err, putRecordsKind, "")
 		}
-		s.fail(ctx, fmt.Sprintf("table `%s`: writing to stream %q failed: %s (%s)", s.table, s.stream, oneLine(kinesisclient.Cause(err)), hint))
+		f.Message = fmt.Sprintf("table `%s`: writing to stream %q failed: %s (%s)", s.table, s.stream, oneLine(kinesisclient.Cause(err)), hint)
+		s.fail(ctx, f)
 		return
-	}
-	if s.opts.FailOnError {
-		s.fail(ctx, fmt.Sprintf("table `%s`: PutRecords to stream %q failed for all %d records (%s) and 'sink.fail-on-error' is true; set it to false to retry failed requests",
-			s.table, s.stream, len(records), oneLine(kinesisclient.Cause(err))))
+	case s.opts.FailOnError:
+		f.Option = optFailOnError
+		f.Message = fmt.Sprintf("table `%s`: PutRecords to stream %q failed for all %d records (%s) and 'sink.fail-on-error' is true; set it to false to retry failed requests",
+			s.table, s.stream, len(records), oneLine(kinesisclient.Cause(err)))
+		s.fail(ctx, f)
+		return
+	case s.refusedTooLong(err):
+		f.Option = "aws.endpoint"
+		f.Message = fmt.Sprintf("table `%s`: writing to stream %q failed: the endpoint %s refused every connection for %s: %s (check that it runs and that 'aws.endpoint' names it)",
+			s.table, s.stream, f.Endpoint, refusedFor, oneLine(kinesisclient.Cause(err)))
+		s.fail(ctx, f)
 		return
 	}
 	if kinesisclient.IsThrottled(err) {
@@ -463,6 +489,19 @@ func (s *kinesisSink) onCallFailed(ctx actor.Context, m *putDone) {
 		slog.Int("attempt", records[0].attempts), slog.String("cause", oneLine(kinesisclient.Cause(err))))
 	s.retryLater(records)
 	s.dispatch(ctx)
+}
+
+// refusedTooLong reports whether err, the failure of a whole call, is the
+// endpoint refusing connections as it has for longer than refusedFor.
+func (s *kinesisSink) refusedTooLong(err error) bool {
+	if !kinesisclient.IsRefused(err) {
+		s.refusedSince = time.Time{}
+		return false
+	}
+	if s.refusedSince.IsZero() {
+		s.refusedSince = time.Now()
+	}
+	return time.Since(s.refusedSince) >= refusedFor
 }
 
 // retryLater puts failed records back at the head of their keys and makes
@@ -535,13 +574,14 @@ func (s *kinesisSink) maybeFlushed(ctx actor.Context) {
 
 // fail tells the parent why the sink cannot go on, once, and stops
 // writing; the parent stops the job.
-func (s *kinesisSink) fail(ctx actor.Context, reason string) {
+func (s *kinesisSink) fail(ctx actor.Context, f failure.Error) {
 	if s.state == sinkFailed {
 		return
 	}
 	s.state = sinkFailed
-	s.log.Error("sink failed", slog.String("reason", reason))
-	ctx.Send(ctx.Parent(), &messages.Failed{Table: s.table, Reason: reason})
+	f.Table, f.Stream = s.table, s.stream
+	s.log.Error("sink failed", slog.String("reason", f.Message))
+	ctx.Send(ctx.Parent(), &messages.Failed{Table: s.table, Failure: f})
 }
 
 // oneLine keeps a service message on one line.

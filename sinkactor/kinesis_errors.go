@@ -1,10 +1,7 @@
 package sinkactor
 
 import (
-	"errors"
 	"strings"
-
-	"github.com/aws/smithy-go"
 
 	"github.com/shardflow/shardflow/kinesisclient"
 )
@@ -37,15 +34,6 @@ func throttledRecordCode(code string) bool {
 	return code == codeThroughputExceeded || code == codeKMSThrottling
 }
 
-// errorCode is the service's code for err, or "".
-func errorCode(err error) string {
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		return api.ErrorCode()
-	}
-	return ""
-}
-
 // isFatal reports whether a failed PutRecords call cannot succeed if tried
 // again: a missing stream, denied access, an invalid request, an unusable
 // KMS key, missing credentials.
@@ -53,7 +41,7 @@ func isFatal(err error) bool {
 	if kinesisclient.IsNotFound(err) || kinesisclient.IsNoCredentials(err) {
 		return true
 	}
-	if fatalRecordCodes[errorCode(err)] {
+	if fatalRecordCodes[kinesisclient.ErrorCode(err)] {
 		return true
 	}
 	return !kinesisclient.Retryable(err)

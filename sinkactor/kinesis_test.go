@@ -4,15 +4,21 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	. "github.com/onsi/gomega/gstruct"
 
+	"github.com/shardflow/shardflow/backoff"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/sinkactor"
 	"github.com/shardflow/shardflow/types"
 )
 
@@ -104,7 +110,11 @@ var _ = Describe("The Kinesis sink", func() {
 			return &ktypes.ResourceNotFoundException{Message: strp("Stream out under account 000000000000 not found.")}
 		}
 		r := startSink(sinkTable("", "sink.flush-buffer.timeout", "0"), fake, keyedRows(1, 10), 10)
-		reason := r.failure()
+		f := r.failure()
+		Expect(&f).To(MatchError(failure.ErrStreamNotFound))
+		Expect(f).To(MatchFields(IgnoreExtras, Fields{"Table": Equal("out"), "Stream": Equal("out"),
+			"Operation": Equal("PutRecords"), "Code": Equal("ResourceNotFoundException"), "Option": Equal("stream")}))
+		reason := f.Message
 		Expect(reason).To(ContainSubstring("table `out`"))
 		Expect(reason).To(ContainSubstring(`stream "out"`))
 		Expect(reason).To(ContainSubstring("ResourceNotFoundException"))
@@ -112,6 +122,23 @@ var _ = Describe("The Kinesis sink", func() {
 		Expect(reason).NotTo(ContainSubstring("\n"))
 		calls, _, _, _, _ := fake.stats()
 		Expect(calls).To(Equal(1))
+	})
+
+	It("fails the job, naming the endpoint, when it refuses every connection for longer than the sink waits", func() {
+		fast := backoff.Policy{Base: time.Millisecond, Max: time.Millisecond, ExpConst: 2}
+		DeferCleanup(sinkactor.SetRetryPolicy(fast))
+		DeferCleanup(sinkactor.SetRefusedFor(200 * time.Millisecond))
+		fake := newFake()
+		fake.failCall = func(int) error {
+			return &url.Error{Op: "Post", URL: "http://127.0.0.1:9/", Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}
+		}
+		r := startSink(sinkTable("", "sink.flush-buffer.timeout", "0"), fake, keyedRows(1, 10), 10)
+		f := r.failure()
+		Expect(&f).To(MatchError(failure.ErrUnreachable))
+		Expect(f.Endpoint).To(Equal("http://127.0.0.1:9"))
+		Expect(f.Message).To(And(ContainSubstring("table `out`"), ContainSubstring("http://127.0.0.1:9"), ContainSubstring("'aws.endpoint'")))
+		calls, _, _, _, _ := fake.stats()
+		Expect(calls).To(BeNumerically(">", 1), "it retried first")
 	})
 
 	It("fails the job on the first failed record with sink.fail-on-error", func() {
@@ -123,7 +150,11 @@ var _ = Describe("The Kinesis sink", func() {
 			return ""
 		}
 		r := startSink(sinkTable("PARTITIONED BY (k)", "sink.fail-on-error", "true", "sink.flush-buffer.timeout", "0"), fake, keyedRows(1, 10), 10)
-		reason := r.failure()
+		f := r.failure()
+		Expect(&f).To(MatchError(failure.ErrRetriesExhausted))
+		Expect(f.Option).To(Equal("sink.fail-on-error"))
+		Expect(f.Code).To(Equal("InternalFailure"))
+		reason := f.Message
 		Expect(reason).To(ContainSubstring("'sink.fail-on-error' is true"))
 		Expect(reason).To(ContainSubstring("InternalFailure"))
 	})
@@ -132,7 +163,10 @@ var _ = Describe("The Kinesis sink", func() {
 		fake := newFake()
 		rows := []types.Row{row("a", 1, "small"), row("a", 2, strings.Repeat("z", 500))}
 		r := startSink(sinkTable("PARTITIONED BY (k)", "sink.max-record-size", "200"), fake, rows, 10)
-		reason := r.failure()
+		f := r.failure()
+		Expect(&f).To(MatchError(failure.ErrRecordTooLarge))
+		Expect(f.Option).To(Equal("sink.max-record-size"))
+		reason := f.Message
 		Expect(reason).To(ContainSubstring("table `out`"))
 		Expect(reason).To(ContainSubstring("`src`"))
 		Expect(reason).To(ContainSubstring("'sink.max-record-size' = 200"))

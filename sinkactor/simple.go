@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/shardflow/shardflow/actors"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/gotable"
 	"github.com/shardflow/shardflow/internal/faults"
 	"github.com/shardflow/shardflow/messages"
@@ -133,7 +134,8 @@ func (s *simple) Receive(ctx actor.Context) {
 		s.busy = false
 		if m.err != nil && !s.failed {
 			s.failed = true
-			ctx.Send(ctx.Parent(), &messages.Failed{Table: s.table, Reason: fmt.Sprintf("table `%s`: writing rows failed: %v", s.table, m.err)})
+			ctx.Send(ctx.Parent(), &messages.Failed{Table: s.table, Failure: failure.Error{Kind: failure.Internal, Table: s.table, Operation: "write",
+				Message: fmt.Sprintf("table `%s`: writing rows failed: %v", s.table, m.err)}})
 			return
 		}
 		s.rows += int64(m.rows)
@@ -208,11 +210,8 @@ func GoProps(table *plan.Table, sink gotable.Sink, logger *slog.Logger) *actor.P
 				return fmt.Errorf("converting a row for the Go sink: %w", err)
 			}
 		}
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("the Go sink's Write panicked: %v", r)
-			}
-		}()
+		// A panic in Write is recovered by the actor's Beside and fails
+		// the job as a panic of the sink (RaisePanics).
 		return sink.Write(ctx, out)
 	}
 	return simpleProps(table.Name, write, DefaultCapacity, logger)

@@ -2,6 +2,7 @@ package specs_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/gotable"
 	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/kinesislocal"
@@ -289,6 +291,7 @@ INSERT INTO dst SELECT id, name FROM src;
 `, map[string]gotable.Sink{"dst": sink}, map[string]gotable.Source{"src": gotable.SliceSource([]gotable.Row{{int32(1), "ok"}, {7, "bad"}})})
 		Eventually(j.Done()).WithContext(ctx).Should(BeClosed())
 		Expect(j.Err()).To(MatchError("table `src`: row 2 of the Go source: column `id` (INT, Go int32): got int (7)"))
+		Expect(errors.Is(j.Err(), failure.ErrInvalidRow)).To(BeTrue())
 	}, SpecTimeout(time.Minute))
 
 	It("a panic in a Go source's Read or a Go sink's Write fails the job with the panic's message, not the process", func(ctx SpecContext) {
@@ -301,12 +304,14 @@ INSERT INTO dst SELECT id FROM src;
 		reading := gotable.SourceFunc(func(context.Context, []gotable.Row) (int, error) { panic("source bug") })
 		j := goStart(ctx, sql, map[string]gotable.Sink{"dst": ok}, map[string]gotable.Source{"src": reading})
 		Eventually(j.Done()).WithContext(ctx).Should(BeClosed())
-		Expect(j.Err()).To(MatchError("table `src`: reading the Go source: the Go source's Read panicked: source bug"))
+		Expect(j.Err()).To(MatchError("table `src`: the source crashed: panic in work run beside the actor: source bug"))
+		Expect(errors.Is(j.Err(), failure.ErrPanic)).To(BeTrue())
 
 		writing := gotable.SinkFunc(func(context.Context, []gotable.Row) error { panic("sink bug") })
 		j = goStart(ctx, sql, map[string]gotable.Sink{"dst": writing}, map[string]gotable.Source{"src": gotable.SliceSource([]gotable.Row{{int32(1)}})})
 		Eventually(j.Done()).WithContext(ctx).Should(BeClosed())
-		Expect(j.Err()).To(MatchError("table `dst`: writing rows failed: the Go sink's Write panicked: sink bug"))
+		Expect(j.Err()).To(MatchError("table `dst`: the sink crashed: panic in work run beside the actor: sink bug"))
+		Expect(errors.Is(j.Err(), failure.ErrPanic)).To(BeTrue())
 	}, SpecTimeout(time.Minute))
 
 	It("job.Start refuses a 'go' table without Go code, Go code of the wrong role, and a name that is not a 'go' table", func(ctx SpecContext) {

@@ -15,6 +15,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/internal/faults"
 	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/kinesislocal"
@@ -108,6 +109,7 @@ var _ = Describe("supervision of a job embedded in a host program (local endpoin
 			Eventually(h.Done()).WithTimeout(30 * time.Second).Should(BeClosed())
 			err := h.Wait()
 			Expect(err).To(MatchError(And(ContainSubstring(want), ContainSubstring("injected fault"))))
+			Expect(errors.Is(err, failure.ErrPanic)).To(BeTrue(), "a panic is failure.ErrPanic: %v", err)
 			logs := strings.Join(h.logs.Lines(), "\n")
 			Expect(logs).To(ContainSubstring("actor failed; stopping it"))
 			Expect(logs).To(ContainSubstring("stack="), "the log has the panic's stack")
@@ -121,9 +123,9 @@ var _ = Describe("supervision of a job embedded in a host program (local endpoin
 		Entry("in the job's root actor", faults.Root, func(context.Context) string { return generated("rooted", 1_000_000, 2000, "") },
 			`job "rooted": the job's root actor crashed: panic: injected fault`, specTimeout),
 		Entry("in a sink", faults.Sink, func(context.Context) string { return generated("sunk", 1_000_000, 2000, "") },
-			"sink-out crashed: panic: injected fault", specTimeout),
+			"table `out`: the sink crashed: panic: injected fault", specTimeout),
 		Entry("in a sink's write, run beside the sink", faults.SinkBeside, func(context.Context) string { return generated("beside", 1_000_000, 2000, "") },
-			"sink-out crashed: panic in work run beside the actor: injected fault", specTimeout),
+			"table `out`: the sink crashed: panic in work run beside the actor: injected fault", specTimeout),
 		Entry("in a shard actor reading a Kinesis stream", faults.Shard, func(ctx context.Context) string {
 			b, _ := sinkLocal(kinesislocal.Options{})
 			stream := createStream(ctx, b, 2)

@@ -7,6 +7,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/shardflow/shardflow/actors"
+	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
 	"github.com/shardflow/shardflow/sinkactor"
@@ -98,7 +99,7 @@ func (o *operator) Receive(ctx actor.Context) {
 		o.op = window.New(o.cfg.Insert.Window)
 		if o.cfg.Restore != nil {
 			if err := o.op.Restore(o.cfg.Restore); err != nil {
-				o.fail(ctx, fmt.Sprintf("restoring the state of window operator %s from the checkpoint: %v (run with --fresh to start over)", o.name, err))
+				o.fail(ctx, failure.CheckpointStore, fmt.Sprintf("restoring the state of window operator %s from the checkpoint: %v (run with --fresh to start over)", o.name, err))
 			}
 		}
 	case *messages.CreditRequest:
@@ -170,13 +171,13 @@ func (o *operator) onWatermark(ctx actor.Context, wm int64) {
 	}
 	results, err := o.op.Advance(wm)
 	if err != nil {
-		o.fail(ctx, fmt.Sprintf("INSERT INTO `%s` at %s: closing windows: %v", o.cfg.Insert.Sink.Name, o.cfg.Insert.Pos, err))
+		o.fail(ctx, failure.Evaluation, fmt.Sprintf("INSERT INTO `%s` at %s: closing windows: %v", o.cfg.Insert.Sink.Name, o.cfg.Insert.Pos, err))
 		return
 	}
 	for _, r := range results {
 		row, err := o.target(r)
 		if err != nil {
-			o.fail(ctx, fmt.Sprintf("INSERT INTO `%s` at %s: %v", o.cfg.Insert.Sink.Name, o.cfg.Insert.Pos, err))
+			o.fail(ctx, failure.Evaluation, fmt.Sprintf("INSERT INTO `%s` at %s: %v", o.cfg.Insert.Sink.Name, o.cfg.Insert.Pos, err))
 			return
 		}
 		o.out = append(o.out, row)
@@ -293,7 +294,7 @@ func (o *operator) maybeAligned(ctx actor.Context) {
 	}
 	state, err := o.op.Snapshot()
 	if err != nil {
-		o.fail(ctx, fmt.Sprintf("window operator %s: taking a snapshot: %v", o.name, err))
+		o.fail(ctx, failure.CheckpointStore, fmt.Sprintf("window operator %s: taking a snapshot: %v", o.name, err))
 		return
 	}
 	a.snapshot, a.snapTaken = state, true
@@ -359,7 +360,7 @@ func (o *operator) maybeFlushed(ctx actor.Context) {
 	}
 	state, err := o.op.Snapshot()
 	if err != nil {
-		o.fail(ctx, fmt.Sprintf("window operator %s: taking a snapshot: %v", o.name, err))
+		o.fail(ctx, failure.CheckpointStore, fmt.Sprintf("window operator %s: taking a snapshot: %v", o.name, err))
 		return
 	}
 	ctx.Send(o.flusher, &messages.OperatorState{Operator: o.name, State: state})
@@ -367,11 +368,14 @@ func (o *operator) maybeFlushed(ctx actor.Context) {
 	o.flusher = nil
 }
 
-func (o *operator) fail(ctx actor.Context, reason string) {
+// fail tells the job the operator cannot go on, once; the failure names
+// the INSERT's sink table.
+func (o *operator) fail(ctx actor.Context, kind failure.Kind, reason string) {
 	if o.failed {
 		return
 	}
 	o.failed = true
 	o.log.Error("window operator failed", slog.String("reason", reason))
-	ctx.Send(ctx.Parent(), &messages.Failed{Table: o.cfg.Insert.Sink.Name, Reason: reason})
+	sink := o.cfg.Insert.Sink.Name
+	ctx.Send(ctx.Parent(), &messages.Failed{Table: sink, Failure: failure.Error{Kind: kind, Table: sink, Message: reason}})
 }
