@@ -180,10 +180,16 @@ func exampleOf(t types.Type) string {
 	return "'2024-03-01 12:00:00.250'"
 }
 
-// unwrapCast strips the ErrCastFailed prefix from a conversion error for a
-// compile-time message.
+// unwrapCast returns the cause of a conversion error (castValue wraps it
+// with ErrCastFailed as the first of two errors) for a compile-time
+// message.
 func unwrapCast(err error) string {
-	return strings.TrimPrefix(err.Error(), ErrCastFailed.Error()+": ")
+	if m, ok := err.(interface{ Unwrap() []error }); ok {
+		if errs := m.Unwrap(); len(errs) == 2 && errs[0] == ErrCastFailed {
+			return errs[1].Error()
+		}
+	}
+	return err.Error()
 }
 
 func (c *compiler) comparison(e *jobfile.Binary, opText string, x, y *node) *node {
