@@ -183,8 +183,9 @@ var ErrNone = errors.New("no checkpoint")
 
 // ErrStale is wrapped by Save when the writer lost its right to write: the
 // job already has a checkpoint with that ID or a newer one, or one written
-// under a newer epoch. The checkpoint is not stored; a writer that gets it
-// must stop writing (another writer took over), not retry.
+// under a newer epoch. The checkpoint is not stored, and saving it again
+// cannot succeed: another writer is ahead. (The job's checkpointer logs it
+// and goes on with its next ID, as for any failed save.)
 var ErrStale = errors.New("stale checkpoint write refused")
 
 // Fence is what a store knows of a job's writers: the newest checkpoint ID
