@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -143,6 +144,14 @@ var _ = Describe("the DynamoDB checkpoint store's table", func() {
 })
 
 var _ = Describe("choosing a checkpoint store", func() {
+	It("asks for a region when neither the settings nor the AWS configuration give one", func() {
+		GinkgoT().Setenv("AWS_REGION", "")
+		GinkgoT().Setenv("AWS_DEFAULT_REGION", "")
+		GinkgoT().Setenv("AWS_CONFIG_FILE", filepath.Join(GinkgoT().TempDir(), "none"))
+		_, err := checkpoint.Open(context.Background(), checkpoint.Settings{Dir: "dynamodb://shardflow-checkpoints"})
+		Expect(err).To(MatchError(`DynamoDB checkpoint table "shardflow-checkpoints": no region: set 'state.checkpoints.dynamodb.region' (or AWS_REGION)`))
+	})
+
 	It("keeps files in a directory, a file:// URI, or the default directory", func() {
 		ctx := context.Background()
 		for dir, want := range map[string]string{"/var/lib/cp": "/var/lib/cp", "file:///var/lib/cp": "/var/lib/cp", "": checkpoint.DefaultDir()} {

@@ -63,6 +63,10 @@ var _ = Describe("a job with its checkpoints in DynamoDB (local endpoint, dynali
 		list, err := exec.Command(runnerBinary(), "checkpoints", "list", e.jobFile).CombinedOutput()
 		Expect(err).NotTo(HaveOccurred(), "%s", list)
 		Expect(string(list)).To(MatchRegexp(`(?m)^%d\s.*\sfinal\s.*\s%s$`, cp.ID, cp.Ref))
+		byName, err := exec.Command(runnerBinary(), "checkpoints", "list", "recovery", "--dir", e.settings.Dir,
+			"--set", "state.checkpoints.dynamodb.endpoint="+e.settings.DynamoDB.Endpoint).CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), "%s", byName)
+		Expect(string(byName)).To(Equal(string(list)), "a job name with --dir and --set finds the same table")
 		show, err := exec.Command(runnerBinary(), "checkpoints", "show", e.jobFile, cp.Ref).CombinedOutput()
 		Expect(err).NotTo(HaveOccurred(), "%s", show)
 		Expect(string(show)).To(ContainSubstring(`checkpoint %d of job "recovery"`, cp.ID))

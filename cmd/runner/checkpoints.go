@@ -96,6 +96,11 @@ func checkpointStore(cmd *cobra.Command, arg, dir string, sets []string) (checkp
 	}
 	// Without a job file, the --set keys say where the store is, such as
 	// state.checkpoints.dir=dynamodb://TABLE and its region and endpoint.
+	// --dir is state.checkpoints.dir, so that its region and endpoint
+	// are checked against it.
+	if dir != "" {
+		sets = append([]string{"state.checkpoints.dir=" + dir}, sets...)
+	}
 	raws, err := parseSets(sets)
 	if err != nil {
 		return nil, "", err
@@ -104,7 +109,7 @@ func checkpointStore(cmd *cobra.Command, arg, dir string, sets []string) (checkp
 	if diags.HasErrors() {
 		return nil, "", &diag.ListError{List: diags}
 	}
-	return openStore(cmd, j, dir, plan.DeriveName(arg))
+	return openStore(cmd, j, "", plan.DeriveName(arg))
 }
 
 // openStore opens the store of j's settings, in dir when it is given.
