@@ -182,17 +182,9 @@ func (d *DynamoStore) Save(ctx context.Context, cp *Checkpoint) error {
 	if err := d.claim(ctx, cp); err != nil {
 		return err
 	}
-	size := max(d.PartSize, 1)
-	if d.PartSize <= 0 {
-		size = DefaultPartSize
-	}
-	parts := chunk(body, size)
-	for i := 1; i < len(parts); i++ {
-		item := key(cp.Job, partKey(cp.ID, i))
-		item["body"] = &types.AttributeValueMemberB{Value: parts[i]}
-		if _, err := d.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &d.Table, Item: item}); err != nil {
-			return fmt.Errorf("saving part %d of %d of checkpoint %d of job %q in %s: %w", i+1, len(parts), cp.ID, cp.Job, d.where(d.Table), err)
-		}
+	parts := chunk(body, d.partSize())
+	if err := d.putParts(ctx, cp, parts); err != nil {
+		return err
 	}
 	head := key(cp.Job, headKey(cp.ID))
 	head["id"], head["epoch"], head["size"] = attrN(cp.ID), attrN(cp.Epoch), attrN(int64(len(body)))
@@ -203,6 +195,25 @@ func (d *DynamoStore) Save(ctx context.Context, cp *Checkpoint) error {
 		return fmt.Errorf("saving checkpoint %d of job %q in %s: %w", cp.ID, cp.Job, d.where(d.Table), err)
 	}
 	return d.prune(ctx, cp.Job)
+}
+
+func (d *DynamoStore) partSize() int {
+	if d.PartSize <= 0 {
+		return DefaultPartSize
+	}
+	return d.PartSize
+}
+
+// putParts writes every part of cp but the first, which its head holds.
+func (d *DynamoStore) putParts(ctx context.Context, cp *Checkpoint, parts [][]byte) error {
+	for i := 1; i < len(parts); i++ {
+		item := key(cp.Job, partKey(cp.ID, i))
+		item["body"] = &types.AttributeValueMemberB{Value: parts[i]}
+		if _, err := d.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &d.Table, Item: item}); err != nil {
+			return fmt.Errorf("saving part %d of %d of checkpoint %d of job %q in %s: %w", i+1, len(parts), cp.ID, cp.Job, d.where(d.Table), err)
+		}
+	}
+	return nil
 }
 
 // chunk splits body into parts of at most size bytes; an empty body is
