@@ -147,7 +147,8 @@ type Entry struct {
 	Job   string
 	ID    int64
 	Taken time.Time
-	// Ref is what Load takes to read this checkpoint (a path for FileStore).
+	// Ref is what Load takes to read this checkpoint: a path for FileStore,
+	// dynamodb://TABLE/JOB/ID for DynamoStore. It is printable.
 	Ref  string
 	Size int64
 }

@@ -15,7 +15,7 @@ import (
 type Resumed struct {
 	// Checkpoint is the checkpoint the job resumed from.
 	Checkpoint *checkpoint.Checkpoint
-	// Ref is where it was read (a file for the file store).
+	// Ref is where it was read: a file, or dynamodb://TABLE/JOB/ID.
 	Ref string
 	// Skipped are newer checkpoints that could not be read.
 	Skipped []checkpoint.Problem
