@@ -44,7 +44,7 @@ type Options struct {
 	// Fresh ignores stored checkpoints: each source starts at its
 	// 'scan.stream.initpos'. Otherwise a job with checkpointing on resumes
 	// from its newest checkpoint, or from FromCheckpoint (a checkpoint
-	// file) when set.
+	// file, or a dynamodb://TABLE/JOB/ID reference) when set.
 	Fresh          bool
 	FromCheckpoint string
 	// AllowNonRestoredState drops checkpointed state the job has no place
@@ -87,7 +87,7 @@ func Start(ctx context.Context, p *Plan, opts Options) (*Job, error) {
 		if opts.Fresh {
 			return nil, fmt.Errorf("Options.FromCheckpoint and Options.Fresh contradict each other; set one")
 		}
-		cp, err := (&checkpoint.FileStore{}).Load(ctx, opts.FromCheckpoint)
+		cp, err := checkpoint.LoadRef(ctx, opts.FromCheckpoint, job.CheckpointSettings(p.p.Job))
 		if err != nil {
 			return nil, fmt.Errorf("loading checkpoint %s: %w", opts.FromCheckpoint, err)
 		}

@@ -18,7 +18,13 @@ type Checkpoint struct {
 	Taken time.Time `json:"taken"`
 	// Final is set on the checkpoint a graceful stop takes after the sinks
 	// flushed: restarting from it delivers nothing twice.
-	Final   bool     `json:"final,omitempty"`
+	Final bool `json:"final,omitempty"`
+	// Epoch is the writer's fence token: a store refuses a checkpoint whose
+	// Epoch is below the highest one it stored for the job (ErrStale), so
+	// that a node the cluster declared dead, which still holds the older
+	// epoch, cannot overwrite its successor's position. Zero for a job on
+	// one node.
+	Epoch   int64    `json:"epoch,omitempty"`
 	Sources []Source `json:"sources"`
 	// Operators holds the state of stateful operators (window operator
 	// partitions), by operator name.
@@ -141,7 +147,8 @@ type Entry struct {
 	Job   string
 	ID    int64
 	Taken time.Time
-	// Ref is what Load takes to read this checkpoint (a path for FileStore).
+	// Ref is what Load takes to read this checkpoint: a path for FileStore,
+	// dynamodb://TABLE/JOB/ID for DynamoStore. It is printable.
 	Ref  string
 	Size int64
 }
@@ -154,10 +161,13 @@ type Problem struct {
 }
 
 // Store keeps checkpoints. Implementations are safe for concurrent use.
+// The contract every implementation passes is checkpointtest.Contract.
 type Store interface {
 	// Save stores cp atomically: a reader sees all of it or nothing. It
 	// then drops the oldest checkpoints of the job beyond the store's
-	// retention.
+	// retention. It refuses, with an error wrapping ErrStale and storing
+	// nothing, a checkpoint whose ID is not above every ID stored for the
+	// job, or whose Epoch is below the highest stored (see Fence).
 	Save(ctx context.Context, cp *Checkpoint) error
 	// Latest returns the newest readable checkpoint of job, skipping (and
 	// reporting) corrupt or truncated ones. It returns ErrNone when the
@@ -171,3 +181,36 @@ type Store interface {
 
 // ErrNone is returned by Latest when a job has no readable checkpoint.
 var ErrNone = errors.New("no checkpoint")
+
+// ErrStale is wrapped by Save when the writer lost its right to write: the
+// job already has a checkpoint with that ID or a newer one, or one written
+// under a newer epoch. The checkpoint is not stored, and saving it again
+// cannot succeed: another writer is ahead. (The job's checkpointer logs it
+// and goes on with its next ID, as for any failed save.)
+var ErrStale = errors.New("stale checkpoint write refused")
+
+// Fence is what a store knows of a job's writers: the newest checkpoint ID
+// and the highest epoch it stored. Both only grow.
+type Fence struct {
+	Newest int64
+	Epoch  int64
+}
+
+// Admit returns an error wrapping ErrStale unless cp may be written after
+// what f records: its ID above f.Newest and its Epoch not below f.Epoch.
+// Both stores apply this one rule (see FileStore and DynamoStore for how
+// atomically each can).
+func (f Fence) Admit(cp *Checkpoint) error {
+	switch {
+	case cp.Epoch < f.Epoch:
+		return fmt.Errorf("%w: checkpoint %d of job %q is written under epoch %d, and the job's checkpoints are already written under epoch %d: another node took over this job's checkpoints; stop this one",
+			ErrStale, cp.ID, cp.Job, cp.Epoch, f.Epoch)
+	case cp.ID == f.Newest:
+		return fmt.Errorf("%w: job %q already has a checkpoint %d: two writers are using the same job name; stop one, or give it another 'pipeline.name'",
+			ErrStale, cp.Job, cp.ID)
+	case cp.ID < f.Newest:
+		return fmt.Errorf("%w: checkpoint %d of job %q is older than the newest stored, %d: another writer went further; stop this one, or give it another 'pipeline.name'",
+			ErrStale, cp.ID, cp.Job, f.Newest)
+	}
+	return nil
+}

@@ -1,12 +1,10 @@
 package checkpoint
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,6 +15,13 @@ import (
 // FileStore keeps each job's checkpoints as files under Dir/<job>/, named
 // chk-<id>.json. A file holds the checkpoint with a CRC-32C of it, so a
 // truncated or corrupted file is detected and skipped.
+//
+// Fencing, as far as a file system allows: a checkpoint file is put in
+// place with link(2), which fails when the name exists, so an ID is written
+// once even by two processes at the same instant. That an ID is above every
+// stored one, and an Epoch not below the newest readable checkpoint's, is
+// checked just before; two processes saving in the same directory in the
+// same instant can both pass that check (DynamoStore has no such window).
 type FileStore struct {
 	Dir string
 	// Retain is how many checkpoints per job are kept; at least 1.
@@ -44,14 +49,12 @@ type file struct {
 	Checkpoint json.RawMessage `json:"checkpoint"`
 }
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
 func (s *FileStore) jobDir(job string) string { return filepath.Join(s.Dir, job) }
 
 func fileName(id int64) string { return fmt.Sprintf("chk-%012d.json", id) }
 
-// Save writes cp atomically: a temporary file is written and fsynced, then
-// renamed over the final name and the directory fsynced.
+// Save writes cp atomically and once (see writeOnce), after checking the
+// job's fence.
 func (s *FileStore) Save(ctx context.Context, cp *Checkpoint) error {
 	if err := checkJobName(cp.Job); err != nil {
 		return fmt.Errorf("saving checkpoint %d: %w", cp.ID, err)
@@ -60,29 +63,53 @@ func (s *FileStore) Save(ctx context.Context, cp *Checkpoint) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("saving checkpoint %d of job %q: %w", cp.ID, cp.Job, err)
 	}
+	if err := s.fence(ctx, cp.Job).Admit(cp); err != nil {
+		return err
+	}
 	// The checksum covers the compact JSON of the checkpoint; the file is
 	// indented for people, and Load compacts it again before checking.
-	body, err := json.Marshal(cp)
+	body, crc, err := encode(cp)
 	if err != nil {
-		return fmt.Errorf("encoding checkpoint %d of job %q: %w", cp.ID, cp.Job, err)
+		return err
 	}
-	data, err := json.MarshalIndent(file{Version: fileVersion, CRC32C: crc32.Checksum(body, castagnoli), Checkpoint: body}, "", "  ")
+	data, err := json.MarshalIndent(file{Version: fileVersion, CRC32C: crc, Checkpoint: body}, "", "  ")
 	if err != nil {
 		return err
 	}
 	final := filepath.Join(dir, fileName(cp.ID))
-	if err := writeAtomic(final, data); err != nil {
+	err = writeOnce(final, data)
+	if errors.Is(err, os.ErrExist) {
+		return Fence{Newest: cp.ID}.Admit(cp)
+	}
+	if err != nil {
 		return fmt.Errorf("saving checkpoint %d of job %q: %w", cp.ID, cp.Job, err)
 	}
 	return s.prune(ctx, cp.Job)
 }
 
-func writeAtomic(path string, data []byte) error {
+// fence reads what the job's directory says of its writers: the highest ID
+// of a checkpoint file, and the epoch of the newest readable checkpoint.
+func (s *FileStore) fence(ctx context.Context, job string) Fence {
+	var f Fence
+	entries, _ := s.List(ctx, job)
+	if len(entries) > 0 {
+		f.Newest = entries[0].ID
+	}
+	if cp, _, err := s.Latest(ctx, job); err == nil {
+		f.Epoch = cp.Epoch
+	}
+	return f
+}
+
+// writeOnce writes data to path atomically and only if path does not
+// exist: a temporary file is written and fsynced, linked to path (which
+// fails with os.ErrExist when it is there) and the directory fsynced.
+func writeOnce(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // after a successful rename this is a no-op
+	defer os.Remove(tmp.Name()) // the link at path keeps the data
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err
@@ -94,7 +121,7 @@ func writeAtomic(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := os.Link(tmp.Name(), path); err != nil {
 		return err
 	}
 	d, err := os.Open(filepath.Dir(path))
@@ -177,30 +204,24 @@ func (s *FileStore) Load(_ context.Context, ref string) (*Checkpoint, error) {
 	if f.Version != fileVersion {
 		return nil, fmt.Errorf("checkpoint %s has format version %d; this runner reads version %d", ref, f.Version, fileVersion)
 	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, f.Checkpoint); err != nil {
-		return nil, fmt.Errorf("checkpoint %s is corrupt: %w", ref, err)
-	}
-	if crc32.Checksum(compact.Bytes(), castagnoli) != f.CRC32C {
-		return nil, fmt.Errorf("checkpoint %s is corrupt: its checksum does not match", ref)
-	}
-	var cp Checkpoint
-	if err := json.Unmarshal(f.Checkpoint, &cp); err != nil {
-		return nil, fmt.Errorf("checkpoint %s is corrupt: %w", ref, err)
-	}
-	cp.Ref = ref
-	return &cp, nil
+	return decode(ref, f.Checkpoint, f.CRC32C)
 }
 
 // Latest returns the newest readable checkpoint of job.
 func (s *FileStore) Latest(ctx context.Context, job string) (*Checkpoint, []Problem, error) {
-	entries, err := s.List(ctx, job)
+	return latest(ctx, s, job)
+}
+
+// latest returns the newest checkpoint of job in store that Load reads,
+// and the newer ones it could not read.
+func latest(ctx context.Context, store Store, job string) (*Checkpoint, []Problem, error) {
+	entries, err := store.List(ctx, job)
 	if err != nil {
 		return nil, nil, err
 	}
 	var problems []Problem
 	for _, e := range entries {
-		cp, err := s.Load(ctx, e.Ref)
+		cp, err := store.Load(ctx, e.Ref)
 		if err != nil {
 			problems = append(problems, Problem{Ref: e.Ref, Err: err})
 			continue

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/failure"
+	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/plan"
 )
 
@@ -15,7 +16,7 @@ import (
 type Resumed struct {
 	// Checkpoint is the checkpoint the job resumed from.
 	Checkpoint *checkpoint.Checkpoint
-	// Ref is where it was read (a file for the file store).
+	// Ref is where it was read: a file, or dynamodb://TABLE/JOB/ID.
 	Ref string
 	// Skipped are newer checkpoints that could not be read.
 	Skipped []checkpoint.Problem
@@ -49,25 +50,40 @@ const (
 	OpSaveCheckpoint = "SaveCheckpoint"
 )
 
-// optCheckpointsDir is where a file store keeps checkpoints.
+// optCheckpointsDir names the store checkpoints go to.
 const optCheckpointsDir = "state.checkpoints.dir"
 
-// storeFor returns the store checkpoints of p go to: opts.Store, or files
-// under state.checkpoints.dir (or checkpoint.DefaultDir()).
-func storeFor(p *plan.Plan, opts Options) checkpoint.Store {
+// storeFor returns the store checkpoints of p go to: opts.Store, or the
+// one p's settings name (see StoreFor).
+func storeFor(ctx context.Context, p *plan.Plan, opts Options) (checkpoint.Store, error) {
 	if opts.Store != nil {
-		return opts.Store
+		return opts.Store, nil
 	}
-	dir := p.Job.CheckpointsDir
-	if dir == "" {
-		dir = checkpoint.DefaultDir()
-	}
-	return &checkpoint.FileStore{Dir: dir, Retain: max(p.Job.NumRetained, 1)}
+	return StoreFor(ctx, p)
 }
 
-// StoreFor returns where the checkpoints of p are kept: files under
-// state.checkpoints.dir, or checkpoint.DefaultDir() when it is not set.
-func StoreFor(p *plan.Plan) checkpoint.Store { return storeFor(p, Options{}) }
+// StoreFor returns where the checkpoints of p are kept, as
+// state.checkpoints.dir says: a DynamoDB table for 'dynamodb://TABLE',
+// files under the directory otherwise, or under checkpoint.DefaultDir()
+// when it is not set.
+func StoreFor(ctx context.Context, p *plan.Plan) (checkpoint.Store, error) {
+	store, err := checkpoint.Open(ctx, CheckpointSettings(p.Job))
+	if err != nil {
+		return nil, &failure.Error{Kind: failure.CheckpointStore, Operation: OpReadCheckpoint, Option: optCheckpointsDir,
+			Message: fmt.Sprintf("job %q: opening its checkpoint store: %v", p.Name, err)}
+	}
+	return store, nil
+}
+
+// CheckpointSettings are a job's checkpoint store settings, for
+// checkpoint.Open and checkpoint.LoadRef.
+func CheckpointSettings(j *options.Job) checkpoint.Settings {
+	s := checkpoint.Settings{Dir: j.CheckpointsDir, Retain: j.NumRetained}
+	if d := j.CheckpointsDynamoDB; d != nil {
+		s.DynamoDB = checkpoint.DynamoDB{Region: d.Region, Endpoint: d.Endpoint}
+	}
+	return s
+}
 
 // resolveCheckpointing decides whether the job checkpoints and where it
 // resumes from: opts.From when given; else, unless opts.Fresh, the newest
@@ -75,8 +91,17 @@ func StoreFor(p *plan.Plan) checkpoint.Store { return storeFor(p, Options{}) }
 // another job, an impossible one, or one with state the job no longer reads
 // (unless opts.AllowNonRestoredState) is refused (see checkResume).
 func resolveCheckpointing(ctx context.Context, p *plan.Plan, opts Options, log *slog.Logger) (*checkpointing, error) {
-	c := &checkpointing{enabled: p.Job.CheckpointInterval > 0, store: storeFor(p, opts), nextID: 1}
-	if entries, err := c.store.List(ctx, p.Name); err == nil && len(entries) > 0 {
+	store, err := storeFor(ctx, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &checkpointing{enabled: p.Job.CheckpointInterval > 0, store: store, nextID: 1}
+	entries, err := c.store.List(ctx, p.Name)
+	if err != nil && c.enabled {
+		return nil, &failure.Error{Kind: failure.CheckpointStore, Operation: OpReadCheckpoint, Option: optCheckpointsDir,
+			Message: fmt.Sprintf("job %q: listing its checkpoints: %v", p.Name, err)}
+	}
+	if len(entries) > 0 {
 		c.nextID = entries[0].ID + 1
 	}
 	switch {

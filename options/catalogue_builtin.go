@@ -69,13 +69,15 @@ func datagenSpecs() []Spec {
 
 // Job SET keys.
 const (
-	keyPipelineName       = "pipeline.name"
-	keyCheckpointInterval = "execution.checkpointing.interval"
-	keyCheckpointTimeout  = "execution.checkpointing.timeout"
-	keyCheckpointsDir     = "state.checkpoints.dir"
-	keyNumRetained        = "state.checkpoints.num-retained"
-	keyParallelism        = "parallelism.default"
-	keyLocalTimeZone      = "table.local-time-zone"
+	keyPipelineName        = "pipeline.name"
+	keyCheckpointInterval  = "execution.checkpointing.interval"
+	keyCheckpointTimeout   = "execution.checkpointing.timeout"
+	keyCheckpointsDir      = "state.checkpoints.dir"
+	keyNumRetained         = "state.checkpoints.num-retained"
+	keyCheckpointsRegion   = "state.checkpoints.dynamodb.region"
+	keyCheckpointsEndpoint = "state.checkpoints.dynamodb.endpoint"
+	keyParallelism         = "parallelism.default"
+	keyLocalTimeZone       = "table.local-time-zone"
 )
 
 func jobSpecs() []Spec {
@@ -87,7 +89,11 @@ func jobSpecs() []Spec {
 		{Key: keyCheckpointTimeout, Kind: Duration, Default: "10 min", Applies: Both, Min: Bound(1),
 			Description: "How long a checkpoint may take before it is abandoned."},
 		{Key: keyCheckpointsDir, Kind: String, Applies: Both,
-			Description: "The directory or URI where checkpoints are kept."},
+			Description: "Where checkpoints are kept: a directory, or 'dynamodb://TABLE' for a DynamoDB table shared by the job's nodes."},
+		{Key: keyCheckpointsRegion, Kind: String, Applies: Both,
+			Description: "The AWS region of the 'dynamodb://' checkpoint table; default: the AWS configuration's region, or us-east-1 with an endpoint."},
+		{Key: keyCheckpointsEndpoint, Kind: String, Applies: Both,
+			Description: "The DynamoDB endpoint URL of the 'dynamodb://' checkpoint table, such as http://localhost:8000 for dynalite; default: the region's public endpoint."},
 		{Key: keyNumRetained, Kind: Integer, Default: "3", Applies: Both, Min: Bound(1),
 			Description: "How many completed checkpoints are kept."},
 		{Key: keyParallelism, Kind: Integer, Default: "1", Applies: Both, Min: Bound(1),

@@ -149,6 +149,8 @@ var jobWant = []want{
 	{"execution.checkpointing.timeout", Dur, "10 min", all},
 	{"state.checkpoints.dir", S, "", all},
 	{"state.checkpoints.num-retained", I, "3", all},
+	{"state.checkpoints.dynamodb.region", S, "", all},
+	{"state.checkpoints.dynamodb.endpoint", S, "", all},
 	{"parallelism.default", I, "1", all},
 	{"table.local-time-zone", S, "UTC", all},
 }

@@ -16,8 +16,10 @@ type Job struct {
 	CheckpointInterval time.Duration
 	CheckpointTimeout  time.Duration
 	CheckpointsDir     string
-	NumRetained        int
-	Parallelism        int
+	// CheckpointsDynamoDB is set when CheckpointsDir is 'dynamodb://TABLE'.
+	CheckpointsDynamoDB *CheckpointsDynamoDB
+	NumRetained         int
+	Parallelism         int
 	// LocalTimeZone is the session time zone (UTC for now).
 	LocalTimeZone string
 }
@@ -56,6 +58,7 @@ func ValidateJob(raw []Raw) (*Job, []Resolved, diag.List) {
 		Parallelism:        int(v.int(keyParallelism)),
 		LocalTimeZone:      strings.TrimSpace(v.text(keyLocalTimeZone)),
 	}
+	j.CheckpointsDynamoDB = v.checkpointsDynamoDB(j.CheckpointsDir)
 	if n := j.Name; n != "" && (n == "." || n == ".." || strings.ContainsAny(n, `/\`+"\x00")) {
 		// The name is a directory under state.checkpoints.dir: '../x'
 		// would put checkpoints outside it.

@@ -256,12 +256,17 @@ func (v *validator) regionAndEndpoint(k *Kinesis) {
 	}
 	if hasEndpoint {
 		k.Endpoint = strings.TrimSpace(v.text("aws.endpoint"))
-		u, err := url.Parse(k.Endpoint)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if !isHTTPURL(k.Endpoint) {
 			v.errorAt(v.valuePos("aws.endpoint"), "write a URL such as https://kinesis.us-east-1.amazonaws.com or http://localhost:4567",
 				"option 'aws.endpoint' = '%s' is not an http or https URL", k.Endpoint)
 		}
 	}
+}
+
+// isHTTPURL reports whether s is an http or https URL with a host.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // deprecated maps the legacy sink.producer.* keys onto their replacements,

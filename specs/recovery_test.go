@@ -163,6 +163,20 @@ func (e *recoveryEnv) waitOut(ctx context.Context, n int) []outRow {
 	return rows
 }
 
+// restartDeliversOnce starts the job again, waits until `out` holds n
+// records, stops it, and expects no more (nothing delivered twice) in
+// per-key order.
+func (e *recoveryEnv) restartDeliversOnce(ctx context.Context, n int) {
+	GinkgoHelper()
+	cmd := e.start()
+	e.waitOut(ctx, n)
+	Consistently(func() int { return len(e.readOut(ctx)) }).WithTimeout(time.Second).Should(Equal(n))
+	stopGracefully(cmd)
+	rows := e.readOut(ctx)
+	Expect(rows).To(HaveLen(n), "no record delivered twice")
+	expectPerKeyOrder(rows)
+}
+
 // expectPerKeyOrder checks that each key's n values appear in order in
 // `out`, read shard by shard (a key always lands on one shard of `out`).
 func expectPerKeyOrder(rows []outRow) {
@@ -203,13 +217,7 @@ var _ = Describe("a job with checkpoints (local endpoint)", Label("local", "reco
 		stopGracefully(cmd)
 
 		putAll(ctx, e.b, "in", keyedRecords(1000, 1000, keys))
-		cmd = e.start()
-		e.waitOut(ctx, 2000)
-		Consistently(func() int { return len(e.readOut(ctx)) }).WithTimeout(time.Second).Should(Equal(2000))
-		stopGracefully(cmd)
-		rows := e.readOut(ctx)
-		Expect(rows).To(HaveLen(2000), "no record delivered twice")
-		expectPerKeyOrder(rows)
+		e.restartDeliversOnce(ctx, 2000)
 	}, SpecTimeout(2*time.Minute))
 
 	It("restarted across a split and a merge made while it was down, keeps per-key order", func(ctx SpecContext) {

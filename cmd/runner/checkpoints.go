@@ -14,7 +14,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/diag"
 	"github.com/shardflow/shardflow/job"
+	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/plan"
 )
 
@@ -29,7 +31,9 @@ func newCheckpointsCommand() *cobra.Command {
 		Short: "List and show a job's stored checkpoints",
 		Long: `checkpoints prints what is stored for a job: when each checkpoint was taken and, per
 source, which shards and positions it holds. JOB is a job file (its pipeline.name and
-state.checkpoints.dir are used) or a job name (with --dir, or the default directory).`,
+state.checkpoints.* settings are used) or a job name (with --dir, or the default directory;
+for a DynamoDB table, --dir dynamodb://TABLE with --set state.checkpoints.dynamodb.region=...
+or --set state.checkpoints.dynamodb.endpoint=...).`,
 	}
 	list := &cobra.Command{
 		Use:   "list JOB",
@@ -48,7 +52,7 @@ state.checkpoints.dir are used) or a job name (with --dir, or the default direct
 		},
 	}
 	show := &cobra.Command{
-		Use:   "show JOB [ID|FILE]",
+		Use:   "show JOB [ID|FILE|REF]",
 		Short: "Show one checkpoint (the newest by default) shard by shard",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -71,7 +75,7 @@ state.checkpoints.dir are used) or a job name (with --dir, or the default direct
 	}
 	for _, c := range []*cobra.Command{list, show} {
 		c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-		c.Flags().StringVar(&dir, "dir", "", "the checkpoints directory (state.checkpoints.dir); default "+checkpoint.DefaultDir())
+		c.Flags().StringVar(&dir, "dir", "", "the checkpoints directory, or dynamodb://TABLE (state.checkpoints.dir); default "+checkpoint.DefaultDir())
 		c.Flags().StringArrayVar(&sets, "set", nil, "a job setting key=value, as for run")
 	}
 	cmd.AddCommand(list, show)
@@ -85,18 +89,37 @@ func checkpointStore(cmd *cobra.Command, arg, dir string, sets []string) (checkp
 		if err != nil {
 			return nil, "", err
 		}
-		if dir != "" {
-			return &checkpoint.FileStore{Dir: dir, Retain: max(p.Job.NumRetained, 1)}, p.Name, nil
-		}
-		return job.StoreFor(p), p.Name, nil
+		return openStore(cmd, p.Job, dir, p.Name)
 	}
 	if strings.ContainsAny(arg, `/\`) || strings.HasSuffix(arg, ".sql") {
 		return nil, "", fmt.Errorf("%s: no such job file (give a job file or a job name)", arg)
 	}
-	if dir == "" {
-		dir = checkpoint.DefaultDir()
+	// Without a job file, the --set keys say where the store is, such as
+	// state.checkpoints.dir=dynamodb://TABLE and its region and endpoint.
+	// --dir is state.checkpoints.dir, so that its region and endpoint
+	// are checked against it.
+	if dir != "" {
+		sets = append([]string{"state.checkpoints.dir=" + dir}, sets...)
 	}
-	return &checkpoint.FileStore{Dir: dir, Retain: 1}, plan.DeriveName(arg), nil
+	raws, err := parseSets(sets)
+	if err != nil {
+		return nil, "", err
+	}
+	j, _, diags := options.ValidateJob(raws)
+	if diags.HasErrors() {
+		return nil, "", &diag.ListError{List: diags}
+	}
+	return openStore(cmd, j, "", plan.DeriveName(arg))
+}
+
+// openStore opens the store of j's settings, in dir when it is given.
+func openStore(cmd *cobra.Command, j *options.Job, dir, name string) (checkpoint.Store, string, error) {
+	settings := job.CheckpointSettings(j)
+	if dir != "" {
+		settings.Dir = dir
+	}
+	store, err := checkpoint.Open(cmd.Context(), settings)
+	return store, name, err
 }
 
 func pickCheckpoint(cmd *cobra.Command, store checkpoint.Store, name string, which []string) (*checkpoint.Checkpoint, error) {
@@ -111,7 +134,7 @@ func pickCheckpoint(cmd *cobra.Command, store checkpoint.Store, name string, whi
 		}
 		return cp, err
 	}
-	if _, err := os.Stat(which[0]); err == nil {
+	if _, err := os.Stat(which[0]); err == nil || checkpoint.IsDynamoRef(which[0]) {
 		return store.Load(ctx, which[0])
 	}
 	entries, err := store.List(ctx, name)
@@ -164,7 +187,11 @@ func printList(w io.Writer, store checkpoint.Store, name string, entries []check
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTAKEN\tKIND\tSOURCES\tSHARDS\tFILE")
+	where := "FILE"
+	if len(rows) > 0 && checkpoint.IsDynamoRef(rows[0].Ref) {
+		where = "REF"
+	}
+	fmt.Fprintln(tw, "ID\tTAKEN\tKIND\tSOURCES\tSHARDS\t"+where)
 	for _, r := range rows {
 		kind := "periodic"
 		if r.Final {
@@ -176,7 +203,11 @@ func printList(w io.Writer, store checkpoint.Store, name string, entries []check
 		if r.Error != "" {
 			kind = "UNREADABLE: " + r.Error
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\n", r.ID, r.Taken.Local().Format(time.RFC3339), kind, r.Sources, r.Shards, filepath.Base(r.Ref))
+		ref := r.Ref
+		if !checkpoint.IsDynamoRef(ref) {
+			ref = filepath.Base(ref)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\n", r.ID, r.Taken.Local().Format(time.RFC3339), kind, r.Sources, r.Shards, ref)
 	}
 	return tw.Flush()
 }

@@ -72,7 +72,7 @@ kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks
 	cmd.Flags().BoolVar(&f.local, "local", false, "run against an in-process local Kinesis endpoint")
 	cmd.Flags().IntVar(&f.localShards, "local-shards", 4, "shards of each stream --local creates")
 	cmd.Flags().BoolVar(&f.quiet, "quiet", false, "no live progress and no summary")
-	cmd.Flags().StringVar(&f.fromCheckpoint, "from-checkpoint", "", "resume from this checkpoint file instead of the job's newest")
+	cmd.Flags().StringVar(&f.fromCheckpoint, "from-checkpoint", "", "resume from this checkpoint (a file, or a dynamodb://TABLE/JOB/ID reference as runner checkpoints list prints it) instead of the job's newest")
 	cmd.Flags().BoolVar(&f.fresh, "fresh", false, "ignore stored checkpoints and start at each table's scan.stream.initpos")
 	cmd.Flags().BoolVar(&f.allowDrop, "allow-non-restored-state", false,
 		"resume even if the checkpoint holds state of a table, stream or window operator the job no longer has; that state is dropped")
@@ -114,7 +114,7 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		if f.fresh {
 			return fmt.Errorf("--from-checkpoint and --fresh contradict each other; give one")
 		}
-		cp, err := (&checkpoint.FileStore{}).Load(ctx, f.fromCheckpoint)
+		cp, err := checkpoint.LoadRef(ctx, f.fromCheckpoint, job.CheckpointSettings(p.Job))
 		if err != nil {
 			return fmt.Errorf("--from-checkpoint: %w", err)
 		}

@@ -1,6 +1,8 @@
 // Package kinesalite runs kinesalite, an independent Kinesis emulator from
 // npm, as a child process so that specs can hold the project's own endpoint
-// (package kinesislocal) against a second implementation.
+// (package kinesislocal) against a second implementation. It runs dynalite,
+// the DynamoDB emulator of the same author, the same way (StartDynalite),
+// for the DynamoDB checkpoint store's tests.
 //
 // Start launches it on a free loopback port, waits until it answers a
 // ListStreams call and returns a Server whose URL an aws-sdk-go-v2 client

@@ -44,20 +44,28 @@ type Options struct {
 	StartTimeout time.Duration
 }
 
-// NotInstalledError is returned by Start when node_modules/kinesalite is
-// missing under the repository root.
+// NotInstalledError is returned by Start (StartDynalite) when
+// node_modules/kinesalite (node_modules/dynalite) is missing under the
+// repository root.
 type NotInstalledError struct {
 	// Root is the repository root where `npm ci` has to run.
 	Root string
+	// Module is the npm module that is missing; empty means kinesalite.
+	Module string
 }
 
 // Error says what to run and where.
 func (e *NotInstalledError) Error() string {
-	return fmt.Sprintf("kinesalite is not installed: run `npm ci` in %s (the README's test command does this)", e.Root)
+	module := e.Module
+	if module == "" {
+		module = "kinesalite"
+	}
+	return fmt.Sprintf("%s is not installed: run `npm ci` in %s (the README's test command does this)", module, e.Root)
 }
 
-// Server is a running kinesalite process. Close it when done.
+// Server is a running emulator process (kinesalite or dynalite). Close it when done.
 type Server struct {
+	name  string // the npm module: kinesalite or dynalite
 	url   string
 	cmd   *exec.Cmd
 	stdin io.Closer
@@ -68,7 +76,8 @@ type Server struct {
 	closeErr  error
 }
 
-// launcher starts kinesalite through its library entry point rather than
+// launcher starts an emulator (kinesalite, dynalite: both export a
+// function returning an http.Server) through its library entry point rather than
 // its cli.js, for two reasons: cli.js listens on every interface, and it
 // needs a port chosen beforehand (a race with other processes). Listening on
 // 127.0.0.1:0 and printing the port the kernel chose has neither problem.
@@ -81,13 +90,13 @@ type Server struct {
 // other uncaught error still ends the process.
 const launcher = `
 process.on('uncaughtException', (e) => {
-  if (e && e.code === 'ECONNRESET') { console.error('kinesalite: a client went away mid-request: ' + e.message); return; }
+  if (e && e.code === 'ECONNRESET') { console.error('emulator: a client went away mid-request: ' + e.message); return; }
   console.error(e && e.stack || e);
   process.exit(1);
 });
 const [modDir, optsJSON] = process.argv.slice(1);
 const server = require(modDir)(JSON.parse(optsJSON));
-server.on('error', (e) => { console.error('kinesalite: ' + e.message); process.exit(1); });
+server.on('error', (e) => { console.error('emulator: ' + e.message); process.exit(1); });
 server.listen(0, '127.0.0.1', () => { process.stdout.write('listening ' + server.address().port + '\n'); });
 process.stdin.on('end', () => process.exit(0));
 process.stdin.on('error', () => process.exit(0));
@@ -97,25 +106,6 @@ process.stdin.resume();
 // Start launches kinesalite and returns once it answers. ctx bounds the
 // start only; the process runs until Close.
 func Start(ctx context.Context, opts Options) (*Server, error) {
-	root := opts.Root
-	if root == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, fmt.Errorf("starting kinesalite: finding the working directory: %w", err)
-		}
-		if root, err = FindRoot(wd); err != nil {
-			return nil, fmt.Errorf("starting kinesalite: %w", err)
-		}
-	}
-	modDir := filepath.Join(root, "node_modules", "kinesalite")
-	if _, err := os.Stat(filepath.Join(modDir, "package.json")); err != nil {
-		return nil, &NotInstalledError{Root: root}
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return nil, fmt.Errorf("starting kinesalite: Node.js is needed to run it and `node` is not on PATH: %w", err)
-	}
-
 	delay := opts.StateDelay
 	if delay <= 0 {
 		delay = 10 * time.Millisecond
@@ -124,43 +114,81 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if limit <= 0 {
 		limit = 100000
 	}
-	timeout := opts.StartTimeout
+	ms := max(delay.Milliseconds(), 1)
+	return launch(ctx, emulator{
+		module: "kinesalite", root: opts.Root, tls: opts.TLS, timeout: opts.StartTimeout,
+		options: map[string]any{
+			"createStreamMs": ms,
+			"deleteStreamMs": ms,
+			"updateStreamMs": ms,
+			"shardLimit":     limit,
+			"ssl":            opts.TLS,
+		},
+		probe: probe{contentType: "application/x-amz-json-1.1", target: "Kinesis_20131202.ListStreams", service: "kinesis"},
+	})
+}
+
+// emulator is one npm emulator the launcher runs: its module, the options
+// its library entry point takes, and the call that shows it answers.
+type emulator struct {
+	module  string
+	root    string
+	tls     bool
+	timeout time.Duration
+	options map[string]any
+	probe   probe
+}
+
+// probe is a listing call (ListStreams, ListTables) with an empty body.
+type probe struct{ contentType, target, service string }
+
+// launch starts e and returns once its probe call answers 200.
+func launch(ctx context.Context, e emulator) (*Server, error) {
+	root := e.root
+	if root == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("starting %s: finding the working directory: %w", e.module, err)
+		}
+		if root, err = FindRoot(wd); err != nil {
+			return nil, fmt.Errorf("starting %s: %w", e.module, err)
+		}
+	}
+	modDir := filepath.Join(root, "node_modules", e.module)
+	if _, err := os.Stat(filepath.Join(modDir, "package.json")); err != nil {
+		return nil, &NotInstalledError{Root: root, Module: e.module}
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return nil, fmt.Errorf("starting %s: Node.js is needed to run it and `node` is not on PATH: %w", e.module, err)
+	}
+	timeout := e.timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	ms := delay.Milliseconds()
-	if ms < 1 {
-		ms = 1
-	}
-	kopts, err := json.Marshal(map[string]any{
-		"createStreamMs": ms,
-		"deleteStreamMs": ms,
-		"updateStreamMs": ms,
-		"shardLimit":     limit,
-		"ssl":            opts.TLS,
-	})
+	eopts, err := json.Marshal(e.options)
 	if err != nil {
-		return nil, fmt.Errorf("starting kinesalite: encoding its options: %w", err)
+		return nil, fmt.Errorf("starting %s: encoding its options: %w", e.module, err)
 	}
 
-	cmd := exec.Command(node, "-e", launcher, modDir, string(kopts))
+	cmd := exec.Command(node, "-e", launcher, modDir, string(eopts))
 	cmd.Dir = root
 	cmd.SysProcAttr = sysProcAttr()
-	// kinesalite names this account in ARNs and messages; keep it fixed
+	// The emulators name this account in ARNs and messages; keep it fixed
 	// whatever the developer's environment says.
 	cmd.Env = append(os.Environ(), "AWS_ACCOUNT_ID=000000000000", "AWS_REGION=us-east-1")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return nil, fmt.Errorf("starting kinesalite: %w", err)
+		return nil, fmt.Errorf("starting %s: %w", e.module, err)
 	}
 	out := &tailBuffer{max: 64 << 10}
 	portc := make(chan int, 1)
 	cmd.Stdout = &portWatcher{out: out, portc: portc}
 	cmd.Stderr = out
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting kinesalite (%s): %w", node, err)
+		return nil, fmt.Errorf("starting %s (%s): %w", e.module, node, err)
 	}
-	s := &Server{cmd: cmd, stdin: stdin, out: out, done: make(chan struct{})}
+	s := &Server{name: e.module, cmd: cmd, stdin: stdin, out: out, done: make(chan struct{})}
 
 	go func() {
 		_ = cmd.Wait()
@@ -173,30 +201,30 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	select {
 	case port = <-portc:
 	case <-s.done:
-		return nil, fmt.Errorf("starting kinesalite: it exited before listening (%s); its output:\n%s", cmd.ProcessState, out)
+		return nil, fmt.Errorf("starting %s: it exited before listening (%s); its output:\n%s", e.module, cmd.ProcessState, out)
 	case <-ctx.Done():
 		_ = s.Close()
-		return nil, fmt.Errorf("starting kinesalite: no port after %s: %w; its output:\n%s", timeout, ctx.Err(), out)
+		return nil, fmt.Errorf("starting %s: no port after %s: %w; its output:\n%s", e.module, timeout, ctx.Err(), out)
 	}
 	scheme := "http"
-	if opts.TLS {
+	if e.tls {
 		scheme = "https"
 	}
 	s.url = fmt.Sprintf("%s://127.0.0.1:%d", scheme, port)
-	if err := s.waitAnswering(ctx); err != nil {
+	if err := s.waitAnswering(ctx, e.probe); err != nil {
 		_ = s.Close()
-		return nil, fmt.Errorf("starting kinesalite at %s: %w; its output:\n%s", s.url, err, out)
+		return nil, fmt.Errorf("starting %s at %s: %w; its output:\n%s", e.module, s.url, err, out)
 	}
 	return s, nil
 }
 
-// waitAnswering polls ListStreams until kinesalite answers it with 200, so
-// that a broken install (a storage module that does not load) fails here
-// and not in the first spec.
-func (s *Server) waitAnswering(ctx context.Context) error {
+// waitAnswering polls the probe call until the emulator answers it with
+// 200, so that a broken install (a storage module that does not load)
+// fails here and not in the first spec.
+func (s *Server) waitAnswering(ctx context.Context, p probe) error {
 	client := &http.Client{
 		Timeout:   2 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, //nolint:gosec // kinesalite's bundled certificate is self-signed
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, //nolint:gosec // the emulators' bundled certificates are self-signed
 	}
 	defer client.CloseIdleConnections()
 	var last error
@@ -205,11 +233,11 @@ func (s *Server) waitAnswering(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-		req.Header.Set("X-Amz-Target", "Kinesis_20131202.ListStreams")
+		req.Header.Set("Content-Type", p.contentType)
+		req.Header.Set("X-Amz-Target", p.target)
 		req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
-		// kinesalite checks that a signature is present, not that it is right.
-		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=probe/20150101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0")
+		// The emulators check that a signature is present, not that it is right.
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=probe/20150101/us-east-1/"+p.service+"/aws4_request, SignedHeaders=host, Signature=0")
 		resp, err := client.Do(req)
 		if err == nil {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
@@ -217,15 +245,15 @@ func (s *Server) waitAnswering(ctx context.Context) error {
 			if resp.StatusCode == http.StatusOK {
 				return nil
 			}
-			last = fmt.Errorf("ListStreams answered %s: %s", resp.Status, bytes.TrimSpace(body))
+			last = fmt.Errorf("%s answered %s: %s", p.target, resp.Status, bytes.TrimSpace(body))
 		} else {
 			last = err
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for ListStreams to answer: %w (last attempt: %v)", ctx.Err(), last)
+			return fmt.Errorf("waiting for %s to answer: %w (last attempt: %v)", p.target, ctx.Err(), last)
 		case <-s.done:
-			return fmt.Errorf("it exited (%s) while waiting for ListStreams to answer (last attempt: %v)", s.cmd.ProcessState, last)
+			return fmt.Errorf("it exited (%s) while waiting for %s to answer (last attempt: %v)", s.cmd.ProcessState, p.target, last)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -238,10 +266,10 @@ func (s *Server) URL() string { return s.url }
 // Pid is the process id of the node process (the leader of its group).
 func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
-// Output is what kinesalite wrote to stdout and stderr, its last 64 KiB.
+// Output is what the emulator wrote to stdout and stderr, its last 64 KiB.
 func (s *Server) Output() string { return s.out.String() }
 
-// Close stops kinesalite. It is safe to call more than once and returns
+// Close stops the emulator. It is safe to call more than once and returns
 // within about ten seconds.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
@@ -250,7 +278,7 @@ func (s *Server) Close() error {
 		// 3. Wait for the process to be reaped, then close its stdin.
 		select {
 		case <-s.done:
-			s.closeErr = fmt.Errorf("kinesalite (pid %d) exited before Close (%s); its output:\n%s", s.cmd.Process.Pid, s.cmd.ProcessState, s.out)
+			s.closeErr = fmt.Errorf("%s (pid %d) exited before Close (%s); its output:\n%s", s.name, s.cmd.Process.Pid, s.cmd.ProcessState, s.out)
 		default:
 			_ = terminate(s.cmd.Process)
 			select {
@@ -260,7 +288,7 @@ func (s *Server) Close() error {
 				select {
 				case <-s.done:
 				case <-time.After(5 * time.Second):
-					s.closeErr = fmt.Errorf("stopping kinesalite (pid %d): still running 10s after SIGKILL", s.cmd.Process.Pid)
+					s.closeErr = fmt.Errorf("stopping %s (pid %d): still running 10s after SIGKILL", s.name, s.cmd.Process.Pid)
 				}
 			}
 		}
