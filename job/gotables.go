@@ -1,6 +1,7 @@
 package job
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -53,12 +54,14 @@ func (e *GoTableError) Error() string {
 
 // CheckGoTables checks that every 'go' table the plan writes has a Sink and
 // every one it reads a Source, and that nothing is registered under
-// another name. It returns the first of GoTableProblems.
+// another name. It returns every problem GoTableProblems finds, joined
+// (errors.As finds the first *GoTableError), or nil.
 func CheckGoTables(p *plan.Plan, sinks map[string]gotable.Sink, sources map[string]gotable.Source) error {
-	if problems := GoTableProblems(p, sinks, sources); len(problems) > 0 {
-		return problems[0]
+	var errs []error
+	for _, e := range GoTableProblems(p, sinks, sources) {
+		errs = append(errs, e)
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // GoTableProblems lists what does not match between the plan's 'go' tables

@@ -335,6 +335,12 @@ INSERT INTO dst SELECT id FROM src;
 			"Options.Sinks[\"src\"]: the job never writes into table `src`; remove it, or register it in Options.Sources if the job reads the table"))
 		Expect(start(map[string]gotable.Sink{"dst": sink}, map[string]gotable.Source{"src": source, "sorc": source})).To(MatchError(
 			"Options.Sources[\"sorc\"]: the job has no table `sorc`; register Go code under the name of a table with 'connector' = 'go'"))
+		// Every problem at once, as a compile error lists them.
+		err := start(map[string]gotable.Sink{"dts": sink}, nil)
+		Expect(err).To(MatchError(And(ContainSubstring("table `dst` uses 'connector' = 'go'"), ContainSubstring("table `src` uses 'connector' = 'go'"),
+			ContainSubstring("Options.Sinks[\"dts\"]: the job has no table `dts`"))))
+		var ge *job.GoTableError
+		Expect(errors.As(err, &ge)).To(BeTrue())
 	}, SpecTimeout(time.Minute))
 
 	It("runner validate accepts a 'go' table; runner run refuses it at its position", func() {
