@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/gotable"
 	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/metrics"
 	"github.com/shardflow/shardflow/plan"
 )
 
@@ -66,6 +68,12 @@ type Options struct {
 	// given to Start): a job that has not drained by then is stopped where
 	// it is and ends with ErrStopTimeout. Zero means DefaultStopTimeout.
 	StopTimeout time.Duration
+	// Metrics, when set, gets the job's Prometheus collector (package
+	// metrics): its shards, sinks, checkpoints and event time, read from
+	// the job's progress at each scrape, labelled with the job's name. It
+	// is unregistered once the job stopped. Start refuses a registry that
+	// already holds a running job of the same name.
+	Metrics prometheus.Registerer
 }
 
 // DefaultStopTimeout is how long a graceful stop may take when
@@ -94,6 +102,11 @@ type Job struct {
 	stopOnce    sync.Once
 	finishOnce  sync.Once
 	log         *slog.Logger
+	started     time.Time
+	// collector is registered in metrics, until Wait unregisters it.
+	metrics   prometheus.Registerer
+	collector *metrics.Collector
+	unregOnce sync.Once
 }
 
 // Start runs every INSERT of the plan in one actor system: sinks first, then
@@ -140,7 +153,11 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 		return nil, err
 	}
 	j := &Job{plan: p, system: opts.System, done: make(chan struct{}), treeStopped: make(chan struct{}),
-		log: opts.Logger, resumed: cps.resumed}
+		log: opts.Logger, resumed: cps.resumed, started: time.Now()}
+	if err := j.registerMetrics(opts.Metrics); err != nil {
+		clients.deregisterEager(ctx, p, opts.Logger)
+		return nil, err
+	}
 	if j.system == nil {
 		j.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 			return opts.Logger.With(slog.String("component", "protoactor"))
@@ -161,6 +178,7 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	if err != nil {
 		rootJobs.Delete(name)
 		clients.deregisterEager(ctx, p, opts.Logger)
+		j.unregisterMetrics()
 		j.shutdown()
 		return nil, fmt.Errorf("starting job %q: %w", p.Name, err)
 	}
@@ -224,6 +242,7 @@ func (j *Job) Done() <-chan struct{} { return j.done }
 func (j *Job) Wait() error {
 	<-j.done
 	<-j.treeStopped
+	j.unregisterMetrics()
 	j.shutdown()
 	return j.err
 }
@@ -274,17 +293,9 @@ func (j *Job) Progress(ctx context.Context) ([]messages.Progress, error) {
 		return sortProgress(j.final), nil
 	default:
 	}
-	timeout := time.Second
-	if d, ok := ctx.Deadline(); ok {
-		timeout = time.Until(d)
-	}
-	res, err := j.system.Root.RequestFuture(j.root, &progressQuery{}, timeout).Result()
+	snap, err := j.query(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("asking job %q for progress: %w", j.plan.Name, err)
-	}
-	snap, _ := res.(*progressSnapshot)
-	if snap == nil {
-		return nil, nil
+		return nil, err
 	}
 	return sortProgress(snap.tables), nil
 }
@@ -295,6 +306,14 @@ type CheckpointStats struct {
 	Completed  int64
 	Last       int64 // id of the newest
 	Total, Max time.Duration
+	// Failed counts periodic checkpoints abandoned (not complete within
+	// execution.checkpointing.timeout) or not saved.
+	Failed int64
+	// LastDuration, LastSize (encoded as JSON) and LastCompleted describe
+	// the newest completed checkpoint.
+	LastDuration  time.Duration
+	LastSize      int64
+	LastCompleted time.Time
 }
 
 // Mean is the average time from trigger to commit.
@@ -307,17 +326,9 @@ func (s CheckpointStats) Mean() time.Duration {
 
 // Checkpoints returns the job's checkpoint statistics so far.
 func (j *Job) Checkpoints(ctx context.Context) (CheckpointStats, error) {
-	timeout := time.Second
-	if d, ok := ctx.Deadline(); ok {
-		timeout = time.Until(d)
-	}
-	res, err := j.system.Root.RequestFuture(j.root, &progressQuery{}, timeout).Result()
+	snap, err := j.query(ctx)
 	if err != nil {
-		return CheckpointStats{}, fmt.Errorf("asking job %q for checkpoints: %w", j.plan.Name, err)
-	}
-	snap, _ := res.(*progressSnapshot)
-	if snap == nil {
-		return CheckpointStats{}, nil
+		return CheckpointStats{}, err
 	}
 	return snap.checkpoints, nil
 }

@@ -211,6 +211,9 @@ func (r *root) Receive(ctx actor.Context) {
 		st.Last = m.id
 		st.Total += m.took
 		st.Max = max(st.Max, m.took)
+		st.LastDuration, st.LastSize, st.LastCompleted = m.took, m.size, time.Now()
+	case *checkpointFailed:
+		r.checkpoints.Failed++
 	case *messages.SourceStopped:
 		r.onSourceStopped(ctx, m)
 	case *messages.Flushed:

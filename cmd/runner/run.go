@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/kinesislocal"
 	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/metrics"
 	"github.com/shardflow/shardflow/plan"
 )
 
@@ -35,6 +38,7 @@ type runFlags struct {
 	quiet          bool
 	logLevel       string
 	stopTimeout    time.Duration
+	metricsAddr    string
 }
 
 func newRunCommand() *cobra.Command {
@@ -78,6 +82,8 @@ kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks
 		"resume even if the checkpoint holds state of a table, stream or window operator the job no longer has; that state is dropped")
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	cmd.Flags().DurationVar(&f.stopTimeout, "stop-timeout", 30*time.Second, "how long a graceful stop may take")
+	cmd.Flags().StringVar(&f.metricsAddr, "metrics-addr", "",
+		"serve Prometheus /metrics, /healthz and /readyz on HOST:PORT (Flink's reporter uses :9249); off when empty")
 	return cmd
 }
 
@@ -110,6 +116,11 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	}
 	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop, StopTimeout: f.stopTimeout,
 		SystemProperties: props}
+	var registry *prometheus.Registry
+	if f.metricsAddr != "" {
+		registry = newRegistry()
+		opts.Metrics = registry
+	}
 	if f.fromCheckpoint != "" {
 		if f.fresh {
 			return fmt.Errorf("--from-checkpoint and --fresh contradict each other; give one")
@@ -128,6 +139,15 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		return err
 	}
 	printResumed(stderr, p, j.Resumed())
+	if registry != nil {
+		srv, err := metrics.Serve(metrics.ServerOptions{Addr: f.metricsAddr, Gatherer: registry, Source: j.Snapshot})
+		if err != nil {
+			_ = j.Stop(ctx)
+			return err
+		}
+		defer srv.Close()
+		fmt.Fprintf(stderr, "metrics at http://%s/metrics\n", srv.Addr())
+	}
 	signals := make(chan os.Signal, 2)
 	// SIGHUP (the terminal or ssh session closed) stops as gracefully as
 	// SIGTERM: dying of it would lose the final checkpoint.
@@ -329,4 +349,12 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// newRegistry is the registry --metrics-addr serves: the job's collector
+// joins the Go runtime's and the process's.
+func newRegistry() *prometheus.Registry {
+	r := prometheus.NewRegistry()
+	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return r
 }
