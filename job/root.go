@@ -457,8 +457,12 @@ func (r *root) spawnEventTime(ctx actor.Context) bool {
 				}
 			}
 		}
+		log := r.log // its lines about a shard name the stream too
+		if k := t.Connector.Kinesis; k != nil {
+			log = log.With(slog.String("stream", k.Stream))
+		}
 		pid, err := ctx.SpawnNamed(watermark.Props(watermark.Config{Table: t.Name, SyncInterval: syncInterval(t),
-			Followers: followers, Logger: r.log}), "watermark-"+t.Name)
+			Followers: followers, Logger: log}), "watermark-"+t.Name)
 		if err != nil {
 			r.fail(ctx, fmt.Errorf("starting the watermark actor of `%s`: %w", t.Name, err))
 			return false

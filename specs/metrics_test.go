@@ -2,6 +2,7 @@ package specs_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,8 +43,10 @@ INSERT INTO sunk SELECT k, n FROM orders;
 type watchedJob struct {
 	*job.Job
 	srv *metrics.Server
-	// dir is the job's checkpoint directory.
-	dir string
+	// dir is the job's checkpoint directory; logs what the job logged, as
+	// JSON at debug level.
+	dir  string
+	logs *lockedBuffer
 }
 
 // startWatched starts metricsJob on stream of b, serving its metrics; the
@@ -56,7 +59,8 @@ func startWatched(ctx context.Context, b *backend, stream string) *watchedJob {
 	p, _, err := plan.Load(path, nil)
 	Expect(err).NotTo(HaveOccurred())
 	reg := prometheus.NewRegistry()
-	logger := slog.New(slog.NewTextHandler(GinkgoWriter, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logs := &lockedBuffer{}
+	logger := slog.New(slog.NewJSONHandler(io.MultiWriter(logs, GinkgoWriter), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	j, err := job.Start(ctx, p, job.Options{Logger: logger, Metrics: reg, ProgressEvery: 50 * time.Millisecond, Fresh: true})
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(func() {
@@ -67,7 +71,7 @@ func startWatched(ctx context.Context, b *backend, stream string) *watchedJob {
 	srv, err := metrics.Serve(metrics.ServerOptions{Addr: "127.0.0.1:0", Gatherer: reg, Source: j.Snapshot})
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(srv.Close)
-	return &watchedJob{Job: j, srv: srv, dir: filepath.Join(tmp, "checkpoints", "watched")}
+	return &watchedJob{Job: j, srv: srv, dir: filepath.Join(tmp, "checkpoints", "watched"), logs: logs}
 }
 
 // get fetches path from the job's server: status and body.
@@ -142,6 +146,19 @@ var _ = Describe("watching a running job", func() {
 		Eventually(func() map[string]float64 { return w.series("shardflow_millisBehindLatest") }).WithTimeout(20 * time.Second).
 			Should(SatisfyAll(Not(HaveKey(shardLabels(stream, shardID(0)))), HaveKey(shardLabels(stream, shardID(2))), HaveKey(shardLabels(stream, shardID(3)))))
 		Expect(w.series("shardflow_source_finishedShards")).To(HaveKeyWithValue(fmt.Sprintf(`{job="watched",stream="%s",table="orders"}`, stream), 1.0))
+
+		// Every log line about a shard names its table and stream too.
+		aboutShards := 0
+		for _, line := range w.logs.Lines() {
+			var fields map[string]any
+			Expect(json.Unmarshal([]byte(line), &fields)).To(Succeed(), line)
+			if _, ok := fields["shard"]; ok {
+				aboutShards++
+				Expect(fields).To(HaveKeyWithValue("table", "orders"), line)
+				Expect(fields).To(HaveKeyWithValue("stream", stream), line)
+			}
+		}
+		Expect(aboutShards).To(BeNumerically(">", 0), "the split shard's end is logged")
 	})
 
 	It("is unready while its checkpoint store fails, and ready again once it recovers", func(ctx SpecContext) {

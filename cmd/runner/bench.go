@@ -43,7 +43,7 @@ and reports the process's resident memory and CPU use, and the CPU use of a bare
 polling the same shards. Both include the in-process endpoint answering the polls.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			logger, err := newLogger(cmd.ErrOrStderr(), logLevel)
+			logger, err := newLogger(cmd.ErrOrStderr(), logLevel, "text")
 			if err != nil {
 				return err
 			}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/diag"
+	"github.com/shardflow/shardflow/internal/console"
 	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/kinesislocal"
 	"github.com/shardflow/shardflow/messages"
@@ -37,6 +38,7 @@ type runFlags struct {
 	localShards    int
 	quiet          bool
 	logLevel       string
+	logFormat      string
 	stopTimeout    time.Duration
 	metricsAddr    string
 }
@@ -81,6 +83,7 @@ kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks
 	cmd.Flags().BoolVar(&f.allowDrop, "allow-non-restored-state", false,
 		"resume even if the checkpoint holds state of a table, stream or window operator the job no longer has; that state is dropped")
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
+	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "log format: text (key=value) or json (one object a line)")
 	cmd.Flags().DurationVar(&f.stopTimeout, "stop-timeout", 30*time.Second, "how long a graceful stop may take")
 	cmd.Flags().StringVar(&f.metricsAddr, "metrics-addr", "",
 		"serve Prometheus /metrics, /healthz and /readyz on HOST:PORT (Flink's reporter uses :9249); off when empty")
@@ -88,8 +91,15 @@ kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks
 }
 
 func runJob(cmd *cobra.Command, path string, f runFlags) error {
-	stderr := cmd.ErrOrStderr()
-	logger, err := newLogger(stderr, f.logLevel)
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	// On a terminal, rows, logs and messages go through one console that
+	// keeps the status line on the last line and out of the rows.
+	var con *console.Console
+	if !f.quiet && isTerminal(stderr) {
+		con = console.New(stderr, terminalWidth(stderr))
+		stdout, stderr = con.Writer(stdout), con.Writer(stderr)
+	}
+	logger, err := newLogger(stderr, f.logLevel, f.logFormat)
 	if err != nil {
 		return err
 	}
@@ -114,7 +124,7 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop, StopTimeout: f.stopTimeout,
+	opts := job.Options{Logger: logger, Stdout: stdout, Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop, StopTimeout: f.stopTimeout,
 		SystemProperties: props}
 	var registry *prometheus.Registry
 	if f.metricsAddr != "" {
@@ -154,7 +164,6 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(signals)
 
-	showProgress := !f.quiet && isTerminal(stderr)
 	started := time.Now()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -162,10 +171,10 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	for {
 		select {
 		case <-j.Done():
-			return finishRun(stderr, j, p, started, f.quiet, showProgress)
+			return finishRun(stderr, j, p, started, f.quiet, con)
 		case sig := <-signals:
-			if showProgress {
-				fmt.Fprint(stderr, "\r\033[K")
+			if con != nil {
+				con.Clear()
 			}
 			fmt.Fprintf(stderr, "%s: stopping job %q: draining sources and flushing sinks (signal again to stop at once)\n", sig, p.Name)
 			stopCtx, cancel := context.WithTimeout(ctx, f.stopTimeout)
@@ -181,12 +190,12 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 			if errors.Is(err, job.ErrStopTimeout) {
 				return fmt.Errorf("job %q stopped before its sinks were flushed: rows they held may not have been written", p.Name)
 			}
-			return finishRun(stderr, j, p, started, f.quiet, showProgress)
+			return finishRun(stderr, j, p, started, f.quiet, con)
 		case <-tick.C:
-			if showProgress {
+			if con != nil {
 				tables, err := j.Progress(ctx)
 				if err == nil {
-					fmt.Fprint(stderr, "\r\033[K"+progressLine(tables, prev))
+					con.SetStatus(progressLine(tables, prev))
 					for _, t := range tables {
 						prev[key(t)] = t
 					}
@@ -287,11 +296,11 @@ func progressLine(tables []messages.Progress, prev map[string]messages.Progress)
 	return strings.Join(parts, " | ")
 }
 
-func finishRun(w io.Writer, j *job.Job, p *plan.Plan, started time.Time, quiet, showProgress bool) error {
+func finishRun(w io.Writer, j *job.Job, p *plan.Plan, started time.Time, quiet bool, con *console.Console) error {
 	tables, _ := j.Progress(context.Background())
 	err := j.Wait()
-	if showProgress {
-		fmt.Fprint(w, "\r\033[K")
+	if con != nil {
+		con.Clear()
 	}
 	if err != nil {
 		return err
@@ -338,17 +347,41 @@ func startLocal(p *plan.Plan, shards int, logger *slog.Logger) (*kinesislocal.Se
 	return srv, nil
 }
 
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }
 
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// terminalWidth returns how wide the terminal behind w is now, 0 if
+// unknown; it is asked again at each status line, so a resized window is
+// followed.
+func terminalWidth(w io.Writer) func() int {
+	return func() int {
+		f, ok := w.(*os.File)
+		if !ok {
+			return 0
+		}
+		width, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return width
+	}
 }
 
 // newRegistry is the registry --metrics-addr serves: the job's collector
