@@ -142,7 +142,8 @@ type ShardProgress struct {
 
 // FetchStats describes a shard actor's last fetch (one GetRecords call, or
 // one event of a subscription), as Flink's Kinesis consumer reports it per
-// shard.
+// shard. The record and byte counts are of the last fetch that brought
+// records.
 type FetchStats struct {
 	// BytesRequestedPerFetch is the data of the fetch's records.
 	BytesRequestedPerFetch int64 `msgpack:"b,omitempty"`

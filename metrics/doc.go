@@ -2,7 +2,7 @@
 // Prometheus collector of a job's shards, sinks, checkpoints and event time
 // under the names of Flink's metrics, the readiness rules of /readyz, and
 // the HTTP server of `runner run --metrics-addr` (/metrics, /healthz,
-// /readyz).
+// /readyz and a status page at /).
 //
 // It reads plain-data snapshots (Snapshot) that the job assembles from the
 // progress reports its actors already send, when scraped: no actor calls

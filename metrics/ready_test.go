@@ -92,6 +92,19 @@ var _ = Describe("the server", func() {
 		Expect(body).To(ContainSubstring("writes to stream \"out-stream\" are failing"))
 	})
 
+	It("serves a status page of plain HTML with the shards, the sinks and the checkpoints", func() {
+		code, body := get("/")
+		Expect(code).To(Equal(http.StatusOK))
+		Expect(body).To(ContainSubstring(`<tr class="shard" data-shard="shardId-000000000000"><td>shardId-000000000000</td><td>10</td>`))
+		Expect(body).To(ContainSubstring(`<td>1.5s</td>`), "the shard's lag")
+		Expect(body).To(ContainSubstring(`<tr class="sink" data-table="out"><td>out</td><td>out-stream</td><td>20</td>`))
+		Expect(body).To(ContainSubstring("5 completed, 1 failed; every 1s; the last 0s ago, took 40ms, 321 bytes"))
+		Expect(body).To(ContainSubstring(`<meta http-equiv="refresh" content="2">`))
+		Expect(body).NotTo(MatchRegexp(`(src|href)="?https?:`), "no external asset")
+		code, _ = get("/nothing-here")
+		Expect(code).To(Equal(http.StatusNotFound))
+	})
+
 	It("closes twice without harm", func() {
 		Expect(srv.Close()).To(Succeed())
 		Expect(srv.Close()).To(Succeed())

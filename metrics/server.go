@@ -23,21 +23,23 @@ type ServerOptions struct {
 	// Gatherer is scraped at /metrics: the registry the job's collector
 	// (job.Options.Metrics) and the Go and process collectors are in.
 	Gatherer prometheus.Gatherer
-	// Source gives the job's snapshot for /readyz.
+	// Source gives the job's snapshot for /readyz and the status page.
 	Source Source
 	// Now is the clock readiness is judged by; nil is time.Now.
 	Now func() time.Time
 }
 
 // Server is the HTTP server of a running job: /metrics in Prometheus' text
-// format, /healthz (200 while the process serves) and /readyz (200 when
-// Ready, else 503 with the reasons).
+// format, /healthz (200 while the process serves), /readyz (200 when Ready,
+// else 503 with the reasons) and a status page at / for people.
 type Server struct {
 	opts      ServerOptions
 	srv       *http.Server
 	ln        net.Listener
 	served    chan struct{}
 	closeOnce sync.Once
+	// rates are the counts of the status page's last view.
+	rates rates
 }
 
 // Serve listens on opts.Addr and serves until Close.
@@ -54,6 +56,7 @@ func Serve(opts ServerOptions) (*Server, error) {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("GET /{$}", s.status)
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.served)

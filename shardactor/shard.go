@@ -453,7 +453,9 @@ func (s *shard) through(ctx actor.Context) {
 	s.cur = nil
 	s.pending.clear()
 	s.millisBehind = b.millisBehind
-	s.stats.NumberOfDeaggregatedRecordsPerFetch = s.records - s.batchFrom
+	if len(b.records) > 0 {
+		s.stats.NumberOfDeaggregatedRecordsPerFetch = s.records - s.batchFrom
+	}
 	s.report(ctx, false)
 	if b.end {
 		s.closed, s.children = true, b.children
@@ -669,19 +671,20 @@ func (s *shard) report(ctx actor.Context, force bool) {
 }
 
 // measure describes a fetch as Flink's Kinesis consumer does per shard:
-// the records and bytes it brought, how long it took, how often such a
-// loop runs, and the wait and limit of the next one. The user records it
-// held are counted once they went through (see through).
+// how long it took, how often such a loop runs, the wait and limit of the
+// next one, and the records and bytes it brought. Those last are of the
+// last fetch that brought any: a shard read at its tip fetches nothing
+// most of the time, and reports sampled once a second would show little
+// else. The user records are counted once they went through (see through).
 func (s *shard) measure(b *batch) {
 	st := &s.stats
-	bytes := 0
-	for i := range b.records {
-		bytes += len(b.records[i].Data)
-	}
-	st.BytesRequestedPerFetch = int64(bytes)
-	st.NumberOfAggregatedRecordsPerFetch = int64(len(b.records))
-	st.AverageRecordSizeBytes = 0
 	if len(b.records) > 0 {
+		bytes := 0
+		for i := range b.records {
+			bytes += len(b.records[i].Data)
+		}
+		st.BytesRequestedPerFetch = int64(bytes)
+		st.NumberOfAggregatedRecordsPerFetch = int64(len(b.records))
 		st.AverageRecordSizeBytes = int64(bytes / len(b.records))
 	}
 	st.RunLoopTimeNanos = int64(b.elapsed)

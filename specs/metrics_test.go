@@ -133,6 +133,13 @@ var _ = Describe("watching a running job", func() {
 			Expect(w.series(name)).To(HaveKey(shardLabels(stream, shardID(0))), name)
 			Expect(w.series(name)).To(HaveKey(shardLabels(stream, shardID(1))), name)
 		}
+		// The per-fetch sizes are of the last fetch that brought records
+		// (csv records of 3 or 4 bytes), and stay while the shards, read to
+		// their tip, poll and get nothing.
+		Consistently(func(g Gomega) {
+			g.Expect(w.series("shardflow_averageRecordSizeBytes")).To(HaveEach(BeNumerically("~", 3.5, 0.5)))
+			g.Expect(w.series("shardflow_numberOfDeaggregatedRecordsPerFetch")).To(HaveEach(BeNumerically(">", 0)))
+		}).WithTimeout(500 * time.Millisecond).Should(Succeed())
 		Expect(w.series("shardflow_source_numRecordsIn")).To(HaveKeyWithValue(fmt.Sprintf(`{job="watched",stream="%s",table="orders"}`, stream), 40.0))
 		Expect(w.series("shardflow_numRecordsOut")).To(HaveKeyWithValue(`{job="watched",stream="",table="sunk"}`, 40.0))
 
