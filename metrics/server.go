@@ -23,7 +23,9 @@ type ServerOptions struct {
 	// Gatherer is scraped at /metrics: the registry the job's collector
 	// (job.Options.Metrics) and the Go and process collectors are in.
 	Gatherer prometheus.Gatherer
-	// Source gives the job's snapshot for /readyz and the status page.
+	// Source gives the job's snapshot for /readyz and the status page;
+	// without it (a local endpoint's server) /readyz answers ready while
+	// the server serves, and there is no status page.
 	Source Source
 	// Now is the clock readiness is judged by; nil is time.Now.
 	Now func() time.Time
@@ -56,7 +58,9 @@ func Serve(opts ServerOptions) (*Server, error) {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.HandleFunc("GET /{$}", s.status)
+	if opts.Source != nil {
+		mux.HandleFunc("GET /{$}", s.status)
+	}
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.served)
@@ -88,6 +92,10 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Source == nil {
+		fmt.Fprintln(w, "ready")
+		return
+	}
 	snap, err := s.opts.Source(r.Context())
 	if err == nil {
 		err = Ready(snap, s.opts.Now())

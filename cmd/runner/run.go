@@ -111,6 +111,10 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		fmt.Fprintln(stderr, w.Error())
 	}
 	ctx := context.Background()
+	var registry *prometheus.Registry
+	if f.metricsAddr != "" {
+		registry = newRegistry()
+	}
 	if f.local {
 		srv, err := startLocal(p, f.localShards, logger)
 		if err != nil {
@@ -118,6 +122,9 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		}
 		defer srv.Close()
 		fmt.Fprintf(stderr, "local Kinesis endpoint at %s\n", srv.URL())
+		if registry != nil {
+			registry.MustRegister(metrics.NewLocalCollector(srv.Stats))
+		}
 	}
 
 	props, err := systemProperties(f.sysProps)
@@ -126,9 +133,7 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	}
 	opts := job.Options{Logger: logger, Stdout: stdout, Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop, StopTimeout: f.stopTimeout,
 		SystemProperties: props}
-	var registry *prometheus.Registry
-	if f.metricsAddr != "" {
-		registry = newRegistry()
+	if registry != nil {
 		opts.Metrics = registry
 	}
 	if f.fromCheckpoint != "" {
