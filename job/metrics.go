@@ -62,12 +62,15 @@ func (j *Job) Snapshot(ctx context.Context) (metrics.Snapshot, error) {
 		return s, nil
 	default:
 	}
-	snap, err := j.query(ctx)
+	tables, err := j.Progress(ctx)
 	if err != nil {
 		return metrics.Snapshot{}, err
 	}
-	s.Tables = sortProgress(snap.tables)
-	c := snap.checkpoints
+	s.Tables = tables
+	c, err := j.Checkpoints(ctx)
+	if err != nil {
+		return metrics.Snapshot{}, err
+	}
 	s.Checkpoints = metrics.Checkpoints{Interval: j.plan.Job.CheckpointInterval, Completed: c.Completed, Failed: c.Failed,
 		LastDuration: c.LastDuration, LastSize: c.LastSize, LastCompleted: c.LastCompleted}
 	return s, nil
