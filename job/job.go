@@ -88,6 +88,13 @@ var ErrStopTimeout = errors.New("the job did not finish draining in time")
 
 // Job is a running plan. Its methods are safe for concurrent use.
 type Job struct {
+	// started is when Start ran; collector is registered in metrics until
+	// Wait unregisters it.
+	started   time.Time
+	metrics   prometheus.Registerer
+	collector *metrics.Collector
+	unregOnce sync.Once
+
 	plan   *plan.Plan
 	system *actor.ActorSystem
 	ownSys bool
@@ -102,11 +109,6 @@ type Job struct {
 	stopOnce    sync.Once
 	finishOnce  sync.Once
 	log         *slog.Logger
-	started     time.Time
-	// collector is registered in metrics, until Wait unregisters it.
-	metrics   prometheus.Registerer
-	collector *metrics.Collector
-	unregOnce sync.Once
 }
 
 // Start runs every INSERT of the plan in one actor system: sinks first, then
@@ -326,9 +328,17 @@ func (s CheckpointStats) Mean() time.Duration {
 
 // Checkpoints returns the job's checkpoint statistics so far.
 func (j *Job) Checkpoints(ctx context.Context) (CheckpointStats, error) {
-	snap, err := j.query(ctx)
+	timeout := time.Second
+	if d, ok := ctx.Deadline(); ok {
+		timeout = time.Until(d)
+	}
+	res, err := j.system.Root.RequestFuture(j.root, &progressQuery{}, timeout).Result()
 	if err != nil {
-		return CheckpointStats{}, err
+		return CheckpointStats{}, fmt.Errorf("asking job %q for checkpoints: %w", j.plan.Name, err)
+	}
+	snap, _ := res.(*progressSnapshot)
+	if snap == nil {
+		return CheckpointStats{}, nil
 	}
 	return snap.checkpoints, nil
 }

@@ -205,15 +205,15 @@ func (r *root) Receive(ctx actor.Context) {
 			r.plan.Name, r.opts.StopTimeout, ErrStopTimeout))
 	case *finalSaved:
 		r.onFinalSaved(ctx, m)
+	case *checkpointFailed:
+		r.checkpoints.Failed++
 	case *checkpointCompleted:
+		r.checkpoints.LastDuration, r.checkpoints.LastSize, r.checkpoints.LastCompleted = m.took, m.size, time.Now()
 		st := &r.checkpoints
 		st.Completed++
 		st.Last = m.id
 		st.Total += m.took
 		st.Max = max(st.Max, m.took)
-		st.LastDuration, st.LastSize, st.LastCompleted = m.took, m.size, time.Now()
-	case *checkpointFailed:
-		r.checkpoints.Failed++
 	case *messages.SourceStopped:
 		r.onSourceStopped(ctx, m)
 	case *messages.Flushed:
