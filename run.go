@@ -131,6 +131,13 @@ type Progress = messages.Progress
 // sorted by table name.
 func (j *Job) Progress(ctx context.Context) ([]Progress, error) { return j.j.Progress(ctx) }
 
+// CheckpointStats counts the periodic checkpoints a job committed and how
+// long they took from trigger to commit.
+type CheckpointStats = job.CheckpointStats
+
+// Checkpoints returns the job's checkpoint statistics so far.
+func (j *Job) Checkpoints(ctx context.Context) (CheckpointStats, error) { return j.j.Checkpoints(ctx) }
+
 // Resumed says which checkpoint the job resumed from and how each source
 // resumes; nil when it started fresh.
 func (j *Job) Resumed() *Resumed { return j.j.Resumed() }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -109,6 +110,9 @@ type Job struct {
 	stopOnce    sync.Once
 	finishOnce  sync.Once
 	log         *slog.Logger
+	// checkpoints is the root's latest CheckpointStats, kept here so that
+	// Checkpoints answers after the job ended too.
+	checkpoints atomic.Pointer[CheckpointStats]
 }
 
 // Start runs every INSERT of the plan in one actor system: sinks first, then
@@ -171,10 +175,12 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	name := "job-" + p.Name + j.system.ProcessRegistry.NextId()
 	rootJobs.Store(name, j)
 	props := actor.PropsFromProducer(func() actor.Actor {
-		return newRoot(ctx, p, opts, clients, cps, j.finish, func() {
+		r := newRoot(ctx, p, opts, clients, cps, j.finish, func() {
 			rootJobs.Delete(name)
 			close(j.treeStopped)
 		})
+		r.onCheckpoint = func(st CheckpointStats) { j.checkpoints.Store(&st) }
+		return r
 	}, actor.WithGuardian(rootGuardian), actors.RaisePanics())
 	root, err := j.system.Root.SpawnNamed(props, name)
 	if err != nil {
@@ -327,20 +333,11 @@ func (s CheckpointStats) Mean() time.Duration {
 }
 
 // Checkpoints returns the job's checkpoint statistics so far.
-func (j *Job) Checkpoints(ctx context.Context) (CheckpointStats, error) {
-	timeout := time.Second
-	if d, ok := ctx.Deadline(); ok {
-		timeout = time.Until(d)
+func (j *Job) Checkpoints(context.Context) (CheckpointStats, error) {
+	if st := j.checkpoints.Load(); st != nil {
+		return *st, nil
 	}
-	res, err := j.system.Root.RequestFuture(j.root, &progressQuery{}, timeout).Result()
-	if err != nil {
-		return CheckpointStats{}, fmt.Errorf("asking job %q for checkpoints: %w", j.plan.Name, err)
-	}
-	snap, _ := res.(*progressSnapshot)
-	if snap == nil {
-		return CheckpointStats{}, nil
-	}
-	return snap.checkpoints, nil
+	return CheckpointStats{}, nil
 }
 
 func sortProgress(tables []messages.Progress) []messages.Progress {
@@ -360,8 +357,7 @@ type (
 	stopTimedOut     struct{}
 	progressQuery    struct{}
 	progressSnapshot struct {
-		tables      []messages.Progress
-		checkpoints CheckpointStats
+		tables []messages.Progress
 	}
 	pollProgress struct{}
 )

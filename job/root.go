@@ -132,6 +132,8 @@ type root struct {
 	opts    Options
 	clients *clients
 	finish  func(error, []messages.Progress)
+	// onCheckpoint is told the statistics after each committed checkpoint.
+	onCheckpoint func(CheckpointStats)
 	// bound is the context given to Start; its end stops the job
 	// gracefully. unwatch stops watching it.
 	bound   context.Context
@@ -214,6 +216,9 @@ func (r *root) Receive(ctx actor.Context) {
 		st.Last = m.id
 		st.Total += m.took
 		st.Max = max(st.Max, m.took)
+		if r.onCheckpoint != nil {
+			r.onCheckpoint(*st)
+		}
 	case *messages.SourceStopped:
 		r.onSourceStopped(ctx, m)
 	case *messages.Flushed:
@@ -251,7 +256,7 @@ func (r *root) Receive(ctx actor.Context) {
 	case *messages.Progress:
 		r.latest[progressKey(m)] = *m
 	case *progressQuery:
-		ctx.Respond(&progressSnapshot{tables: r.snapshot(), checkpoints: r.checkpoints})
+		ctx.Respond(&progressSnapshot{tables: r.snapshot()})
 	case *actor.Stopping:
 		if r.timers != nil {
 			r.timers.Stop()
