@@ -209,6 +209,9 @@ func (r *root) Receive(ctx actor.Context) {
 		r.onFinalSaved(ctx, m)
 	case *checkpointFailed:
 		r.checkpoints.Failed++
+		if r.onCheckpoint != nil { // a failed checkpoint counts as well
+			r.onCheckpoint(r.checkpoints)
+		}
 	case *checkpointCompleted:
 		r.checkpoints.LastDuration, r.checkpoints.LastSize, r.checkpoints.LastCompleted = m.took, m.size, time.Now()
 		st := &r.checkpoints
