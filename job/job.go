@@ -29,6 +29,12 @@ import (
 type Options struct {
 	// Logger receives the job's logs; nil discards them.
 	Logger *slog.Logger
+	// Metrics, when set, gets the job's Prometheus collector (package
+	// metrics): its shards, sinks, checkpoints and event time, read from
+	// the job's progress at each scrape, labelled with the job's name. It
+	// is unregistered once the job stopped. Start refuses a registry that
+	// already holds a running job of the same name.
+	Metrics prometheus.Registerer
 	// Stdout and Stderr receive the rows of print sinks.
 	Stdout, Stderr io.Writer
 	// System is a host application's actor system to run in; nil starts a
@@ -69,12 +75,6 @@ type Options struct {
 	// given to Start): a job that has not drained by then is stopped where
 	// it is and ends with ErrStopTimeout. Zero means DefaultStopTimeout.
 	StopTimeout time.Duration
-	// Metrics, when set, gets the job's Prometheus collector (package
-	// metrics): its shards, sinks, checkpoints and event time, read from
-	// the job's progress at each scrape, labelled with the job's name. It
-	// is unregistered once the job stopped. Start refuses a registry that
-	// already holds a running job of the same name.
-	Metrics prometheus.Registerer
 }
 
 // DefaultStopTimeout is how long a graceful stop may take when

@@ -39,8 +39,8 @@ type runFlags struct {
 	quiet          bool
 	logLevel       string
 	logFormat      string
-	stopTimeout    time.Duration
 	metricsAddr    string
+	stopTimeout    time.Duration
 }
 
 func newRunCommand() *cobra.Command {
@@ -84,20 +84,21 @@ kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks
 		"resume even if the checkpoint holds state of a table, stream or window operator the job no longer has; that state is dropped")
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "log format: text (key=value) or json (one object a line)")
-	cmd.Flags().DurationVar(&f.stopTimeout, "stop-timeout", 30*time.Second, "how long a graceful stop may take")
 	cmd.Flags().StringVar(&f.metricsAddr, "metrics-addr", "",
 		"serve Prometheus /metrics, /healthz and /readyz on HOST:PORT (Flink's reporter uses :9249); off when empty")
+	cmd.Flags().DurationVar(&f.stopTimeout, "stop-timeout", 30*time.Second, "how long a graceful stop may take")
 	return cmd
 }
 
 func runJob(cmd *cobra.Command, path string, f runFlags) error {
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	stderr := cmd.ErrOrStderr()
 	// On a terminal, rows, logs and messages go through one console that
 	// keeps the status line on the last line and out of the rows.
 	var con *console.Console
 	if !f.quiet && isTerminal(stderr) {
 		con = console.New(stderr, terminalWidth(stderr))
-		stdout, stderr = con.Writer(stdout), con.Writer(stderr)
+		cmd.SetOut(con.Writer(cmd.OutOrStdout()))
+		stderr = con.Writer(stderr)
 	}
 	logger, err := newLogger(stderr, f.logLevel, f.logFormat)
 	if err != nil {
@@ -131,11 +132,8 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := job.Options{Logger: logger, Stdout: stdout, Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop, StopTimeout: f.stopTimeout,
+	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop, StopTimeout: f.stopTimeout,
 		SystemProperties: props}
-	if registry != nil {
-		opts.Metrics = registry
-	}
 	if f.fromCheckpoint != "" {
 		if f.fresh {
 			return fmt.Errorf("--from-checkpoint and --fresh contradict each other; give one")
@@ -145,6 +143,9 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 			return fmt.Errorf("--from-checkpoint: %w", err)
 		}
 		opts.From, opts.FromRef = cp, f.fromCheckpoint
+	}
+	if registry != nil {
+		opts.Metrics = registry
 	}
 	j, err := job.Start(ctx, p, opts)
 	if f.local && errors.Is(err, job.ErrNonRestoredState) {
