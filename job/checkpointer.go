@@ -76,9 +76,10 @@ type (
 	checkpointCompleted struct {
 		id   int64
 		took time.Duration
-		// size is the checkpoint's size encoded as JSON.
-		size int64
 	}
+	// checkpointSize tells the root the size, encoded as JSON, of the
+	// checkpoint whose checkpointCompleted follows.
+	checkpointSize struct{ bytes int64 }
 	// checkpointFailed tells the root a periodic checkpoint was abandoned
 	// (not complete in time) or could not be saved.
 	checkpointFailed struct{}
@@ -145,10 +146,11 @@ func (c *checkpointer) Receive(ctx actor.Context) {
 			c.log.Error("checkpoint could not be saved; the job goes on and tries again", slog.Int64("checkpoint", m.cp.ID), slog.String("error", m.err.Error()))
 			ctx.Send(ctx.Parent(), &checkpointFailed{})
 		} else {
+			ctx.Send(ctx.Parent(), &checkpointSize{bytes: encodedSize(m.cp)})
 			c.completed++
 			took := time.Since(m.started)
 			c.log.Info("checkpoint completed", slog.Int64("checkpoint", m.cp.ID), slog.Duration("took", took))
-			ctx.Send(ctx.Parent(), &checkpointCompleted{id: m.cp.ID, took: took, size: encodedSize(m.cp)})
+			ctx.Send(ctx.Parent(), &checkpointCompleted{id: m.cp.ID, took: took})
 		}
 		c.schedule()
 	case *stopCheckpoints:

@@ -207,13 +207,15 @@ func (r *root) Receive(ctx actor.Context) {
 			r.plan.Name, r.opts.StopTimeout, ErrStopTimeout))
 	case *finalSaved:
 		r.onFinalSaved(ctx, m)
+	case *checkpointSize:
+		r.checkpoints.LastSize = m.bytes
 	case *checkpointFailed:
 		r.checkpoints.Failed++
 		if r.onCheckpoint != nil { // a failed checkpoint counts as well
 			r.onCheckpoint(r.checkpoints)
 		}
 	case *checkpointCompleted:
-		r.checkpoints.LastDuration, r.checkpoints.LastSize, r.checkpoints.LastCompleted = m.took, m.size, time.Now()
+		r.checkpoints.LastDuration, r.checkpoints.LastCompleted = m.took, time.Now()
 		st := &r.checkpoints
 		st.Completed++
 		st.Last = m.id

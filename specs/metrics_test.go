@@ -146,6 +146,8 @@ var _ = Describe("watching a running job", func() {
 		putAll(ctx, b, stream, keyedRecords(40, 60, 8))
 		Eventually(func() float64 { return w.total("shardflow_shardRecordsIn") }).WithTimeout(20 * time.Second).Should(Equal(100.0))
 		Eventually(func() float64 { return w.total("shardflow_numberOfCompletedCheckpoints") }).Should(BeNumerically(">", 0))
+		Expect(w.total("shardflow_lastCheckpointSize")).To(BeNumerically(">", 100), "a checkpoint of two shards' positions")
+		Expect(w.total("shardflow_lastCompletedCheckpointTimestamp")).To(BeNumerically(">", 0))
 
 		// Flow: shard 0 splits; its reader reads it to its end and stops,
 		// and its children are read from then on.
