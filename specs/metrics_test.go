@@ -24,7 +24,8 @@ import (
 )
 
 // metricsJob reads csv rows (k, n) from stream %[2]s on the endpoint %[1]s
-// into a blackhole table, and checkpoints every 200 ms into %[3]s.
+// into a blackhole table, and checkpoints every 200 ms into %[3]s; %[4]s adds
+// source options.
 const metricsJob = `
 SET 'pipeline.name' = 'watched';
 SET 'execution.checkpointing.interval' = '200 ms';
@@ -33,7 +34,7 @@ CREATE TABLE orders (k BIGINT, n BIGINT) WITH (
   'connector' = 'kinesis', 'stream' = '%[2]s', 'aws.endpoint' = '%[1]s', 'format' = 'csv',
   'scan.stream.initpos' = 'TRIM_HORIZON', 'scan.shard.getrecords.intervalmillis' = '20',
   'scan.shard.discovery.intervalmillis' = '100',
-  'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'spec', 'aws.credentials.basic.secretkey' = 'spec'
+  'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'spec', 'aws.credentials.basic.secretkey' = 'spec'%[4]s
 );
 CREATE TABLE sunk (k BIGINT, n BIGINT) WITH ('connector' = 'blackhole');
 INSERT INTO sunk SELECT k, n FROM orders;
@@ -49,13 +50,13 @@ type watchedJob struct {
 	logs *lockedBuffer
 }
 
-// startWatched starts metricsJob on stream of b, serving its metrics; the
-// job and the server stop when the spec ends.
-func startWatched(ctx context.Context, b *backend, stream string) *watchedJob {
+// startWatched starts metricsJob on stream of b, with extra source options,
+// serving its metrics; the job and the server stop when the spec ends.
+func startWatched(ctx context.Context, b *backend, stream string, extra ...string) *watchedJob {
 	GinkgoHelper()
 	tmp := GinkgoT().TempDir()
 	path := filepath.Join(tmp, "watched.sql")
-	Expect(os.WriteFile(path, fmt.Appendf(nil, metricsJob, b.url, stream, filepath.Join(tmp, "checkpoints")), 0o600)).To(Succeed())
+	Expect(os.WriteFile(path, fmt.Appendf(nil, metricsJob, b.url, stream, filepath.Join(tmp, "checkpoints"), strings.Join(extra, "")), 0o600)).To(Succeed())
 	p, _, err := plan.Load(path, nil)
 	Expect(err).NotTo(HaveOccurred())
 	reg := prometheus.NewRegistry()
@@ -168,6 +169,22 @@ var _ = Describe("watching a running job", func() {
 			}
 		}
 		Expect(aboutShards).To(BeNumerically(">", 0), "the split shard's end is logged")
+	})
+
+	It("counts each shard's enhanced fan-out subscriptions, and resubscriptions as the endpoint ends them", func(ctx SpecContext) {
+		b, _ := sinkLocal(kinesislocal.Options{SubscriptionLifetime: 300 * time.Millisecond})
+		stream := createStream(ctx, b, 2)
+		w := startWatched(ctx, b, stream, ",\n  'scan.stream.recordpublisher' = 'EFO', 'scan.stream.efo.consumername' = 'watched-reader'")
+		putAll(ctx, b, stream, keyedRecords(0, 20, 4))
+		Eventually(func() float64 { return w.total("shardflow_shardRecordsIn") }).WithTimeout(20 * time.Second).Should(Equal(20.0))
+		Eventually(func() map[string]float64 { return w.series("shardflow_resubscriptions") }).WithTimeout(20 * time.Second).Should(SatisfyAll(
+			HaveKeyWithValue(shardLabels(stream, shardID(0)), BeNumerically(">=", 1)),
+			HaveKeyWithValue(shardLabels(stream, shardID(1)), BeNumerically(">=", 1))))
+		subs, resubs := w.series("shardflow_subscriptions"), w.series("shardflow_resubscriptions")
+		for shard, n := range subs {
+			Expect(n).To(BeNumerically(">=", resubs[shard]+1), "the first subscription of %s is not a resubscription", shard)
+		}
+		Expect(w.series("shardflow_maxNumberOfRecordsPerFetch")).To(HaveEach(0.0), "a subscription has no GetRecords limit")
 	})
 
 	It("is unready while its checkpoint store fails, and ready again once it recovers", func(ctx SpecContext) {
