@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/kinesislocal"
 	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/metrics"
 )
 
 // Options say where and how a job runs. The zero value runs it in an actor
@@ -60,6 +62,11 @@ type Options struct {
 	// SystemProperties are what the SYS_PROP credentials provider reads
 	// (aws.accessKeyId, aws.secretKey, aws.sessionToken).
 	SystemProperties map[string]string
+	// Metrics, when set, gets the job's Prometheus collector: per shard,
+	// sink and checkpoint, with Flink's metric names, labelled job, table,
+	// stream and shard_id (see package metrics, whose Serve also gives
+	// /healthz and /readyz).
+	Metrics prometheus.Registerer
 }
 
 // Job is a running job. Its methods are safe for concurrent use.
@@ -82,6 +89,7 @@ func Start(ctx context.Context, p *Plan, opts Options) (*Job, error) {
 		Sinks: opts.Sinks, Sources: opts.Sources,
 		Fresh: opts.Fresh, AllowNonRestoredState: opts.AllowNonRestoredState,
 		StopTimeout: opts.StopTimeout, ProgressEvery: opts.ProgressEvery, SystemProperties: opts.SystemProperties,
+		Metrics: opts.Metrics,
 	}
 	if opts.FromCheckpoint != "" {
 		if opts.Fresh {
@@ -149,3 +157,8 @@ var (
 	// another job.
 	ErrForeignCheckpoint = job.ErrForeignCheckpoint
 )
+
+// Snapshot returns what the job's metrics show now, for a host that serves
+// readiness or a status page itself: metrics.Ready(s, time.Now()) is
+// /readyz's answer.
+func (j *Job) Snapshot(ctx context.Context) (metrics.Snapshot, error) { return j.j.Snapshot(ctx) }

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/job"
@@ -40,6 +41,9 @@ type SourceOptions struct {
 	// that many user records: the job reads the user records, the bare
 	// loop the aggregates.
 	Aggregate int
+	// Metrics registers the job's metrics collector and scrapes it every
+	// ScrapeEvery while the job reads, as Prometheus would.
+	Metrics bool
 	// Progress receives a line per phase; nil discards.
 	Progress io.Writer
 	Logger   *slog.Logger
@@ -255,9 +259,18 @@ func readWithJob(ctx context.Context, url, stream string, o SourceOptions, sets 
 	for k, v := range sets {
 		text = fmt.Sprintf("SET '%s' = '%s';\n", k, v) + text
 	}
-	j, err := startJob(ctx, text, job.Options{Logger: o.Logger, ProgressEvery: 2 * time.Millisecond, Fresh: true})
+	opts := job.Options{Logger: o.Logger, ProgressEvery: 2 * time.Millisecond, Fresh: true}
+	var reg *prometheus.Registry
+	if o.Metrics {
+		reg = prometheus.NewRegistry()
+		opts.Metrics = reg
+	}
+	j, err := startJob(ctx, text, opts)
 	if err != nil {
 		return 0, stats, err
+	}
+	if reg != nil {
+		defer scrapeEvery(reg, ScrapeEvery)()
 	}
 	took, err := j.until(ctx, sourceRead("src", o.Records))
 	if err == nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -599,10 +600,14 @@ func (c *coordinator) progress() *messages.Progress {
 			if s.progress.Paused {
 				p.Paused++
 			}
+			d := s.progress
+			d.ShardID = s.id // before its first report too
+			p.ShardDetail = append(p.ShardDetail, d)
 		case finished:
 			p.FinishedShards++
 		}
 	}
+	slices.SortFunc(p.ShardDetail, func(a, b messages.ShardProgress) int { return strings.Compare(a.ShardID, b.ShardID) })
 	return p
 }
 

@@ -2,6 +2,7 @@ package job
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -76,6 +77,12 @@ type (
 		id   int64
 		took time.Duration
 	}
+	// checkpointSize tells the root the size, encoded as JSON, of the
+	// checkpoint whose checkpointCompleted follows.
+	checkpointSize struct{ bytes int64 }
+	// checkpointFailed tells the root a periodic checkpoint was abandoned
+	// (not complete in time) or could not be saved.
+	checkpointFailed struct{}
 	// stopCheckpoints ends periodic checkpoints (a graceful stop began).
 	stopCheckpoints struct{}
 	// takeFinal commits the checkpoint of a drained job; the root gets a
@@ -129,6 +136,7 @@ func (c *checkpointer) Receive(ctx actor.Context) {
 		if p := c.inFlight; p != nil && p.id == m.id {
 			c.log.Warn("checkpoint abandoned: not complete within execution.checkpointing.timeout",
 				slog.Int64("checkpoint", p.id), slog.Duration("timeout", c.timeout), slog.String("missing", c.missing(p)))
+			ctx.Send(ctx.Parent(), &checkpointFailed{})
 			c.inFlight = nil
 			c.schedule()
 		}
@@ -136,7 +144,9 @@ func (c *checkpointer) Receive(ctx actor.Context) {
 		c.saving = false
 		if m.err != nil {
 			c.log.Error("checkpoint could not be saved; the job goes on and tries again", slog.Int64("checkpoint", m.cp.ID), slog.String("error", m.err.Error()))
+			ctx.Send(ctx.Parent(), &checkpointFailed{})
 		} else {
+			ctx.Send(ctx.Parent(), &checkpointSize{bytes: encodedSize(m.cp)})
 			c.completed++
 			took := time.Since(m.started)
 			c.log.Info("checkpoint completed", slog.Int64("checkpoint", m.cp.ID), slog.Duration("took", took))
@@ -290,4 +300,14 @@ func (c *checkpointer) missing(p *pendingCheckpoint) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, "; ")
+}
+
+// encodedSize is the size of cp encoded as JSON, what Flink calls the
+// checkpoint's size; 0 if it does not encode.
+func encodedSize(cp *checkpoint.Checkpoint) int64 {
+	b, err := json.Marshal(cp)
+	if err != nil {
+		return 0
+	}
+	return int64(len(b))
 }

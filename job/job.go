@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/gotable"
 	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/metrics"
 	"github.com/shardflow/shardflow/plan"
 )
 
@@ -27,6 +29,12 @@ import (
 type Options struct {
 	// Logger receives the job's logs; nil discards them.
 	Logger *slog.Logger
+	// Metrics, when set, gets the job's Prometheus collector (package
+	// metrics): its shards, sinks, checkpoints and event time, read from
+	// the job's progress at each scrape, labelled with the job's name. It
+	// is unregistered once the job stopped. Start refuses a registry that
+	// already holds a running job of the same name.
+	Metrics prometheus.Registerer
 	// Stdout and Stderr receive the rows of print sinks.
 	Stdout, Stderr io.Writer
 	// System is a host application's actor system to run in; nil starts a
@@ -81,6 +89,13 @@ var ErrStopTimeout = errors.New("the job did not finish draining in time")
 
 // Job is a running plan. Its methods are safe for concurrent use.
 type Job struct {
+	// started is when Start ran; collector is registered in metrics until
+	// Wait unregisters it.
+	started   time.Time
+	metrics   prometheus.Registerer
+	collector *metrics.Collector
+	unregOnce sync.Once
+
 	plan   *plan.Plan
 	system *actor.ActorSystem
 	ownSys bool
@@ -144,7 +159,11 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 		return nil, err
 	}
 	j := &Job{plan: p, system: opts.System, done: make(chan struct{}), treeStopped: make(chan struct{}),
-		log: opts.Logger, resumed: cps.resumed}
+		log: opts.Logger, resumed: cps.resumed, started: time.Now()}
+	if err := j.registerMetrics(opts.Metrics); err != nil {
+		clients.deregisterEager(ctx, p, opts.Logger)
+		return nil, err
+	}
 	if j.system == nil {
 		j.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 			return opts.Logger.With(slog.String("component", "protoactor"))
@@ -167,6 +186,7 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	if err != nil {
 		rootJobs.Delete(name)
 		clients.deregisterEager(ctx, p, opts.Logger)
+		j.unregisterMetrics()
 		j.shutdown()
 		return nil, fmt.Errorf("starting job %q: %w", p.Name, err)
 	}
@@ -230,6 +250,7 @@ func (j *Job) Done() <-chan struct{} { return j.done }
 func (j *Job) Wait() error {
 	<-j.done
 	<-j.treeStopped
+	j.unregisterMetrics()
 	j.shutdown()
 	return j.err
 }
@@ -280,17 +301,9 @@ func (j *Job) Progress(ctx context.Context) ([]messages.Progress, error) {
 		return sortProgress(j.final), nil
 	default:
 	}
-	timeout := time.Second
-	if d, ok := ctx.Deadline(); ok {
-		timeout = time.Until(d)
-	}
-	res, err := j.system.Root.RequestFuture(j.root, &progressQuery{}, timeout).Result()
+	snap, err := j.query(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("asking job %q for progress: %w", j.plan.Name, err)
-	}
-	snap, _ := res.(*progressSnapshot)
-	if snap == nil {
-		return nil, nil
+		return nil, err
 	}
 	return sortProgress(snap.tables), nil
 }
@@ -301,6 +314,14 @@ type CheckpointStats struct {
 	Completed  int64
 	Last       int64 // id of the newest
 	Total, Max time.Duration
+	// Failed counts periodic checkpoints abandoned (not complete within
+	// execution.checkpointing.timeout) or not saved.
+	Failed int64
+	// LastDuration, LastSize (encoded as JSON) and LastCompleted describe
+	// the newest completed checkpoint.
+	LastDuration  time.Duration
+	LastSize      int64
+	LastCompleted time.Time
 }
 
 // Mean is the average time from trigger to commit.

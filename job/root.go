@@ -207,7 +207,15 @@ func (r *root) Receive(ctx actor.Context) {
 			r.plan.Name, r.opts.StopTimeout, ErrStopTimeout))
 	case *finalSaved:
 		r.onFinalSaved(ctx, m)
+	case *checkpointSize:
+		r.checkpoints.LastSize = m.bytes
+	case *checkpointFailed:
+		r.checkpoints.Failed++
+		if r.onCheckpoint != nil { // a failed checkpoint counts as well
+			r.onCheckpoint(r.checkpoints)
+		}
 	case *checkpointCompleted:
+		r.checkpoints.LastDuration, r.checkpoints.LastCompleted = m.took, time.Now()
 		st := &r.checkpoints
 		st.Completed++
 		st.Last = m.id
@@ -459,8 +467,12 @@ func (r *root) spawnEventTime(ctx actor.Context) bool {
 				}
 			}
 		}
+		log := r.log // its lines about a shard name the stream too
+		if k := t.Connector.Kinesis; k != nil {
+			log = log.With(slog.String("stream", k.Stream))
+		}
 		pid, err := ctx.SpawnNamed(watermark.Props(watermark.Config{Table: t.Name, SyncInterval: syncInterval(t),
-			Followers: followers, Logger: r.log}), "watermark-"+t.Name)
+			Followers: followers, Logger: log}), "watermark-"+t.Name)
 		if err != nil {
 			r.fail(ctx, fmt.Errorf("starting the watermark actor of `%s`: %w", t.Name, err))
 			return false

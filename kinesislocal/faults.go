@@ -251,6 +251,8 @@ func (f *Faults) Reset() {
 type callOutcome struct {
 	drop bool
 	err  *Error
+	// injected names the faults that hit the call (see Stats).
+	injected []string
 }
 
 // before applies the call-level faults to a call of op. It returns early with
@@ -274,6 +276,13 @@ func (f *Faults) before(ctx context.Context, op Op, closing <-chan struct{}) (ca
 	}
 	f.mu.Unlock()
 
+	var out callOutcome
+	if len(gates) > 0 {
+		out.injected = append(out.injected, FaultStall)
+	}
+	if delay > 0 {
+		out.injected = append(out.injected, FaultLatency)
+	}
 	for _, g := range gates {
 		select {
 		case <-g:
@@ -305,7 +314,8 @@ func (f *Faults) before(ctx context.Context, op Op, closing <-chan struct{}) (ca
 				f.drops = slices.Delete(f.drops, i, i+1)
 				f.armed.Add(-1)
 			}
-			return callOutcome{drop: true}, nil
+			out.drop, out.injected = true, append(out.injected, FaultDrop)
+			return out, nil
 		}
 	}
 	for i, r := range f.failNext {
@@ -316,10 +326,11 @@ func (f *Faults) before(ctx context.Context, op Op, closing <-chan struct{}) (ca
 				f.armed.Add(-1)
 			}
 			e := r.err
-			return callOutcome{err: &e}, nil
+			out.err, out.injected = &e, append(out.injected, FaultFail)
+			return out, nil
 		}
 	}
-	return callOutcome{}, nil
+	return out, nil
 }
 
 // recordFault reports whether a record of stream with partition key key is

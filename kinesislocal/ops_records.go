@@ -54,6 +54,10 @@ func (s *Server) put(st *stream, items []putItem, now time.Time) *Error {
 		}
 		if faults {
 			if code, msg, fail := s.faults.recordFault(st.name, it.key); fail {
+				s.stats.fault(FaultRecord)
+				if throttling(code) {
+					s.stats.throttledRecords.Add(1)
+				}
 				it.errCode, it.errMsg = code, msg
 				if msg == "" {
 					it.errMsg = "Internal service failure."
@@ -96,6 +100,7 @@ func (s *Server) appendToShard(st *stream, sh *shard, items []putItem, now time.
 			continue
 		}
 		if s.opts.EnforceLimits && !sh.limits.admitWrite(now, len(it.data)+len(it.key)) {
+			s.stats.throttledRecords.Add(1)
 			it.errCode, it.errMsg = CodeProvisionedThroughputExceeded, s.rateExceeded(sh, st)
 			continue
 		}

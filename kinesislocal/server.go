@@ -149,6 +149,7 @@ type Server struct {
 	log    *slog.Logger
 	faults *Faults
 	now    func() time.Time
+	stats  *counters
 
 	mu      sync.RWMutex
 	streams map[string]*stream
@@ -192,6 +193,7 @@ func New(opts Options) (*Server, error) {
 		log:         o.Logger,
 		faults:      newFaults(),
 		now:         time.Now,
+		stats:       newCounters(),
 		streams:     map[string]*stream{},
 		conns:       map[net.Conn]http.ConnState{},
 		closing:     make(chan struct{}),
@@ -437,6 +439,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op := Op(target[len(targetPrefix):])
+	s.stats.call(op)
 	if op != OpSubscribeToShard { // its handler answers panics itself: it may be streaming by then
 		defer func() {
 			if v := recover(); v != nil {
@@ -456,14 +459,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	outcome, err := s.faults.before(r.Context(), op, s.closing)
 	if err != nil {
+		s.stats.failed(op, CodeServiceUnavailable)
 		writeError(w, &Error{Code: CodeServiceUnavailable, Message: "the call was abandoned: " + err.Error()})
 		return
+	}
+	for _, kind := range outcome.injected {
+		s.stats.fault(kind)
 	}
 	if outcome.drop {
 		dropConn(w, r)
 		return
 	}
 	if outcome.err != nil {
+		s.stats.failed(op, outcome.err.Code)
 		writeError(w, outcome.err)
 		return
 	}
@@ -488,6 +496,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer bufPool.Put(op2)
 	c := &call{body: body, out: (*op2)[:0], now: s.now()}
 	if apiErr := h(s, c); apiErr != nil {
+		s.stats.failed(op, apiErr.Code)
 		s.log.Debug("call failed", "op", op, "code", apiErr.Code, "message", apiErr.Message)
 		writeError(w, apiErr)
 		return

@@ -131,6 +131,53 @@ type ShardProgress struct {
 	LastSequenceNumber string `msgpack:"l,omitempty"`
 	// Paused is true while the actor waits for sink credit.
 	Paused bool `msgpack:"p,omitempty"`
+	// Fetch describes the shard's last fetch, with the names of Flink's
+	// Kinesis connector metrics.
+	Fetch FetchStats `msgpack:"x,omitempty"`
+	// EventTime is set for a table with a WATERMARK: the shard's own
+	// watermark and the global one it last heard of, in epoch
+	// milliseconds, and whether its event-time queue is full.
+	EventTime *ShardEventTime `msgpack:"e,omitempty"`
+}
+
+// FetchStats describes a shard actor's last fetch (one GetRecords call, or
+// one event of a subscription), as Flink's Kinesis consumer reports it per
+// shard. The record and byte counts are of the last fetch that brought
+// records.
+type FetchStats struct {
+	// BytesRequestedPerFetch is the data of the fetch's records.
+	BytesRequestedPerFetch int64 `msgpack:"b,omitempty"`
+	// NumberOfAggregatedRecordsPerFetch counts the Kinesis records
+	// fetched; NumberOfDeaggregatedRecordsPerFetch the user records they
+	// held once KPL aggregates were expanded.
+	NumberOfAggregatedRecordsPerFetch   int64 `msgpack:"a,omitempty"`
+	NumberOfDeaggregatedRecordsPerFetch int64 `msgpack:"d,omitempty"`
+	AverageRecordSizeBytes              int64 `msgpack:"s,omitempty"`
+	// RunLoopTimeNanos is how long the fetch took; LoopFrequencyHz how
+	// many such fetches fit in a second.
+	RunLoopTimeNanos int64   `msgpack:"t,omitempty"`
+	LoopFrequencyHz  float64 `msgpack:"f,omitempty"`
+	// SleepTimeMillis is the wait before the next poll.
+	SleepTimeMillis int64 `msgpack:"w,omitempty"`
+	// MaxNumberOfRecordsPerFetch is the GetRecords limit of the next poll
+	// (0 for fan-out).
+	MaxNumberOfRecordsPerFetch int64 `msgpack:"m,omitempty"`
+	// Subscriptions counts the SubscribeToShard calls that succeeded, and
+	// Resubscriptions those after the first (fan-out only).
+	Subscriptions   int64 `msgpack:"u,omitempty"`
+	Resubscriptions int64 `msgpack:"r,omitempty"`
+}
+
+// ShardEventTime is a shard's place in event time.
+type ShardEventTime struct {
+	Watermark int64 `msgpack:"w"`
+	// Global is the table's global watermark as the shard last heard it;
+	// HasGlobal is false before the first broadcast.
+	Global    int64 `msgpack:"g,omitempty"`
+	HasGlobal bool  `msgpack:"h,omitempty"`
+	// AtCapacity is set while the queue is full and the shard fetches no
+	// more.
+	AtCapacity bool `msgpack:"c,omitempty"`
 }
 
 // StopReading asks a source (coordinator, shard actor, datagen) to stop
@@ -240,6 +287,34 @@ type Progress struct {
 	// ratio is the average batch size.
 	Batches      int64 `msgpack:"n,omitempty"`
 	BatchRecords int64 `msgpack:"z,omitempty"`
+	// ShardDetail holds a Kinesis source's latest report of each shard it
+	// reads; a finished shard is not in it.
+	ShardDetail []ShardProgress `msgpack:"d,omitempty"`
+	// Writer holds what a Kinesis sink alone reports.
+	Writer *SinkStats `msgpack:"o,omitempty"`
+}
+
+// SinkStats is a Kinesis sink's state, with the names of Flink's sink
+// metrics where it has them.
+type SinkStats struct {
+	// NumBytesOut is the data of the records written.
+	NumBytesOut int64 `msgpack:"b"`
+	// NumRecordsOutErrors counts the records PutRecords refused (each
+	// attempt), Throttled the attempts the service throttled.
+	NumRecordsOutErrors int64 `msgpack:"e,omitempty"`
+	Throttled           int64 `msgpack:"t,omitempty"`
+	// CurrentSendTimeNanos is how long the last PutRecords call took.
+	CurrentSendTimeNanos int64 `msgpack:"s,omitempty"`
+	// InFlightRequests are PutRecords calls in flight, InFlightRecords
+	// their records, InFlightLimit the adaptive limit of records in
+	// flight, and Buffered the records held (in flight or waiting).
+	InFlightRequests int `msgpack:"i,omitempty"`
+	InFlightRecords  int `msgpack:"r,omitempty"`
+	InFlightLimit    int `msgpack:"l,omitempty"`
+	Buffered         int `msgpack:"q,omitempty"`
+	// Failing is set while the last PutRecords attempt failed in part or
+	// whole and its records wait to be retried.
+	Failing bool `msgpack:"f,omitempty"`
 }
 
 // TypeName implementations name each message on the wire.

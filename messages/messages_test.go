@@ -41,7 +41,11 @@ func fixtures() map[string]messages.Message {
 		&messages.ShardFailed{Table: "orders", ShardID: "s", Failure: failure.Error{Kind: failure.StreamNotFound, Table: "orders", Stream: "orders",
 			Shard: "s", Operation: "GetShardIterator", Code: "ResourceNotFoundException", Option: "stream", Endpoint: "https://kinesis.us-east-1.amazonaws.com",
 			Message: "stream \"orders\" does not exist"}},
-		&messages.ShardProgress{ShardID: "s", Records: 10, Rows: 9, Skipped: 1, MillisBehindLatest: 1200, LastSequenceNumber: "7", Paused: true},
+		&messages.ShardProgress{ShardID: "s", Records: 10, Rows: 9, Skipped: 1, MillisBehindLatest: 1200, LastSequenceNumber: "7", Paused: true,
+			Fetch: messages.FetchStats{BytesRequestedPerFetch: 4096, NumberOfAggregatedRecordsPerFetch: 2, NumberOfDeaggregatedRecordsPerFetch: 40,
+				AverageRecordSizeBytes: 2048, RunLoopTimeNanos: 1500000, LoopFrequencyHz: 4.5, SleepTimeMillis: 199, MaxNumberOfRecordsPerFetch: 10000,
+				Subscriptions: 3, Resubscriptions: 2},
+			EventTime: &messages.ShardEventTime{Watermark: 1700000000000, Global: 1699999999000, HasGlobal: true, AtCapacity: true}},
 		&messages.StopReading{},
 		&messages.ShardStopped{ShardID: "s", LastSequenceNumber: "8", LastSubSequenceNumber: ptr(int64(3))},
 		&messages.SourceStopped{Table: "orders", Finished: true, Final: messages.Progress{Table: "orders", Records: 3, Rows: 2},
@@ -67,7 +71,10 @@ func fixtures() map[string]messages.Message {
 		&messages.BarrierAck{ID: 7, Sink: "purchases", Source: "orders", Insert: 1,
 			Position: messages.ShardPosition{ShardID: "shardId-000000000004", SequenceNumber: "51", SubSequenceNumber: ptr(int64(9))}},
 		&messages.Progress{Table: "orders", Sink: true, Shards: 4, FinishedShards: 1, Records: 5, Rows: 4, Skipped: 1, MaxMillisBehindLatest: 9, Paused: 2,
-			Retried: 3, Batches: 7, BatchRecords: 3400},
+			Retried: 3, Batches: 7, BatchRecords: 3400,
+			ShardDetail: []messages.ShardProgress{{ShardID: "s", Records: 1, Fetch: messages.FetchStats{BytesRequestedPerFetch: 7}}},
+			Writer: &messages.SinkStats{NumBytesOut: 100, NumRecordsOutErrors: 2, Throttled: 1, CurrentSendTimeNanos: 3000, InFlightRequests: 2,
+				InFlightRecords: 500, InFlightLimit: 1000, Buffered: 700, Failing: true}},
 	}
 	out := map[string]messages.Message{}
 	for _, m := range all {

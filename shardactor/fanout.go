@@ -69,7 +69,7 @@ func (f *fanOut) fetch(_ int, _ string) {
 	started := time.Now()
 	f.stream = nil // the goroutine owns it until it answers
 	f.beside.Go(func(c context.Context) any {
-		failures := 0
+		failures, subscribed := 0, 0
 		// retry decides about a failure to subscribe, or of a
 		// subscription: the batch that ends the fetch, or nil once it has
 		// waited its backoff and the loop may subscribe again.
@@ -94,6 +94,7 @@ func (f *fanOut) fetch(_ int, _ string) {
 					continue
 				}
 				stream = s
+				subscribed++
 			}
 			select {
 			case ev, ok := <-stream.Events():
@@ -111,7 +112,9 @@ func (f *fanOut) fetch(_ int, _ string) {
 					continue
 				}
 				if e, ok := ev.(*ktypes.SubscribeToShardEventStreamMemberSubscribeToShardEvent); ok {
-					return eventBatch(stream, &e.Value, time.Since(started))
+					b := eventBatch(stream, &e.Value, time.Since(started))
+					b.subscribed = subscribed
+					return b
 				}
 			case <-c.Done():
 				_ = stream.Close()

@@ -69,6 +69,8 @@ type batch struct {
 	// kinesisclient.Hint would give.
 	hint    string
 	elapsed time.Duration
+	// subscribed counts the subscriptions this fetch opened (fan-out).
+	subscribed int
 
 	// Polling: the next shard iterator, and one renewed after an expired
 	// iterator ("" if none was).

@@ -168,9 +168,12 @@ type shard struct {
 
 	// records counts user records read (an ordinary record is one);
 	// dropped, the user records of aggregates outside the shard's range.
-	records, skipped  int64
-	dropped           int64
-	millisBehind      int64
+	records, skipped int64
+	dropped          int64
+	millisBehind     int64
+	// stats describe the last fetch; batchFrom is records when it began.
+	stats             messages.FetchStats
+	batchFrom         int64
 	lastReport        time.Time
 	reportDue         bool // a held-back report is scheduled
 	progressEvery     time.Duration
@@ -393,6 +396,7 @@ func (s *shard) onBatch(ctx actor.Context, m *batch) {
 	s.wait = s.pub.received(m)
 	s.cur = m
 	s.pending.set(m.records)
+	s.measure(m)
 	if n := len(m.records); n > 0 {
 		s.lastSeq = aws.ToString(m.records[n-1].SequenceNumber)
 	}
@@ -449,6 +453,9 @@ func (s *shard) through(ctx actor.Context) {
 	s.cur = nil
 	s.pending.clear()
 	s.millisBehind = b.millisBehind
+	if len(b.records) > 0 {
+		s.stats.NumberOfDeaggregatedRecordsPerFetch = s.records - s.batchFrom
+	}
 	s.report(ctx, false)
 	if b.end {
 		s.closed, s.children = true, b.children
@@ -659,7 +666,53 @@ func (s *shard) report(ctx actor.Context, force bool) {
 	ctx.Send(s.coordinator, &messages.ShardProgress{
 		ShardID: s.start.ShardID, Records: s.records, Rows: s.chain.Rows, Skipped: s.skipped,
 		MillisBehindLatest: s.millisBehind, LastSequenceNumber: s.lastSeq, Paused: s.state == crediting || s.state == holding,
+		Fetch: s.stats, EventTime: s.eventTime(),
 	})
+}
+
+// measure describes a fetch as Flink's Kinesis consumer does per shard:
+// how long it took, how often such a loop runs, the wait and limit of the
+// next one, and the records and bytes it brought. Those last are of the
+// last fetch that brought any: a shard read at its tip fetches nothing
+// most of the time, and reports sampled once a second would show little
+// else. The user records are counted once they went through (see through).
+func (s *shard) measure(b *batch) {
+	st := &s.stats
+	if len(b.records) > 0 {
+		bytes := 0
+		for i := range b.records {
+			bytes += len(b.records[i].Data)
+		}
+		st.BytesRequestedPerFetch = int64(bytes)
+		st.NumberOfAggregatedRecordsPerFetch = int64(len(b.records))
+		st.AverageRecordSizeBytes = int64(bytes / len(b.records))
+	}
+	st.RunLoopTimeNanos = int64(b.elapsed)
+	loop := max(b.elapsed, s.wait+b.elapsed)
+	st.LoopFrequencyHz = 0
+	if loop > 0 {
+		st.LoopFrequencyHz = float64(time.Second) / float64(loop)
+	}
+	st.SleepTimeMillis = max(s.wait, 0).Milliseconds()
+	st.MaxNumberOfRecordsPerFetch = int64(s.pub.want())
+	if b.subscribed > 0 {
+		st.Resubscriptions += int64(b.subscribed)
+		if st.Subscriptions == 0 {
+			st.Resubscriptions-- // the first is no resubscription
+		}
+		st.Subscriptions += int64(b.subscribed)
+	}
+	s.batchFrom = s.records
+}
+
+// eventTime is the shard's place in event time for its report; nil for a
+// table without a WATERMARK.
+func (s *shard) eventTime() *messages.ShardEventTime {
+	if s.et == nil {
+		return nil
+	}
+	g, ok := s.et.gate.Global()
+	return &messages.ShardEventTime{Watermark: s.et.gate.Watermark(), Global: g, HasGlobal: ok, AtCapacity: s.state == holding}
 }
 
 // finish reports the shard read to its end, with its children, and stops.

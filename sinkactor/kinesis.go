@@ -104,9 +104,10 @@ const (
 type (
 	// putDone is the answer to one PutRecords call.
 	putDone struct {
-		req *putRequest
-		out *kinesis.PutRecordsOutput
-		err error
+		req  *putRequest
+		out  *kinesis.PutRecordsOutput
+		err  error
+		took time.Duration
 	}
 	// flushDue fires when the oldest waiting record has waited the flush
 	// timeout.
@@ -160,6 +161,8 @@ type kinesisSink struct {
 	retried      int64
 	batches      int64
 	batchRecords int64
+	// stats is what the sink reports beyond Progress's counts.
+	stats messages.SinkStats
 }
 
 func newKinesisSink(cfg KinesisConfig) *kinesisSink {
@@ -237,9 +240,12 @@ func (s *kinesisSink) Receive(ctx actor.Context) {
 }
 
 func (s *kinesisSink) progress() *messages.Progress {
+	st := s.stats
+	st.InFlightRequests, st.InFlightRecords = s.inflight, s.inflightRecords
+	st.InFlightLimit, st.Buffered = s.rate.window, s.ledger.Buffered()
 	return &messages.Progress{
 		Table: s.table, Sink: true, Rows: s.written, Paused: s.ledger.Waiting(),
-		Retried: s.retried, Batches: s.batches, BatchRecords: s.batchRecords,
+		Retried: s.retried, Batches: s.batches, BatchRecords: s.batchRecords, Writer: &st,
 	}
 }
 
@@ -376,8 +382,9 @@ func (s *kinesisSink) send(records []*record) {
 	api := s.cfg.API
 	s.beside.Go(func(c context.Context) any {
 		faults.Check(faults.SinkBeside)
+		started := time.Now()
 		out, err := api.PutRecords(c, in)
-		return &putDone{req: req, out: out, err: err}
+		return &putDone{req: req, out: out, err: err, took: time.Since(started)}
 	})
 }
 
@@ -393,6 +400,7 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 	}
 	s.batches++
 	s.batchRecords += int64(len(records))
+	s.stats.CurrentSendTimeNanos = int64(m.took)
 	if m.err == nil && m.out != nil && len(m.out.Records) != len(records) {
 		m.err = fmt.Errorf("PutRecords answered %d results for %d records", len(m.out.Records), len(records))
 	}
@@ -408,6 +416,7 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 	for i, res := range m.out.Records {
 		r := records[i]
 		if res.ErrorCode == nil {
+			s.stats.NumBytesOut += int64(len(r.data))
 			s.queue.written(r)
 			s.recordWritten(ctx, r)
 			written++
@@ -433,7 +442,10 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 				s.table, s.stream, len(failed), len(records), firstCode, firstMsg)})
 		return
 	}
+	s.stats.NumRecordsOutErrors += int64(len(failed))
+	s.stats.Failing = len(failed) > 0
 	if throttled {
+		s.stats.Throttled++
 		s.rate.throttled(m.req.epoch)
 	} else if len(failed) == 0 {
 		s.rate.success()
@@ -482,7 +494,10 @@ func (s *kinesisSink) onCallFailed(ctx actor.Context, m *putDone) {
 		s.fail(ctx, f)
 		return
 	}
+	s.stats.NumRecordsOutErrors += int64(len(records))
+	s.stats.Failing = true
 	if kinesisclient.IsThrottled(err) {
+		s.stats.Throttled++
 		s.rate.throttled(m.req.epoch)
 	}
 	s.retries.Warn(putRecordsKind, "PutRecords failed; retrying its records", slog.Int("records", len(records)),

@@ -3,6 +3,7 @@ package windowactor
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -34,6 +35,10 @@ type Config struct {
 // Name is the operator name of a window partition, in checkpoints and
 // progress.
 func Name(insert, partition int) string { return fmt.Sprintf("window:%d:%d", insert, partition) }
+
+// IsName reports whether a table name in a Progress is a window
+// operator's, as Name makes it.
+func IsName(table string) bool { return strings.HasPrefix(table, "window:") }
 
 // Props returns the props of a window operator partition. Supervision: the
 // job root's; a panic stops it and fails the job. It has no children.

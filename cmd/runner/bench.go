@@ -33,6 +33,9 @@ loop with SubscribeToShard through another. With --kpl N the records are written
 aggregates of N user records: the job reads (and counts) the user records, the bare loop the
 aggregates.
 
+With --metrics the job reads with its Prometheus metrics on, scraped every second; compare its
+ratio with a run without to see what metrics cost.
+
 With --windows it measures event time: a tumbling COUNT(*) per key over --keys keys.
 
 With --checkpoints it reads the filled stream twice, without checkpoints and with one every
@@ -43,7 +46,7 @@ and reports the process's resident memory and CPU use, and the CPU use of a bare
 polling the same shards. Both include the in-process endpoint answering the polls.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			logger, err := newLogger(cmd.ErrOrStderr(), logLevel)
+			logger, err := newLogger(cmd.ErrOrStderr(), logLevel, "text")
 			if err != nil {
 				return err
 			}
@@ -117,6 +120,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	f.IntVar(&o.RecordSize, "record-size", 100, "bytes per record")
 	f.DurationVar(&o.Interval, "interval", 0, "GetRecords interval of both loops (scan.shard.getrecords.intervalmillis)")
 	f.BoolVar(&o.EFO, "efo", false, "read with enhanced fan-out (SubscribeToShard) in both loops")
+	f.BoolVar(&o.Metrics, "metrics", false, "with the job's Prometheus metrics on, scraped every second; compare with a run without")
 	f.IntVar(&o.Aggregate, "kpl", 0, "write the records as KPL aggregates of this many user records")
 	f.BoolVar(&windows, "windows", false, "measure a tumbling COUNT(*) per key (with --keys distinct keys)")
 	f.BoolVar(&checkpoints, "checkpoints", false, "measure the cost of checkpoints")

@@ -11,14 +11,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/shardflow/shardflow/kinesislocal"
+	"github.com/shardflow/shardflow/metrics"
 )
 
 func newLocalCommand() *cobra.Command {
 	var (
-		opts     kinesislocal.Options
-		creates  []string
-		logLevel string
-		authFile string
+		opts        kinesislocal.Options
+		creates     []string
+		logLevel    string
+		logFormat   string
+		authFile    string
+		metricsAddr string
 	)
 	cmd := &cobra.Command{
 		Use:   "local",
@@ -39,7 +42,7 @@ An auth file has one entry a line; # starts a comment:
   web-identity arn:aws:iam::000000000000:role/pod TOKEN`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			logger, err := newLogger(cmd.ErrOrStderr(), logLevel)
+			logger, err := newLogger(cmd.ErrOrStderr(), logLevel, logFormat)
 			if err != nil {
 				return err
 			}
@@ -73,6 +76,16 @@ An auth file has one entry a line; # starts a comment:
 				}
 			}
 			printLocalUsage(cmd, srv, opts, specs)
+			if metricsAddr != "" {
+				reg := newRegistry()
+				reg.MustRegister(metrics.NewLocalCollector(srv.Stats))
+				ms, err := metrics.Serve(metrics.ServerOptions{Addr: metricsAddr, Gatherer: reg})
+				if err != nil {
+					return err
+				}
+				defer ms.Close()
+				fmt.Fprintf(cmd.ErrOrStderr(), "metrics at http://%s/metrics\n", ms.Addr())
+			}
 			sig := make(chan os.Signal, 1)
 			signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 			defer signal.Stop(sig)
@@ -88,8 +101,10 @@ An auth file has one entry a line; # starts a comment:
 	f.StringVar(&opts.DataDir, "data-dir", "", "keep streams and records in this directory across restarts")
 	f.StringSliceVar(&creates, "create", nil, "streams to create, as NAME:SHARDS (comma-separated or repeated)")
 	f.StringVar(&logLevel, "log-level", "warn", "log level: debug (one line per call), info, warn or error")
+	f.StringVar(&logFormat, "log-format", "text", "log format: text (key=value) or json (one object a line)")
 	f.DurationVar(&opts.SubscriptionLifetime, "subscription-lifetime", kinesislocal.DefaultSubscriptionLifetime,
 		"how long a SubscribeToShard subscription lasts before the endpoint ends it, as the service does after 5m; shorter makes enhanced fan-out readers subscribe again often")
+	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus /metrics (calls per operation, errors, throttling, faults injected) on HOST:PORT; off when empty")
 	f.StringVar(&authFile, "auth", "", "check request signatures against the keys in this file, and serve STS for its roles (format above)")
 	f.DurationVar(&opts.CredentialLifetime, "credential-lifetime", kinesislocal.DefaultCredentialLifetime,
 		"with --auth, how long temporary credentials from AssumeRole and AssumeRoleWithWebIdentity live")

@@ -13,14 +13,18 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/diag"
+	"github.com/shardflow/shardflow/internal/console"
 	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/kinesislocal"
 	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/metrics"
 	"github.com/shardflow/shardflow/plan"
 )
 
@@ -34,6 +38,8 @@ type runFlags struct {
 	localShards    int
 	quiet          bool
 	logLevel       string
+	logFormat      string
+	metricsAddr    string
 	stopTimeout    time.Duration
 }
 
@@ -77,13 +83,24 @@ kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks
 	cmd.Flags().BoolVar(&f.allowDrop, "allow-non-restored-state", false,
 		"resume even if the checkpoint holds state of a table, stream or window operator the job no longer has; that state is dropped")
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
+	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "log format: text (key=value) or json (one object a line)")
+	cmd.Flags().StringVar(&f.metricsAddr, "metrics-addr", "",
+		"serve Prometheus /metrics, /healthz and /readyz on HOST:PORT (Flink's reporter uses :9249); off when empty")
 	cmd.Flags().DurationVar(&f.stopTimeout, "stop-timeout", 30*time.Second, "how long a graceful stop may take")
 	return cmd
 }
 
 func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	stderr := cmd.ErrOrStderr()
-	logger, err := newLogger(stderr, f.logLevel)
+	// On a terminal, rows, logs and messages go through one console that
+	// keeps the status line on the last line and out of the rows.
+	var con *console.Console
+	if !f.quiet && isTerminal(stderr) {
+		con = console.New(stderr, terminalWidth(stderr))
+		cmd.SetOut(con.Writer(cmd.OutOrStdout()))
+		stderr = con.Writer(stderr)
+	}
+	logger, err := newLogger(stderr, f.logLevel, f.logFormat)
 	if err != nil {
 		return err
 	}
@@ -95,6 +112,10 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		fmt.Fprintln(stderr, w.Error())
 	}
 	ctx := context.Background()
+	var registry *prometheus.Registry
+	if f.metricsAddr != "" {
+		registry = newRegistry()
+	}
 	if f.local {
 		srv, err := startLocal(p, f.localShards, logger)
 		if err != nil {
@@ -102,6 +123,9 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		}
 		defer srv.Close()
 		fmt.Fprintf(stderr, "local Kinesis endpoint at %s\n", srv.URL())
+		if registry != nil {
+			registry.MustRegister(metrics.NewLocalCollector(srv.Stats))
+		}
 	}
 
 	props, err := systemProperties(f.sysProps)
@@ -120,6 +144,9 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		}
 		opts.From, opts.FromRef = cp, f.fromCheckpoint
 	}
+	if registry != nil {
+		opts.Metrics = registry
+	}
 	j, err := job.Start(ctx, p, opts)
 	if f.local && errors.Is(err, job.ErrNonRestoredState) {
 		return fmt.Errorf("%w\n--local serves an empty endpoint at a new address on every run, so a checkpoint of an earlier run has nothing to resume: run with --fresh", err)
@@ -128,13 +155,21 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		return err
 	}
 	printResumed(stderr, p, j.Resumed())
+	if registry != nil {
+		srv, err := metrics.Serve(metrics.ServerOptions{Addr: f.metricsAddr, Gatherer: registry, Source: j.Snapshot})
+		if err != nil {
+			_ = j.Stop(ctx)
+			return err
+		}
+		defer srv.Close()
+		fmt.Fprintf(stderr, "metrics at http://%s/metrics\n", srv.Addr())
+	}
 	signals := make(chan os.Signal, 2)
 	// SIGHUP (the terminal or ssh session closed) stops as gracefully as
 	// SIGTERM: dying of it would lose the final checkpoint.
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(signals)
 
-	showProgress := !f.quiet && isTerminal(stderr)
 	started := time.Now()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -142,10 +177,10 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	for {
 		select {
 		case <-j.Done():
-			return finishRun(stderr, j, p, started, f.quiet, showProgress)
+			return finishRun(stderr, j, p, started, f.quiet, con)
 		case sig := <-signals:
-			if showProgress {
-				fmt.Fprint(stderr, "\r\033[K")
+			if con != nil {
+				con.Clear()
 			}
 			fmt.Fprintf(stderr, "%s: stopping job %q: draining sources and flushing sinks (signal again to stop at once)\n", sig, p.Name)
 			stopCtx, cancel := context.WithTimeout(ctx, f.stopTimeout)
@@ -161,12 +196,12 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 			if errors.Is(err, job.ErrStopTimeout) {
 				return fmt.Errorf("job %q stopped before its sinks were flushed: rows they held may not have been written", p.Name)
 			}
-			return finishRun(stderr, j, p, started, f.quiet, showProgress)
+			return finishRun(stderr, j, p, started, f.quiet, con)
 		case <-tick.C:
-			if showProgress {
+			if con != nil {
 				tables, err := j.Progress(ctx)
 				if err == nil {
-					fmt.Fprint(stderr, "\r\033[K"+progressLine(tables, prev))
+					con.SetStatus(progressLine(tables, prev))
 					for _, t := range tables {
 						prev[key(t)] = t
 					}
@@ -267,11 +302,11 @@ func progressLine(tables []messages.Progress, prev map[string]messages.Progress)
 	return strings.Join(parts, " | ")
 }
 
-func finishRun(w io.Writer, j *job.Job, p *plan.Plan, started time.Time, quiet, showProgress bool) error {
+func finishRun(w io.Writer, j *job.Job, p *plan.Plan, started time.Time, quiet bool, con *console.Console) error {
 	tables, _ := j.Progress(context.Background())
 	err := j.Wait()
-	if showProgress {
-		fmt.Fprint(w, "\r\033[K")
+	if con != nil {
+		con.Clear()
 	}
 	if err != nil {
 		return err
@@ -318,15 +353,47 @@ func startLocal(p *plan.Plan, shards int, logger *slog.Logger) (*kinesislocal.Se
 	return srv, nil
 }
 
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }
 
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// terminalWidth returns how wide the terminal behind w is now, 0 if
+// unknown; it is asked again at each status line, so a resized window is
+// followed.
+func terminalWidth(w io.Writer) func() int {
+	return func() int {
+		f, ok := w.(*os.File)
+		if !ok {
+			return 0
+		}
+		width, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return width
+	}
+}
+
+// newRegistry is the registry --metrics-addr serves: the job's collector
+// joins the Go runtime's and the process's.
+func newRegistry() *prometheus.Registry {
+	r := prometheus.NewRegistry()
+	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return r
 }
