@@ -176,6 +176,9 @@ type Server struct {
 	subs subscriptions
 
 	auth *authState // nil without Options.Auth
+
+	accountMu sync.Mutex
+	account   accountSettings
 }
 
 // New validates opts and prepares a server; with DataDir it loads the
@@ -207,6 +210,10 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("opening data directory %q (option DataDir): %w", o.DataDir, err)
 		}
 		s.files = d
+		if s.account, err = d.loadAccount(); err != nil {
+			d.close()
+			return nil, fmt.Errorf("loading account settings from data directory %q: %w", o.DataDir, err)
+		}
 		if err := s.loadStreams(); err != nil {
 			d.close()
 			return nil, fmt.Errorf("loading streams from data directory %q: %w", o.DataDir, err)
@@ -412,6 +419,27 @@ var handlers = map[Op]handler{
 	OpDescribeStreamConsumer:   (*Server).handleDescribeStreamConsumer,
 	OpDeregisterStreamConsumer: (*Server).handleDeregisterStreamConsumer,
 	OpListStreamConsumers:      (*Server).handleListStreamConsumers,
+
+	OpAddTagsToStream:                        (*Server).handleAddTagsToStream,
+	OpRemoveTagsFromStream:                   (*Server).handleRemoveTagsFromStream,
+	OpListTagsForStream:                      (*Server).handleListTagsForStream,
+	OpTagResource:                            (*Server).handleTagResource,
+	OpUntagResource:                          (*Server).handleUntagResource,
+	OpListTagsForResource:                    (*Server).handleListTagsForResource,
+	OpEnableEnhancedMonitoring:               (*Server).handleEnableEnhancedMonitoring,
+	OpDisableEnhancedMonitoring:              (*Server).handleDisableEnhancedMonitoring,
+	OpDescribeLimits:                         (*Server).handleDescribeLimits,
+	OpUpdateStreamMode:                       (*Server).handleUpdateStreamMode,
+	OpStartStreamEncryption:                  (*Server).handleStartStreamEncryption,
+	OpStopStreamEncryption:                   (*Server).handleStopStreamEncryption,
+	OpPutResourcePolicy:                      (*Server).handlePutResourcePolicy,
+	OpGetResourcePolicy:                      (*Server).handleGetResourcePolicy,
+	OpDeleteResourcePolicy:                   (*Server).handleDeleteResourcePolicy,
+	OpDescribeAccountSettings:                (*Server).handleDescribeAccountSettings,
+	OpUpdateAccountSettings:                  (*Server).handleUpdateAccountSettings,
+	OpUpdateMaxRecordSize:                    (*Server).handleUpdateMaxRecordSize,
+	OpUpdateStreamWarmThroughput:             (*Server).handleUpdateStreamWarmThroughput,
+	OpUpdateStreamRecordDistributionStrategy: (*Server).handleUpdateRecordDistribution,
 }
 
 // call is one request in flight.
@@ -446,7 +474,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h, known := handlers[op]
 	if !known && op != OpSubscribeToShard {
-		writeError(w, &Error{Code: CodeUnknownOperation, Message: fmt.Sprintf("operation %q is not supported by the local Kinesis endpoint", op)})
+		msg := fmt.Sprintf("operation %q is not supported by the local Kinesis endpoint", op)
+		if strings.HasSuffix(string(op), "Channel") || op == "ListChannels" {
+			msg += ": channels deliver a stream's records to Amazon S3, which the endpoint does not model"
+		}
+		writeError(w, &Error{Code: CodeUnknownOperation, Message: msg})
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); strings.Contains(ct, "cbor") {
