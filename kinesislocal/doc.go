@@ -61,6 +61,12 @@
 // refresh credentials, not a model of IAM: a role is assumable or not, and
 // no policy is evaluated.
 //
+// Go clients talking plain HTTP to it should wrap the SDK's HTTP client in
+// kinesisclient.ReadOnlyBodies: answers that come within microseconds
+// trigger a race between aws-sdk-go-v2 and net/http (aws-sdk-go-v2 #2737)
+// that makes the SDK retry calls that succeeded, so a PutRecords is stored
+// twice. Only slower answers would avoid it on the endpoint's side.
+//
 // Enhanced fan-out reading (SubscribeToShard) streams AWS event-stream
 // messages over HTTP/1.1 (chunked) and HTTP/2 alike; subscriptions last
 // Options.SubscriptionLifetime, 5 minutes by default. Give each open
