@@ -32,10 +32,19 @@
 //		Credentials:  credentials.NewStaticCredentialsProvider("x", "x", ""),
 //	})
 //
+// It serves every operation of the SDK it is built with except the channel
+// operations (CreateChannel and its kin deliver records to Amazon S3). Tags,
+// resource policies, shard-level metrics, stream encryption, capacity mode,
+// record size, warm throughput, record distribution and the account's
+// billing commitment are validated, kept (in DataDir too) and reported back,
+// but change nothing about how records flow: records are not encrypted,
+// no metrics are published, no policy is evaluated, records above 1 MiB are
+// refused whatever UpdateMaxRecordSize said, and records are routed by
+// partition key under the AUTO distribution strategy too.
+//
 // It is not a production data store: it keeps everything in memory (the data
 // directory is a convenience for development, with no compaction, no
-// replication and no backups), it checks no permissions, and it implements
-// neither encryption, tagging nor resource policies. Without Options.Auth it
+// replication and no backups) and it checks no permissions. Without Options.Auth it
 // checks no signatures either (a request needs no Authorization header at
 // all, so anonymous SDK clients and curl work too).
 //
@@ -51,6 +60,12 @@
 // Options.CredentialLifetime. It is for proving that clients sign and
 // refresh credentials, not a model of IAM: a role is assumable or not, and
 // no policy is evaluated.
+//
+// Go clients talking plain HTTP to it should wrap the SDK's HTTP client in
+// kinesisclient.ReadOnlyBodies: answers that come within microseconds
+// trigger a race between aws-sdk-go-v2 and net/http (aws-sdk-go-v2 #2737)
+// that makes the SDK retry calls that succeeded, so a PutRecords is stored
+// twice. Only slower answers would avoid it on the endpoint's side.
 //
 // Enhanced fan-out reading (SubscribeToShard) streams AWS event-stream
 // messages over HTTP/1.1 (chunked) and HTTP/2 alike; subscriptions last

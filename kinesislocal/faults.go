@@ -36,6 +36,27 @@ const (
 	OpDeregisterStreamConsumer Op = "DeregisterStreamConsumer"
 	OpListStreamConsumers      Op = "ListStreamConsumers"
 	OpSubscribeToShard         Op = "SubscribeToShard"
+
+	OpAddTagsToStream                        Op = "AddTagsToStream"
+	OpRemoveTagsFromStream                   Op = "RemoveTagsFromStream"
+	OpListTagsForStream                      Op = "ListTagsForStream"
+	OpTagResource                            Op = "TagResource"
+	OpUntagResource                          Op = "UntagResource"
+	OpListTagsForResource                    Op = "ListTagsForResource"
+	OpEnableEnhancedMonitoring               Op = "EnableEnhancedMonitoring"
+	OpDisableEnhancedMonitoring              Op = "DisableEnhancedMonitoring"
+	OpDescribeLimits                         Op = "DescribeLimits"
+	OpUpdateStreamMode                       Op = "UpdateStreamMode"
+	OpStartStreamEncryption                  Op = "StartStreamEncryption"
+	OpStopStreamEncryption                   Op = "StopStreamEncryption"
+	OpPutResourcePolicy                      Op = "PutResourcePolicy"
+	OpGetResourcePolicy                      Op = "GetResourcePolicy"
+	OpDeleteResourcePolicy                   Op = "DeleteResourcePolicy"
+	OpDescribeAccountSettings                Op = "DescribeAccountSettings"
+	OpUpdateAccountSettings                  Op = "UpdateAccountSettings"
+	OpUpdateMaxRecordSize                    Op = "UpdateMaxRecordSize"
+	OpUpdateStreamWarmThroughput             Op = "UpdateStreamWarmThroughput"
+	OpUpdateStreamRecordDistributionStrategy Op = "UpdateStreamRecordDistributionStrategy"
 )
 
 func (o Op) matches(op Op) bool { return o == AnyOp || o == op }

@@ -271,8 +271,6 @@ func marshalInto(c *call, v any) *Error {
 	return nil
 }
 
-var noMetrics = []enhancedMetricsJSON{{ShardLevelMetrics: []string{}}}
-
 func (s *Server) handleDescribeStream(c *call) *Error {
 	var req describeStreamReq
 	if err := decodeJSON(c.body, &req); err != nil {
@@ -300,8 +298,9 @@ func (s *Server) handleDescribeStream(c *call) *Error {
 		StreamModeDetails:       streamModeJSON{st.mode},
 		RetentionPeriodHours:    st.retentionHours,
 		StreamCreationTimestamp: epochTime{st.created},
-		EnhancedMonitoring:      noMetrics,
-		EncryptionType:          "NONE",
+		EnhancedMonitoring:      st.enhancedMonitoring(),
+		EncryptionType:          st.encryptionType(),
+		KeyId:                   st.settings.keyID,
 		Shards:                  []shardJSON{},
 	}
 	for _, sh := range st.visibleShards(c.now) {
@@ -345,11 +344,10 @@ func (s *Server) handleDescribeStreamSummary(c *call) *Error {
 		StreamModeDetails:       streamModeJSON{st.mode},
 		RetentionPeriodHours:    st.retentionHours,
 		StreamCreationTimestamp: epochTime{st.created},
-		EnhancedMonitoring:      noMetrics,
-		EncryptionType:          "NONE",
 		OpenShardCount:          open,
 		ConsumerCount:           consumers,
 	}
+	st.summarySettings(&sum)
 	st.mu.RUnlock()
 	return marshalInto(c, map[string]any{"StreamDescriptionSummary": sum})
 }

@@ -21,7 +21,9 @@ import (
 // Persistence (Options.DataDir). Layout:
 //
 //	DataDir/LOCK                          held (flock) while a server uses the directory
-//	DataDir/streams/s_NAME/meta.json      the stream: mode, retention, shards, consumers
+//	DataDir/account.json                  account settings (UpdateAccountSettings)
+//	DataDir/streams/s_NAME/meta.json      the stream: mode, retention, shards, consumers,
+//	                                      tags, policies and the other settings
 //	DataDir/streams/s_NAME/shardId-N.log  the records of shard N, append-only
 //	DataDir/trash/                        deleted streams on their way out
 //
@@ -29,7 +31,8 @@ import (
 //   - meta.json is replaced atomically (write a temporary file, fsync,
 //     rename, fsync the directory) before the call that changed it
 //     (CreateStream, DeleteStream, SplitShard, MergeShards, UpdateShardCount,
-//     retention changes, consumer registration) answers.
+//     retention changes, consumer registration, tags, policies and the other
+//     settings) answers.
 //   - Records are written to their shard's log with one write(2) per shard
 //     and call before PutRecord(s) answers, so an answered record survives a
 //     crash of the process (SIGKILL). The logs are fsynced every second and
@@ -261,6 +264,37 @@ type streamMeta struct {
 	RetentionHours int            `json:"retentionHours"`
 	Shards         []shardMeta    `json:"shards"`
 	Consumers      []consumerMeta `json:"consumers"`
+	Settings       *settingsMeta  `json:"settings,omitempty"`
+}
+
+// settingsMeta is streamSettings on disk; absent in files of older versions.
+type settingsMeta struct {
+	Tags         map[string]string `json:"tags,omitempty"`
+	Policy       string            `json:"policy,omitempty"`
+	Metrics      []string          `json:"metrics,omitempty"`
+	Encryption   string            `json:"encryption,omitempty"`
+	KeyID        string            `json:"keyId,omitempty"`
+	MaxRecordKiB int               `json:"maxRecordKiB,omitempty"`
+	WarmMiBps    int               `json:"warmMiBps,omitempty"`
+	Distribution string            `json:"distribution,omitempty"`
+	ModeSwitches []time.Time       `json:"modeSwitches,omitempty"`
+}
+
+func settingsMetaOf(st streamSettings) *settingsMeta {
+	return &settingsMeta{
+		Tags: st.tags, Policy: st.policy, Metrics: st.metrics, Encryption: st.encryption, KeyID: st.keyID,
+		MaxRecordKiB: st.maxRecordKiB, WarmMiBps: st.warmMiBps, Distribution: st.distribution, ModeSwitches: st.modeSwitches,
+	}
+}
+
+func (m *settingsMeta) settings() streamSettings {
+	if m == nil {
+		return streamSettings{}
+	}
+	return streamSettings{
+		tags: m.Tags, policy: m.Policy, metrics: m.Metrics, encryption: m.Encryption, keyID: m.KeyID,
+		maxRecordKiB: m.MaxRecordKiB, warmMiBps: m.WarmMiBps, distribution: m.Distribution, modeSwitches: m.ModeSwitches,
+	}
 }
 
 type shardMeta struct {
@@ -278,6 +312,9 @@ type consumerMeta struct {
 	CreatedNs   int64  `json:"createdNs"`
 	Phase       string `json:"phase"`
 	PhaseEndsNs int64  `json:"phaseEndsNs"`
+
+	Tags   map[string]string `json:"tags,omitempty"`
+	Policy string            `json:"policy,omitempty"`
 }
 
 func metaOf(st *stream) streamMeta {
@@ -289,6 +326,7 @@ func metaOf(st *stream) streamMeta {
 		PhaseEndsNs:    st.phaseEnds.UnixNano(),
 		Mode:           st.mode,
 		RetentionHours: st.retentionHours,
+		Settings:       settingsMetaOf(st.settings),
 	}
 	for _, sh := range st.shards {
 		sm := shardMeta{
@@ -308,6 +346,7 @@ func metaOf(st *stream) streamMeta {
 	for _, c := range st.consumers {
 		m.Consumers = append(m.Consumers, consumerMeta{
 			Name: c.name, ARN: c.arn, CreatedNs: c.created.UnixNano(), Phase: c.phase, PhaseEndsNs: c.phaseEnds.UnixNano(),
+			Tags: c.tags, Policy: c.policy,
 		})
 	}
 	return m
@@ -463,6 +502,7 @@ func (s *Server) loadStream(dir string, now time.Time) (*stream, error) {
 		mode:           m.Mode,
 		retentionHours: m.RetentionHours,
 		files:          &streamFiles{dir: dir},
+		settings:       m.Settings.settings(),
 	}
 	for i, sm := range m.Shards {
 		start, ok1 := parseHashKey(sm.StartKey)
@@ -485,6 +525,7 @@ func (s *Server) loadStream(dir string, now time.Time) (*stream, error) {
 	for _, cm := range m.Consumers {
 		st.consumers = append(st.consumers, &consumer{
 			name: cm.Name, arn: cm.ARN, created: time.Unix(0, cm.CreatedNs), phase: cm.Phase, phaseEnds: time.Unix(0, cm.PhaseEndsNs),
+			tags: cm.Tags, policy: cm.Policy,
 		})
 	}
 	st.rebuildOpen()
@@ -581,6 +622,40 @@ func decodeFramePayload(p []byte) (ix uint64, arrival int64, key, data []byte, o
 	}
 	p = p[n:]
 	return ix, arrival, p[:kl], p[kl:], true
+}
+
+// accountFile keeps the account settings (UpdateAccountSettings).
+const accountFile = "account.json"
+
+// loadAccount reads the account settings; none saved is the zero value.
+func (d *dataDir) loadAccount() (accountSettings, error) {
+	var a accountSettings
+	path := filepath.Join(d.root, accountFile)
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return a, nil
+	}
+	if err != nil {
+		return a, err
+	}
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return a, fmt.Errorf("reading %s: %w; the file is corrupt, remove it to start with the default settings", path, err)
+	}
+	return a, nil
+}
+
+// saveAccount persists a before UpdateAccountSettings answers; s.accountMu held.
+func (s *Server) saveAccount(a accountSettings) *Error {
+	if s.files == nil {
+		return nil
+	}
+	b, _ := json.Marshal(a)
+	path := filepath.Join(s.files.root, accountFile)
+	if err := writeFileAtomic(path, b); err != nil {
+		s.log.Error("persisting account settings", "path", path, "err", err)
+		return apiErr(CodeInternalFailure, "could not write the account settings to the data directory: %v", err)
+	}
+	return nil
 }
 
 // closeFiles closes the data directory; part of Close.

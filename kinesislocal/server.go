@@ -43,8 +43,13 @@ type Options struct {
 	// a free port).
 	Addr string
 	// TLS serves HTTPS, with HTTP/2, using a self-signed certificate made at
-	// Start. Clients must skip certificate checks or trust CertificatePEM.
+	// Start (with DataDir, made once and kept there). Clients trust it with
+	// CertificatePEM or the file CertificateFile names, or skip checks.
 	TLS bool
+	// TLSCertFile and TLSKeyFile, both or neither, name PEM files of a
+	// certificate (with its chain) and its key to serve instead of a
+	// generated one; they imply TLS.
+	TLSCertFile, TLSKeyFile string
 	// EnforceLimits applies the service's per-shard limits: writes of 1 MiB
 	// and 1,000 records per second, reads of 2 MiB and 5 GetRecords calls
 	// per second, answered with ProvisionedThroughputExceededException.
@@ -133,6 +138,12 @@ func (o Options) withDefaults() (Options, error) {
 			*d.v = d.def
 		}
 	}
+	if (o.TLSCertFile == "") != (o.TLSKeyFile == "") {
+		errs = append(errs, fmt.Errorf("options TLSCertFile %q and TLSKeyFile %q: give both, the certificate and its key, or neither", o.TLSCertFile, o.TLSKeyFile))
+	}
+	if o.TLSCertFile != "" {
+		o.TLS = true
+	}
 	if o.ShardLimit == 0 {
 		o.ShardLimit = DefaultShardLimit
 	}
@@ -162,6 +173,7 @@ type Server struct {
 	ln        net.Listener
 	url       string
 	certPEM   []byte
+	certPath  string
 
 	connMu sync.Mutex
 	conns  map[net.Conn]http.ConnState
@@ -177,6 +189,9 @@ type Server struct {
 	subs subscriptions
 
 	auth *authState // nil without Options.Auth
+
+	accountMu sync.Mutex
+	account   accountSettings
 }
 
 // New validates opts and prepares a server; with DataDir it loads the
@@ -209,6 +224,10 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("opening data directory %q (option DataDir): %w", o.DataDir, err)
 		}
 		s.files = d
+		if s.account, err = d.loadAccount(); err != nil {
+			d.close()
+			return nil, fmt.Errorf("loading account settings from data directory %q: %w", o.DataDir, err)
+		}
 		if err := s.loadStreams(); err != nil {
 			d.close()
 			return nil, fmt.Errorf("loading streams from data directory %q: %w", o.DataDir, err)
@@ -253,12 +272,12 @@ func (s *Server) start() error {
 	srv.Protocols.SetHTTP1(true)
 	srv.Protocols.SetHTTP2(true)
 	if s.opts.TLS {
-		cert, certPEM, err := selfSignedCert(host)
+		cert, certPEM, certPath, err := s.serverCert(host)
 		if err != nil {
 			ln.Close()
-			return fmt.Errorf("making the self-signed TLS certificate (option TLS): %w", err)
+			return fmt.Errorf("preparing the TLS certificate (option TLS): %w", err)
 		}
-		s.certPEM = certPEM
+		s.certPEM, s.certPath = certPEM, certPath
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		scheme = "https"
 	} else {
@@ -296,9 +315,14 @@ func (s *Server) start() error {
 // the SDK's BaseEndpoint. It is empty before Start.
 func (s *Server) URL() string { return s.url }
 
-// CertificatePEM is the PEM-encoded self-signed certificate of a TLS
-// endpoint, for clients that want to verify it; nil without TLS.
+// CertificatePEM is the PEM-encoded certificate of a TLS endpoint, for
+// clients that want to verify it; nil without TLS.
 func (s *Server) CertificatePEM() []byte { return s.certPEM }
+
+// CertificateFile is the file that holds CertificatePEM: Options.TLSCertFile,
+// or the generated certificate kept in DataDir. It is empty without TLS and
+// for a generated certificate without DataDir.
+func (s *Server) CertificateFile() string { return s.certPath }
 
 // Close stops the endpoint:
 //  1. it stops accepting calls and ends subscriptions and stalled calls;
@@ -414,6 +438,27 @@ var handlers = map[Op]handler{
 	OpDescribeStreamConsumer:   (*Server).handleDescribeStreamConsumer,
 	OpDeregisterStreamConsumer: (*Server).handleDeregisterStreamConsumer,
 	OpListStreamConsumers:      (*Server).handleListStreamConsumers,
+
+	OpAddTagsToStream:                        (*Server).handleAddTagsToStream,
+	OpRemoveTagsFromStream:                   (*Server).handleRemoveTagsFromStream,
+	OpListTagsForStream:                      (*Server).handleListTagsForStream,
+	OpTagResource:                            (*Server).handleTagResource,
+	OpUntagResource:                          (*Server).handleUntagResource,
+	OpListTagsForResource:                    (*Server).handleListTagsForResource,
+	OpEnableEnhancedMonitoring:               (*Server).handleEnableEnhancedMonitoring,
+	OpDisableEnhancedMonitoring:              (*Server).handleDisableEnhancedMonitoring,
+	OpDescribeLimits:                         (*Server).handleDescribeLimits,
+	OpUpdateStreamMode:                       (*Server).handleUpdateStreamMode,
+	OpStartStreamEncryption:                  (*Server).handleStartStreamEncryption,
+	OpStopStreamEncryption:                   (*Server).handleStopStreamEncryption,
+	OpPutResourcePolicy:                      (*Server).handlePutResourcePolicy,
+	OpGetResourcePolicy:                      (*Server).handleGetResourcePolicy,
+	OpDeleteResourcePolicy:                   (*Server).handleDeleteResourcePolicy,
+	OpDescribeAccountSettings:                (*Server).handleDescribeAccountSettings,
+	OpUpdateAccountSettings:                  (*Server).handleUpdateAccountSettings,
+	OpUpdateMaxRecordSize:                    (*Server).handleUpdateMaxRecordSize,
+	OpUpdateStreamWarmThroughput:             (*Server).handleUpdateStreamWarmThroughput,
+	OpUpdateStreamRecordDistributionStrategy: (*Server).handleUpdateRecordDistribution,
 }
 
 // call is one request in flight.
@@ -449,7 +494,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h, known := handlers[op]
 	if !known && op != OpSubscribeToShard {
-		writeError(w, &Error{Code: CodeUnknownOperation, Message: fmt.Sprintf("operation %q is not supported by the local Kinesis endpoint", op)})
+		msg := fmt.Sprintf("operation %q is not supported by the local Kinesis endpoint", op)
+		if strings.HasSuffix(string(op), "Channel") || op == "ListChannels" {
+			msg += ": channels deliver a stream's records to Amazon S3, which the endpoint does not model"
+		}
+		writeError(w, &Error{Code: CodeUnknownOperation, Message: msg})
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); strings.Contains(ct, "cbor") {

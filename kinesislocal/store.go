@@ -42,6 +42,22 @@ type stream struct {
 	open           []*shard // open shards sorted by hash range
 	consumers      []*consumer
 	files          *streamFiles // nil without DataDir
+	settings       streamSettings
+}
+
+// streamSettings are what a client sets on a stream and reads back, none
+// of which changes how records flow: tags, a resource policy, shard-level
+// metrics, encryption (recorded, not performed) and the newer knobs.
+type streamSettings struct {
+	tags         map[string]string
+	policy       string   // "" when none
+	metrics      []string // enabled shard-level metrics, sorted
+	encryption   string   // encryptionNone or encryptionKMS
+	keyID        string
+	maxRecordKiB int // 0 means defaultMaxRecordKiB
+	warmMiBps    int
+	distribution string      // "" means distributionUserKey
+	modeSwitches []time.Time // UpdateStreamMode calls of the last 24 hours
 }
 
 // status is the stream's status at now.
@@ -215,6 +231,8 @@ type consumer struct {
 	created   time.Time
 	phase     string // statusCreating, statusDeleting or statusActive
 	phaseEnds time.Time
+	tags      map[string]string
+	policy    string
 }
 
 func (c *consumer) status(now time.Time) string {

@@ -317,19 +317,29 @@ type streamDescriptionJSON struct {
 	StreamCreationTimestamp epochTime             `json:"StreamCreationTimestamp"`
 	EnhancedMonitoring      []enhancedMetricsJSON `json:"EnhancedMonitoring"`
 	EncryptionType          string                `json:"EncryptionType"`
+	KeyId                   string                `json:"KeyId,omitempty"`
 }
 
 type streamSummaryJSON struct {
-	StreamName              string                `json:"StreamName"`
-	StreamARN               string                `json:"StreamARN"`
-	StreamStatus            string                `json:"StreamStatus"`
-	StreamModeDetails       streamModeJSON        `json:"StreamModeDetails"`
-	RetentionPeriodHours    int                   `json:"RetentionPeriodHours"`
-	StreamCreationTimestamp epochTime             `json:"StreamCreationTimestamp"`
-	EnhancedMonitoring      []enhancedMetricsJSON `json:"EnhancedMonitoring"`
-	EncryptionType          string                `json:"EncryptionType"`
-	OpenShardCount          int                   `json:"OpenShardCount"`
-	ConsumerCount           int                   `json:"ConsumerCount"`
+	StreamName                 string                `json:"StreamName"`
+	StreamARN                  string                `json:"StreamARN"`
+	StreamStatus               string                `json:"StreamStatus"`
+	StreamModeDetails          streamModeJSON        `json:"StreamModeDetails"`
+	RetentionPeriodHours       int                   `json:"RetentionPeriodHours"`
+	StreamCreationTimestamp    epochTime             `json:"StreamCreationTimestamp"`
+	EnhancedMonitoring         []enhancedMetricsJSON `json:"EnhancedMonitoring"`
+	EncryptionType             string                `json:"EncryptionType"`
+	KeyId                      string                `json:"KeyId,omitempty"`
+	OpenShardCount             int                   `json:"OpenShardCount"`
+	ConsumerCount              int                   `json:"ConsumerCount"`
+	MaxRecordSizeInKiB         int                   `json:"MaxRecordSizeInKiB"`
+	RecordDistributionStrategy string                `json:"RecordDistributionStrategy"`
+	WarmThroughput             *warmThroughputJSON   `json:"WarmThroughput,omitempty"`
+}
+
+type warmThroughputJSON struct {
+	TargetMiBps  int `json:"TargetMiBps"`
+	CurrentMiBps int `json:"CurrentMiBps"`
 }
 
 type listStreamsEntryJSON struct {

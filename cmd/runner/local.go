@@ -22,6 +22,7 @@ func newLocalCommand() *cobra.Command {
 		logFormat   string
 		authFile    string
 		metricsAddr string
+		knobs       localKnobs
 	)
 	cmd := &cobra.Command{
 		Use:   "local",
@@ -35,6 +36,9 @@ AssumeRoleWithWebIdentity, GetCallerIdentity) on the same address. It listens on
   runner local --addr 127.0.0.1:4567 --tls --enforce-limits --data-dir /tmp/kinesis
   runner local --create orders:4 --subscription-lifetime 2s
   runner local --auth auth.txt --credential-lifetime 15s
+  runner local --tls --tls-cert-out /tmp/local.pem   # then AWS_CA_BUNDLE=/tmp/local.pem aws ...
+  runner local --tls-cert cert.pem --tls-key key.pem
+  runner local --iterator-lifetime 2s --stream-delay 500ms --fail-records 0.01
 
 An auth file has one entry a line; # starts a comment:
   key AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
@@ -58,6 +62,9 @@ An auth file has one entry a line; # starts a comment:
 			if opts.CredentialLifetime <= 0 {
 				return fmt.Errorf("--credential-lifetime %s: want a positive duration such as 15s or 1h", opts.CredentialLifetime)
 			}
+			if err := knobs.check(opts); err != nil {
+				return err
+			}
 			specs, err := parseCreates(creates)
 			if err != nil {
 				return err
@@ -75,7 +82,13 @@ An auth file has one entry a line; # starts a comment:
 					return fmt.Errorf("--create %s:%d: %w", s.name, s.shards, err)
 				}
 			}
-			printLocalUsage(cmd, srv, opts, specs)
+			knobs.arm(srv)
+			certPath, removeCert, err := knobs.trustFile(srv)
+			if err != nil {
+				return err
+			}
+			defer removeCert()
+			printLocalUsage(cmd, srv, opts, specs, certPath)
 			if metricsAddr != "" {
 				reg := newRegistry()
 				reg.MustRegister(metrics.NewLocalCollector(srv.Stats))
@@ -108,6 +121,7 @@ An auth file has one entry a line; # starts a comment:
 	f.StringVar(&authFile, "auth", "", "check request signatures against the keys in this file, and serve STS for its roles (format above)")
 	f.DurationVar(&opts.CredentialLifetime, "credential-lifetime", kinesislocal.DefaultCredentialLifetime,
 		"with --auth, how long temporary credentials from AssumeRole and AssumeRoleWithWebIdentity live")
+	knobs.addFlags(f, &opts)
 	return cmd
 }
 
@@ -129,7 +143,7 @@ func parseCreates(in []string) ([]createSpec, error) {
 	return out, nil
 }
 
-func printLocalUsage(cmd *cobra.Command, srv *kinesislocal.Server, opts kinesislocal.Options, created []createSpec) {
+func printLocalUsage(cmd *cobra.Command, srv *kinesislocal.Server, opts kinesislocal.Options, created []createSpec, certPath string) {
 	w := cmd.OutOrStdout()
 	url := srv.URL()
 	fmt.Fprintf(w, "shardflow local Kinesis endpoint listening at %s\n", url)
@@ -139,9 +153,12 @@ func printLocalUsage(cmd *cobra.Command, srv *kinesislocal.Server, opts kinesisl
 	if opts.SubscriptionLifetime != kinesislocal.DefaultSubscriptionLifetime {
 		fmt.Fprintf(w, "  SubscribeToShard subscriptions end after %s\n", opts.SubscriptionLifetime)
 	}
-	insecure := ""
-	if opts.TLS {
-		insecure = " --no-verify-ssl"
+	if opts.IteratorTTL != kinesislocal.DefaultIteratorTTL {
+		fmt.Fprintf(w, "  shard iterators expire after %s\n", opts.IteratorTTL)
+	}
+	caBundle := ""
+	if certPath != "" {
+		caBundle = "AWS_CA_BUNDLE=" + certPath + " "
 	}
 	creds, cliKeys := "any credentials are accepted", "AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x"
 	if opts.Auth != nil {
@@ -151,11 +168,15 @@ func printLocalUsage(cmd *cobra.Command, srv *kinesislocal.Server, opts kinesisl
 	}
 	fmt.Fprintf(w, `
 Point clients at it (%s):
-  AWS CLI:    %s aws --region us-east-1 --endpoint-url %s%s kinesis list-streams
+  AWS CLI:    %s%s aws --region us-east-1 --endpoint-url %s kinesis list-streams
   Go SDK v2:  kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(%q) })
-  job file:   'aws.endpoint' = '%s'`, creds, cliKeys, url, insecure, url, url)
-	if opts.TLS {
+  job file:   'aws.endpoint' = '%s'`, creds, caBundle, cliKeys, url, url, url)
+	if certPath != "" {
 		fmt.Fprint(w, ", 'aws.trust.all.certificates' = 'true'")
 	}
-	fmt.Fprint(w, "\n\nPress Ctrl-C to stop.\n")
+	fmt.Fprint(w, "\n")
+	if certPath != "" {
+		printTrust(w, certPath)
+	}
+	fmt.Fprint(w, "\nPress Ctrl-C to stop.\n")
 }
