@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Identity is what nodes of one cluster must share: the job's name, the
@@ -32,7 +34,7 @@ func (i Identity) String() string {
 // kindPrefix starts the member kind that carries a node's identity.
 // protoactor's providers pass a member's kinds to every other member (etcd's
 // provider drops member metadata), so the identity travels as one kind;
-// identityKind and parseIdentityKind are the only places that know its form.
+// kind and parseIdentityKind are the only places that know its form.
 const kindPrefix = "shardflow.job?"
 
 func (i Identity) kind() string {
@@ -42,18 +44,48 @@ func (i Identity) kind() string {
 // parseIdentityKind finds the identity among a member's kinds; ok is false
 // for a member that carries none (not a shardflow node).
 func parseIdentityKind(kinds []string) (Identity, bool) {
+	v, ok := kindValues(kinds, kindPrefix)
+	if !ok {
+		return Identity{}, false
+	}
+	return Identity{Job: v.Get("job"), Version: v.Get("version"), Plan: v.Get("plan")}, true
+}
+
+// sincePrefix starts the member kind that says when a node joined, so that
+// every node agrees which member is the oldest (the leader) from the member
+// list alone.
+const sincePrefix = "shardflow.since?"
+
+func sinceKind(t time.Time) string {
+	return sincePrefix + url.Values{"t": {strconv.FormatInt(t.UnixNano(), 10)}}.Encode()
+}
+
+// parseSinceKind finds when a member joined; zero when it does not say.
+func parseSinceKind(kinds []string) time.Time {
+	v, ok := kindValues(kinds, sincePrefix)
+	if !ok {
+		return time.Time{}
+	}
+	ns, err := strconv.ParseInt(v.Get("t"), 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
+}
+
+// kindValues finds the first kind that starts with prefix and reads the
+// values after it.
+func kindValues(kinds []string, prefix string) (url.Values, bool) {
 	for _, k := range kinds {
-		rest, found := strings.CutPrefix(k, kindPrefix)
+		rest, found := strings.CutPrefix(k, prefix)
 		if !found {
 			continue
 		}
-		v, err := url.ParseQuery(rest)
-		if err != nil {
-			continue
+		if v, err := url.ParseQuery(rest); err == nil {
+			return v, true
 		}
-		return Identity{Job: v.Get("job"), Version: v.Get("version"), Plan: v.Get("plan")}, true
 	}
-	return Identity{}, false
+	return nil, false
 }
 
 // IdentityError is returned by Join when the cluster already holds a node of

@@ -24,6 +24,8 @@ type Member struct {
 	// Identity is the job the node runs; zero for a member that is not a
 	// shardflow node.
 	Identity Identity
+	// Since is when the node joined, by its own clock.
+	Since time.Time
 }
 
 // Node is this process's membership of a cluster. Its methods are safe for
@@ -90,8 +92,8 @@ func newNode(ctx context.Context, system *actor.ActorSystem, cfg Config, identit
 	}
 	var opts []cluster.ConfigOption
 	if member {
-		kind := cluster.NewKind(identity.kind(), actor.PropsFromFunc(func(actor.Context) {}))
-		opts = append(opts, cluster.WithKinds(kind))
+		none := actor.PropsFromFunc(func(actor.Context) {})
+		opts = append(opts, cluster.WithKinds(cluster.NewKind(identity.kind(), none), cluster.NewKind(sinceKind(time.Now()), none)))
 	}
 	c := cluster.New(system, cluster.Configure(cfg.Name, provider, disthash.New(), remote.Configure(host, port), opts...))
 	n := &Node{cluster: c, cfg: cfg, self: identity, log: logger, stop: stop, strangers: map[string]bool{}, client: !member}
@@ -122,7 +124,7 @@ func (n *Node) topology(t *cluster.ClusterTopology) {
 	all := make([]Member, 0, len(t.Members))
 	for _, m := range t.Members {
 		id, _ := parseIdentityKind(m.Kinds)
-		all = append(all, Member{ID: m.Id, Address: m.Address(), Identity: id})
+		all = append(all, Member{ID: m.Id, Address: m.Address(), Identity: id, Since: parseSinceKind(m.Kinds)})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Address < all[j].Address })
 	n.mu.Lock()
@@ -158,6 +160,79 @@ func (n *Node) Members() []Member {
 		}
 	}
 	return out
+}
+
+// Leader is the oldest member of this node's identity (the first by
+// address of those that joined at the same time): every node computes the
+// same from the same member list. ok is false when there is none.
+func (n *Node) Leader() (Member, bool) {
+	ms := n.Members()
+	if len(ms) == 0 {
+		return Member{}, false
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Since.Before(ms[j].Since) })
+	return ms[0], true
+}
+
+// IsLeader says whether this node is the Leader.
+func (n *Node) IsLeader() bool {
+	l, ok := n.Leader()
+	return ok && l.Address == n.Address()
+}
+
+// WaitMembers returns once at least n members run this node's identity, or
+// with ctx's error.
+func (n *Node) WaitMembers(ctx context.Context, count int) error {
+	changed := make(chan struct{}, 1)
+	n.Watch(func([]Member) {
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	})
+	for len(n.Members()) < count {
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %d nodes in cluster %q (%d so far): %w", count, n.cfg.Name, len(n.Members()), ctx.Err())
+		}
+	}
+	return nil
+}
+
+// readyPoll is how often WaitReady asks a member again.
+const readyPoll = 200 * time.Millisecond
+
+// WaitReady returns once every other member answers at each of ids: the
+// actors a node spawns when its job starts (shard hosts), which exist only
+// some time after the node joined. A message sent to them before would be
+// lost.
+func (n *Node) WaitReady(ctx context.Context, ids []string) error {
+	for _, m := range n.Members() {
+		if m.Address == n.Address() {
+			continue
+		}
+		for _, id := range ids {
+			if err := n.ping(ctx, actor.NewPID(m.Address, id)); err != nil {
+				return fmt.Errorf("waiting for node %s of cluster %q to start its job: %w", m.Address, n.cfg.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (n *Node) ping(ctx context.Context, pid *actor.PID) error {
+	for {
+		_, err := n.cluster.ActorSystem.Root.RequestFuture(pid, &actor.Touch{}, readyPoll).Result()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(readyPoll):
+		}
+	}
 }
 
 // Watch calls f with Members after every change of the topology, on the

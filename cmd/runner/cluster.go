@@ -12,7 +12,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/clustermode"
+	"github.com/shardflow/shardflow/job"
 	"github.com/shardflow/shardflow/plan"
 )
 
@@ -25,6 +27,7 @@ type clusterFlags struct {
 	seeds           []string
 	automanagedPort int
 	node            string
+	minNodes        int
 }
 
 func (f *clusterFlags) add(fs *pflag.FlagSet, member bool) {
@@ -35,6 +38,7 @@ func (f *clusterFlags) add(fs *pflag.FlagSet, member bool) {
 	fs.IntVar(&f.automanagedPort, "automanaged-port", clustermode.DefaultAutomanagedPort, "the port this node serves its description on for --cluster-provider automanaged")
 	if member {
 		fs.StringVar(&f.node, "node", "", "HOST:PORT this node listens on for the others (a free port on 127.0.0.1 when omitted)")
+		fs.IntVar(&f.minNodes, "min-nodes", 1, "the leader (the oldest node) waits until this many nodes joined before it places shards")
 	}
 }
 
@@ -64,6 +68,32 @@ func joinCluster(ctx context.Context, f *clusterFlags, p *plan.Plan, logger *slo
 		return nil, nil, err // Join shut the system down
 	}
 	return node, system, nil
+}
+
+// clusterOptions is the job's part of the cluster: the leader reads the
+// Kinesis sources, once --min-nodes nodes joined, and places their shards
+// across the members.
+func clusterOptions(ctx context.Context, w io.Writer, f *clusterFlags, node *clustermode.Node, p *plan.Plan) (*job.Cluster, error) {
+	leader := node.IsLeader()
+	if leader && f.minNodes > 1 {
+		fmt.Fprintf(w, "node %s leads cluster %q: waiting for %d nodes before reading\n", node.Address(), f.name, f.minNodes)
+		if err := node.WaitMembers(ctx, f.minNodes); err != nil {
+			return nil, err
+		}
+	}
+	if leader {
+		if err := node.WaitReady(ctx, job.HostIDs(p)); err != nil {
+			return nil, err
+		}
+	}
+	if l, ok := node.Leader(); ok && !leader {
+		fmt.Fprintf(w, "node %s follows: the leader %s places shards here\n", node.Address(), l.Address)
+	} else {
+		fmt.Fprintf(w, "node %s leads: it reads the streams' shards and places them across %d node%s\n", node.Address(), len(node.Members()), plural(len(node.Members())))
+	}
+	return &job.Cluster{Leader: leader, Placement: func(local actors.Placement, hostID string) actors.Placement {
+		return &clustermode.Placement{Node: node, Local: local, HostID: hostID}
+	}}, nil
 }
 
 func newClusterCommand() *cobra.Command {

@@ -130,6 +130,9 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		defer node.Leave()
 		opts.System = system
 		fmt.Fprintf(stderr, "node %s joined cluster %q: %d node%s run job %q\n", node.Address(), f.cluster.name, len(node.Members()), plural(len(node.Members())), p.Name)
+		if opts.Cluster, err = clusterOptions(ctx, stderr, &f.cluster, node, p); err != nil {
+			return err
+		}
 	}
 	if f.fromCheckpoint != "" {
 		if f.fresh {
@@ -201,7 +204,7 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 // with it: each node's in-process endpoint would be a stream of its own.
 func checkClusterFlags(cmd *cobra.Command, f runFlags) error {
 	if f.cluster.name == "" {
-		for _, name := range []string{"cluster-provider", "etcd", "seeds", "automanaged-port", "node"} {
+		for _, name := range []string{"cluster-provider", "etcd", "seeds", "automanaged-port", "node", "min-nodes"} {
 			if cmd.Flags().Changed(name) {
 				return fmt.Errorf("--%s is for a node of a cluster: give --cluster NAME too", name)
 			}
