@@ -3,7 +3,7 @@ package job
 import (
 	"errors"
 	"fmt"
-	"log/slog"
+	"sync"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -59,63 +59,104 @@ func HostIDs(p *plan.Plan) []string {
 	return ids
 }
 
-// shardHost spawns, on one node, the shard actors the leader's coordinator
+// shardHost starts, on one node, the shard actors the leader's coordinator
 // places there: it points each StartShard's outputs and watermark at this
-// node's own actors and starts the shard actor as a child named after the
-// shard, so the coordinator knows its PID without asking. A child that
-// fails is stopped and its coordinator told with a ShardFailed.
+// node's own actors and spawns the shard actor under the name hostID/shard,
+// which is the PID the coordinator was given without asking.
+//
+// It is a process of the actor system's registry, not an actor: protoactor
+// delivers a remote message to a local process synchronously and in order,
+// so the shard actor exists before the coordinator's next message to it (a
+// barrier, StopReading) is delivered. An actor host would spawn it only
+// once its mailbox got to the StartShard, and a barrier arriving first
+// would be lost. A shard actor that fails is stopped and its coordinator
+// told with a ShardFailed.
 type shardHost struct {
-	env       *shardactor.Env
+	system    *actor.ActorSystem
+	self      *actor.PID
+	props     *actor.Props
 	outputs   []messages.Output
 	watermark messages.PID
-	log       *slog.Logger
-	// starts are the StartShard of each running child, by child id.
+
+	mu sync.Mutex
+	// starts are the StartShard of each running shard actor, by its id.
 	starts map[string]*messages.StartShard
-	system *actor.ActorSystem
 }
 
-// hostProps builds a table's shard host; it is supervised by the actor
-// system's root (it is spawned by name at the top), and supervises its
-// shard actors with actors.StopAndReport.
-func hostProps(env *shardactor.Env, outputs []messages.Output, wm messages.PID, log *slog.Logger) *actor.Props {
-	h := &shardHost{env: env, outputs: outputs, watermark: wm, log: log, starts: map[string]*messages.StartShard{}}
-	return actor.PropsFromProducer(func() actor.Actor { return h },
-		actor.WithSupervisor(actors.StopAndReport{OnFailure: h.childFailed, Logger: log}), actors.RaisePanics())
+// startHost registers a table's shard host under id.
+func startHost(system *actor.ActorSystem, id string, env *shardactor.Env, outputs []messages.Output, wm messages.PID) (*shardHost, error) {
+	h := &shardHost{system: system, outputs: outputs, watermark: wm, starts: map[string]*messages.StartShard{}}
+	h.props = shardactor.Props(env).Clone(actor.WithGuardian(hostGuardian{h}))
+	pid, ok := system.ProcessRegistry.Add(h, id)
+	if !ok {
+		return nil, fmt.Errorf("a process named %q already runs in this actor system", id)
+	}
+	h.self = pid
+	return h, nil
 }
 
-func (h *shardHost) Receive(ctx actor.Context) {
-	switch m := ctx.Message().(type) {
-	case *actor.Started:
-		h.system = ctx.ActorSystem()
+// SendUserMessage starts a placed shard, and answers the leader's Touch
+// (clustermode.Node.WaitReady).
+func (h *shardHost) SendUserMessage(_ *actor.PID, message any) {
+	_, msg, sender := actor.UnwrapEnvelope(message)
+	switch m := msg.(type) {
+	case *actor.Touch:
+		if sender != nil {
+			h.system.Root.Send(sender, &actor.Touched{Who: h.self})
+		}
 	case *messages.StartShard:
-		h.start(ctx, m)
-	case *actor.Terminated:
-		delete(h.starts, m.Who.Id)
+		h.start(m)
 	}
 }
 
-func (h *shardHost) start(ctx actor.Context, m *messages.StartShard) {
+func (h *shardHost) SendSystemMessage(*actor.PID, any) {}
+
+// Stop stops every shard actor of the host and leaves the registry.
+func (h *shardHost) Stop(pid *actor.PID) {
+	h.mu.Lock()
+	ids := make([]string, 0, len(h.starts))
+	for id := range h.starts {
+		ids = append(ids, id)
+	}
+	h.starts = map[string]*messages.StartShard{}
+	h.mu.Unlock()
+	for _, id := range ids {
+		h.system.Root.Stop(actor.NewPID(h.system.Address(), id))
+	}
+	h.system.ProcessRegistry.Remove(pid)
+}
+
+func (h *shardHost) start(m *messages.StartShard) {
 	local := *m
 	local.Outputs = localOutputs(m.Outputs, h.outputs)
 	local.Watermark = h.watermark
-	pid, err := ctx.SpawnNamed(shardactor.Props(h.env), m.ShardID)
+	pid, err := h.system.Root.SpawnNamed(h.props, h.self.Id+"/"+m.ShardID)
 	if err != nil {
-		ctx.Send(m.Coordinator.PID(), &messages.ShardFailed{Table: m.Table, ShardID: m.ShardID,
-			Reason: fmt.Sprintf("table `%s`: starting shard %s on node %s: %v", m.Table, m.ShardID, ctx.ActorSystem().Address(), err)})
+		h.system.Root.Send(m.Coordinator.PID(), &messages.ShardFailed{Table: m.Table, ShardID: m.ShardID,
+			Reason: fmt.Sprintf("table `%s`: starting shard %s on node %s: %v", m.Table, m.ShardID, h.system.Address(), err)})
 		return
 	}
+	h.mu.Lock()
 	h.starts[pid.Id] = m
-	ctx.Send(pid, &local)
+	h.mu.Unlock()
+	h.system.Root.Send(pid, &local)
 }
 
-func (h *shardHost) childFailed(child *actor.PID, reason any) {
-	m, ok := h.starts[child.Id]
-	if !ok {
-		return
+// hostGuardian supervises the shard actors of a host: one that fails is
+// stopped, never restarted (it would lose its position), and its
+// coordinator is told.
+type hostGuardian struct{ h *shardHost }
+
+func (g hostGuardian) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, _ *actor.RestartStatistics, reason, _ any) {
+	sup.StopChildren(child)
+	g.h.mu.Lock()
+	m, ok := g.h.starts[child.Id]
+	delete(g.h.starts, child.Id)
+	g.h.mu.Unlock()
+	if ok {
+		g.h.system.Root.Send(m.Coordinator.PID(), &messages.ShardFailed{Table: m.Table, ShardID: m.ShardID,
+			Reason: fmt.Sprintf("table `%s`, shard %s on node %s: %v", m.Table, m.ShardID, g.h.system.Address(), reason)})
 	}
-	delete(h.starts, child.Id)
-	h.system.Root.Send(m.Coordinator.PID(), &messages.ShardFailed{Table: m.Table, ShardID: m.ShardID,
-		Reason: fmt.Sprintf("table `%s`, shard %s on node %s: %v", m.Table, m.ShardID, h.system.Address(), reason)})
 }
 
 // localOutputs maps the leader's outputs onto this node's: the same INSERT

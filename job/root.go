@@ -155,9 +155,9 @@ type root struct {
 	// when every source stopped.
 	watermarksSynced int
 
-	// hosts are the shard hosts of a node in cluster mode (spawned at the
-	// top by name, stopped with the root).
-	hosts []*actor.PID
+	// hosts are the shard hosts of a node in cluster mode (processes of
+	// the system's registry, stopped with the root).
+	hosts []*shardHost
 
 	cps *checkpointing
 	// checkpointer takes periodic checkpoints; nil when checkpointing is off.
@@ -246,7 +246,7 @@ func (r *root) Receive(ctx actor.Context) {
 			r.timers.Stop()
 		}
 		for _, h := range r.hosts {
-			ctx.Stop(h)
+			h.Stop(h.self)
 		}
 		if r.unwatch != nil {
 			r.unwatch()
@@ -403,12 +403,12 @@ func (r *root) placement(ctx actor.Context, table string, env *shardactor.Env, o
 		return local
 	}
 	id := hostID(r.plan.Name, table)
-	pid, err := ctx.ActorSystem().Root.SpawnNamed(hostProps(env, outputs, wm, r.log), id)
+	h, err := startHost(ctx.ActorSystem(), id, env, outputs, wm)
 	if err != nil {
 		r.fail(ctx, fmt.Errorf("starting the shard host of table `%s`: %w", table, err))
 		return local
 	}
-	r.hosts = append(r.hosts, pid)
+	r.hosts = append(r.hosts, h)
 	return r.opts.Cluster.Placement(local, id)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/onsi/gomega/gexec"
 
 	"github.com/shardflow/shardflow/internal/etcdserver"
+	"github.com/shardflow/shardflow/kinesislocal"
 )
 
 // startEtcd runs an etcd of the spec container's own (call it from
@@ -101,4 +102,21 @@ func freeLoopbackPorts(n int) []int {
 		defer l.Close()
 	}
 	return ports
+}
+
+// startReaders starts etcd, a local endpoint with stream `in` of shards
+// shards, and three nodes of cluster running the job jobText(endpoint URL)
+// gives; the first leads and waits for the other two. It returns the
+// endpoint's backend, the job file and the nodes, the leader first.
+func startReaders(ctx SpecContext, cluster string, shards int, jobText func(url string) string) (*backend, string, []*gexec.Session) {
+	GinkgoHelper()
+	etcd := startEtcd(ctx)
+	b, srv := faultyBackend(kinesislocal.Options{})
+	Expect(srv.CreateStream("in", shards)).To(Succeed())
+	job := writeJob(cluster, jobText(b.url))
+	args := []string{"--cluster", cluster, "--etcd", etcd, "--quiet"}
+	leader := startNode(job, append(args, "--min-nodes", "3")...)
+	nodes := []*gexec.Session{leader, startNode(job, args...), startNode(job, args...)}
+	Eventually(leader.Err).WithTimeout(20 * time.Second).Should(gbytes.Say(`leads: it reads the streams' shards and places them across 3 nodes`))
+	return b, job, nodes
 }

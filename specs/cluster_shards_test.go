@@ -5,13 +5,9 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"github.com/onsi/gomega/gbytes"
 	"github.com/onsi/gomega/gexec"
-
-	"github.com/shardflow/shardflow/kinesislocal"
 )
 
 // clusterReadJob reads csv rows (n) of stream `in` at %[1]s and prints each
@@ -45,21 +41,9 @@ func readBy(s *gexec.Session) map[string][]string {
 var _ = Describe("cluster mode: shards spread across nodes", Label("local"), func() {
 	It("16 shards on three nodes: each node reads 5 or 6 shards, each shard one node, every record once", func(ctx SpecContext) {
 		const shards, records = 16, 2000
-		endpoint := startEtcd(ctx)
-		b, srv := faultyBackend(kinesislocal.Options{})
-		Expect(srv.CreateStream("in", shards)).To(Succeed())
-		job := writeJob("spread", fmt.Sprintf(clusterReadJob, b.url))
-		args := []string{"--cluster", "spread", "--etcd", endpoint, "--quiet"}
+		b, _, nodes := startReaders(ctx, "spread", shards, func(url string) string { return fmt.Sprintf(clusterReadJob, url) })
 
-		leader := startNode(job, append(args, "--min-nodes", "3")...)
-		nodes := []*gexec.Session{leader, startNode(job, args...), startNode(job, args...)}
-		Eventually(leader.Err).WithTimeout(20 * time.Second).Should(gbytes.Say(`leads: it reads the streams' shards and places them across 3 nodes`))
-
-		var entries []types.PutRecordsRequestEntry
-		for i := range records {
-			entries = append(entries, entry(fmt.Sprintf("key-%d", i), fmt.Sprint(i)))
-		}
-		putAll(ctx, b, "in", entries)
+		putNumbers(ctx, b, 0, records)
 
 		total := func() int {
 			n := 0

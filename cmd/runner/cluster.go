@@ -92,7 +92,7 @@ func clusterOptions(ctx context.Context, w io.Writer, f *clusterFlags, node *clu
 		fmt.Fprintf(w, "node %s leads: it reads the streams' shards and places them across %d node%s\n", node.Address(), len(node.Members()), plural(len(node.Members())))
 	}
 	return &job.Cluster{Leader: leader, Placement: func(local actors.Placement, hostID string) actors.Placement {
-		return &clustermode.Placement{Node: node, Local: local, HostID: hostID}
+		return clustermode.NewPlacement(node, local, hostID)
 	}}, nil
 }
 
