@@ -147,6 +147,9 @@ type coordinator struct {
 	consumer efo.Consumer
 
 	shards map[string]*shardInfo
+	// committed is each shard's position in the newest checkpoint
+	// committed (cluster mode: where a lost shard is read again from).
+	committed map[string]messages.ShardPosition
 	// lastShardID is the largest shard id listed, for ExclusiveStartShardId.
 	lastShardID string
 	listedOnce  bool
@@ -165,7 +168,7 @@ type coordinator struct {
 }
 
 func newCoordinator(cfg Config) *coordinator {
-	return &coordinator{cfg: cfg, shards: map[string]*shardInfo{}}
+	return &coordinator{cfg: cfg, shards: map[string]*shardInfo{}, committed: map[string]messages.ShardPosition{}}
 }
 
 // Receive handles one message; nothing in it blocks.
@@ -206,6 +209,12 @@ func (c *coordinator) Receive(ctx actor.Context) {
 		c.onTrigger(ctx, m)
 	case *messages.ShardFailed:
 		c.reportFailed(ctx.ActorSystem(), m.Failure)
+	case *messages.CheckpointCommitted:
+		for _, pos := range m.Shards {
+			c.committed[pos.ShardID] = pos
+		}
+	case *messages.ShardLost:
+		c.onShardLost(ctx, m)
 	case *messages.StopReading:
 		c.onStop(ctx)
 	case *messages.ProgressRequest:
@@ -543,6 +552,26 @@ func (c *coordinator) snapshot(id int64) *messages.SourceSnapshot {
 }
 
 // retire folds a shard actor's last progress into the totals.
+// onShardLost places again a shard whose actor ran on a node that left the
+// cluster, from the newest committed checkpoint's position (or where it
+// first started): rows the lost node had not written are read again, none
+// is skipped.
+func (c *coordinator) onShardLost(ctx actor.Context, m *messages.ShardLost) {
+	s, ok := c.shards[m.ShardID]
+	if !ok || s.status != running || s.pid == nil || s.pid.Address != m.Member || c.phase != watching {
+		return
+	}
+	c.retire(s)
+	s.status = pending
+	if pos, ok := c.committed[s.id]; ok && pos.SequenceNumber != "" {
+		s.start = &messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: pos.SequenceNumber, SubSequenceNumber: pos.SubSequenceNumber}
+		s.lastSeq, s.lastSub = pos.SequenceNumber, pos.SubSequenceNumber
+	}
+	c.log.Warn("the node reading a shard left the cluster; reading it again on another node from the last checkpoint",
+		slog.String("shard", s.id), slog.String("node", m.Member), slog.String("from", c.startPosition(s).Kind))
+	c.startReady(ctx)
+}
+
 func (c *coordinator) retire(s *shardInfo) {
 	c.doneRecords += s.progress.Records
 	c.doneRows += s.progress.Rows

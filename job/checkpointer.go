@@ -151,6 +151,7 @@ func (c *checkpointer) Receive(ctx actor.Context) {
 			took := time.Since(m.started)
 			c.log.Info("checkpoint completed", slog.Int64("checkpoint", m.cp.ID), slog.Duration("took", took))
 			ctx.Send(ctx.Parent(), &checkpointCompleted{id: m.cp.ID, took: took})
+			c.tellCommitted(ctx, m.cp)
 		}
 		c.schedule()
 	case *stopCheckpoints:
@@ -267,6 +268,24 @@ func (c *checkpointer) build(id int64, snaps []*messages.SourceSnapshot, acks ma
 		cp.Sources = append(cp.Sources, src)
 	}
 	return cp
+}
+
+// tellCommitted gives each Kinesis source the positions of its table the
+// checkpoint committed: in cluster mode a coordinator reads a shard whose
+// node died again from there.
+func (c *checkpointer) tellCommitted(ctx actor.Context, cp *checkpoint.Checkpoint) {
+	for _, src := range cp.Sources {
+		pid, ok := c.sources[src.Table]
+		if !ok || src.Connector != "kinesis" {
+			continue
+		}
+		m := &messages.CheckpointCommitted{ID: cp.ID, Table: src.Table}
+		for _, sh := range src.Shards {
+			m.Shards = append(m.Shards, messages.ShardPosition{ShardID: sh.ShardID, Parents: sh.Parents, SequenceNumber: sh.SequenceNumber,
+				SubSequenceNumber: sh.SubSequenceNumber, Finished: sh.Finished})
+		}
+		ctx.Send(pid, m)
+	}
 }
 
 func toShard(pos messages.ShardPosition) checkpoint.Shard {

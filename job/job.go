@@ -75,6 +75,9 @@ type Options struct {
 	// given to Start): a job that has not drained by then is stopped where
 	// it is and ends with ErrStopTimeout. Zero means DefaultStopTimeout.
 	StopTimeout time.Duration
+	// Cluster, when set, runs this node's part of a job spread over a
+	// cluster; nil runs the whole job here.
+	Cluster *Cluster
 }
 
 // DefaultStopTimeout is how long a graceful stop may take when
@@ -130,6 +133,9 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 		return nil, fmt.Errorf("job %q has no INSERT INTO statement: there is nothing to run", p.Name)
 	}
 	if err := CheckGoTables(p, opts.Sinks, opts.Sources); err != nil {
+		return nil, err
+	}
+	if err := checkCluster(p, opts.Cluster); err != nil {
 		return nil, err
 	}
 	if opts.Logger == nil {

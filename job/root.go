@@ -168,6 +168,10 @@ type root struct {
 	// when every source stopped.
 	watermarksSynced int
 
+	// hosts are the shard hosts of a node in cluster mode (processes of
+	// the system's registry, stopped with the root).
+	hosts []*shardHost
+
 	cps *checkpointing
 	// checkpointer takes periodic checkpoints; nil when checkpointing is off.
 	checkpointer *actor.PID
@@ -265,6 +269,9 @@ func (r *root) Receive(ctx actor.Context) {
 	case *actor.Stopping:
 		if r.timers != nil {
 			r.timers.Stop()
+		}
+		for _, h := range r.hosts {
+			h.Stop(h.self)
 		}
 		if r.unwatch != nil {
 			r.unwatch()
@@ -393,9 +400,12 @@ func (r *root) spawn(ctx actor.Context) {
 				API: r.clients.source[t.Name], Outputs: outputs, StartTime: r.start, Logger: r.log,
 				Restore: sourceRestore(r.cps.resume, t), RestoreRef: r.cps.resumeRef(),
 				Watermark: wm,
-				Placement: actors.LocalPlacement{Props: func(*messages.StartShard) *actor.Props { return shardactor.Props(env) }},
+				Placement: r.placement(ctx, t.Name, env, outputs, wm),
 				Consumers: client, Consumer: r.clients.eager[t.Name],
 			})
+			if c := r.opts.Cluster; c != nil && !c.Leader {
+				continue // the leader reads the table, placing shards here too
+			}
 		case "datagen":
 			props = datagen.Props(datagen.Config{Table: t, Inserts: r.plan.Inserts, Outputs: outputs, Seed: r.opts.Seed, Logger: r.log,
 				Restore: sourceRestore(r.cps.resume, t), Watermark: wm, SyncInterval: syncInterval(t)})
@@ -413,9 +423,27 @@ func (r *root) spawn(ctx actor.Context) {
 		}
 		r.sources[t.Name] = pid
 	}
-	if r.cps.enabled {
+	if r.cps.enabled && (r.opts.Cluster == nil || r.opts.Cluster.Leader) {
 		r.spawnCheckpointer(ctx)
 	}
+}
+
+// placement is how a Kinesis table's coordinator spawns its shard actors:
+// as its own children, or in cluster mode through the cluster's placement,
+// with a shard host on this node for the shards placed here.
+func (r *root) placement(ctx actor.Context, table string, env *shardactor.Env, outputs []messages.Output, wm messages.PID) actors.Placement {
+	local := actors.LocalPlacement{Props: func(*messages.StartShard) *actor.Props { return shardactor.Props(env) }}
+	if r.opts.Cluster == nil {
+		return local
+	}
+	id := hostID(r.plan.Name, table)
+	h, err := startHost(ctx.ActorSystem(), id, env, outputs, wm)
+	if err != nil {
+		r.fail(ctx, fmt.Errorf("starting the shard host of table `%s`: %w", table, err))
+		return local
+	}
+	r.hosts = append(r.hosts, h)
+	return r.opts.Cluster.Placement(local, id)
 }
 
 // syncInterval is how often a source reports its watermark.

@@ -37,6 +37,6 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newValidateCommand(), newRunCommand(), newLocalCommand(), newBenchCommand(), newCheckpointsCommand(), newVersionCommand())
+	root.AddCommand(newValidateCommand(), newRunCommand(), newLocalCommand(), newBenchCommand(), newCheckpointsCommand(), newClusterCommand(), newVersionCommand())
 	return root
 }

@@ -41,6 +41,7 @@ type runFlags struct {
 	logFormat      string
 	metricsAddr    string
 	stopTimeout    time.Duration
+	cluster        clusterFlags
 }
 
 func newRunCommand() *cobra.Command {
@@ -66,7 +67,12 @@ any more, a table now reading another stream, a window operator that is gone) un
 another stream starts at its scan.stream.initpos (Flink's --allowNonRestoredState).
 
 With --local, run starts shardflow's in-memory Kinesis endpoint in the process, points every
-kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks.`,
+kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks.
+
+With --cluster NAME, the process is a node of a cluster: every node runs the same job file
+and finds the others through --cluster-provider (etcd with --etcd, or automanaged with
+--seeds). A node of another job file, other settings or another shardflow version is
+refused. See the README's "Running on several nodes".`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runJob(cmd, args[0], f)
@@ -87,6 +93,7 @@ kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks
 	cmd.Flags().StringVar(&f.metricsAddr, "metrics-addr", "",
 		"serve Prometheus /metrics, /healthz and /readyz on HOST:PORT (Flink's reporter uses :9249); off when empty")
 	cmd.Flags().DurationVar(&f.stopTimeout, "stop-timeout", 30*time.Second, "how long a graceful stop may take")
+	f.cluster.add(cmd.Flags(), true)
 	return cmd
 }
 
@@ -102,6 +109,9 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	}
 	logger, err := newLogger(stderr, f.logLevel, f.logFormat)
 	if err != nil {
+		return err
+	}
+	if err := checkClusterFlags(cmd, f); err != nil {
 		return err
 	}
 	p, err := loadPlanChecked(stderr, path, f.sets, refuseGoTables)
@@ -134,6 +144,20 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	}
 	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop, StopTimeout: f.stopTimeout,
 		SystemProperties: props}
+	if f.cluster.name != "" {
+		node, system, err := joinCluster(ctx, &f.cluster, p, logger)
+		if err != nil {
+			return err
+		}
+		// Leave runs after the job stopped (the deferred calls below it
+		// run first): the job's actors live in the node's system.
+		defer node.Leave()
+		opts.System = system
+		fmt.Fprintf(stderr, "node %s joined cluster %q: %d node%s run job %q\n", node.Address(), f.cluster.name, len(node.Members()), plural(len(node.Members())), p.Name)
+		if opts.Cluster, err = clusterOptions(ctx, stderr, &f.cluster, node, p); err != nil {
+			return err
+		}
+	}
 	if f.fromCheckpoint != "" {
 		if f.fresh {
 			return fmt.Errorf("--from-checkpoint and --fresh contradict each other; give one")
@@ -209,6 +233,23 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 			}
 		}
 	}
+}
+
+// checkClusterFlags refuses cluster flags without --cluster, and --local
+// with it: each node's in-process endpoint would be a stream of its own.
+func checkClusterFlags(cmd *cobra.Command, f runFlags) error {
+	if f.cluster.name == "" {
+		for _, name := range []string{"cluster-provider", "etcd", "seeds", "automanaged-port", "node", "min-nodes"} {
+			if cmd.Flags().Changed(name) {
+				return fmt.Errorf("--%s is for a node of a cluster: give --cluster NAME too", name)
+			}
+		}
+		return nil
+	}
+	if f.local {
+		return fmt.Errorf("--local and --cluster contradict each other: every node would read a stream of its own in-process endpoint; start one endpoint with `runner local` and point the tables' 'aws.endpoint' at it")
+	}
+	return nil
 }
 
 // refuseGoTables reports each 'go' table the job reads or writes: only a

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"text/tabwriter"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/shardflow/shardflow/actors"
+	"github.com/shardflow/shardflow/clustermode"
+	"github.com/shardflow/shardflow/job"
+	"github.com/shardflow/shardflow/plan"
+)
+
+// clusterFlags are the flags that name a cluster and its membership
+// provider, shared by run and cluster status.
+type clusterFlags struct {
+	name            string
+	provider        string
+	etcd            []string
+	seeds           []string
+	automanagedPort int
+	node            string
+	minNodes        int
+}
+
+func (f *clusterFlags) add(fs *pflag.FlagSet, member bool) {
+	fs.StringVar(&f.name, "cluster", "", "the name of the cluster to run in; every node of it runs the same job file")
+	fs.StringVar(&f.provider, "cluster-provider", "etcd", "how nodes find each other: etcd or automanaged (k8s is not supported yet)")
+	fs.StringSliceVar(&f.etcd, "etcd", nil, "etcd endpoints HOST:PORT[,...] for --cluster-provider etcd")
+	fs.StringSliceVar(&f.seeds, "seeds", nil, "every node's automanaged address HOST:PORT[,...] for --cluster-provider automanaged")
+	fs.IntVar(&f.automanagedPort, "automanaged-port", clustermode.DefaultAutomanagedPort, "the port this node serves its description on for --cluster-provider automanaged")
+	if member {
+		fs.StringVar(&f.node, "node", "", "HOST:PORT this node listens on for the others (a free port on 127.0.0.1 when omitted)")
+		fs.IntVar(&f.minNodes, "min-nodes", 1, "the leader (the oldest node) waits until this many nodes joined before it places shards")
+	}
+}
+
+// config types the flags once; Join and Status validate the rest.
+func (f *clusterFlags) config() (clustermode.Config, error) {
+	p, err := clustermode.ParseProvider(f.provider)
+	if err != nil {
+		return clustermode.Config{}, err
+	}
+	cfg := clustermode.Config{Name: f.name, Provider: p, Etcd: f.etcd, Seeds: f.seeds, AutomanagedPort: f.automanagedPort, Node: f.node}
+	return cfg, cfg.Validate()
+}
+
+// joinCluster starts the actor system the job will run in and makes it a
+// member of the cluster, with the job's identity: its name, runner's
+// version and a hash of its plan.
+func joinCluster(ctx context.Context, f *clusterFlags, p *plan.Plan, logger *slog.Logger) (*clustermode.Node, *actor.ActorSystem, error) {
+	cfg, err := f.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	var explained bytes.Buffer
+	p.Explain(&explained)
+	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return logger }))
+	node, err := clustermode.Join(ctx, system, cfg, clustermode.NewIdentity(p.Name, version, explained.Bytes()), logger)
+	if err != nil {
+		return nil, nil, err // Join shut the system down
+	}
+	return node, system, nil
+}
+
+// clusterOptions is the job's part of the cluster: the leader reads the
+// Kinesis sources, once --min-nodes nodes joined, and places their shards
+// across the members.
+func clusterOptions(ctx context.Context, w io.Writer, f *clusterFlags, node *clustermode.Node, p *plan.Plan) (*job.Cluster, error) {
+	leader := node.IsLeader()
+	if leader && f.minNodes > 1 {
+		fmt.Fprintf(w, "node %s leads cluster %q: waiting for %d nodes before reading\n", node.Address(), f.name, f.minNodes)
+		if err := node.WaitMembers(ctx, f.minNodes); err != nil {
+			return nil, err
+		}
+	}
+	if leader {
+		if err := node.WaitReady(ctx, job.HostIDs(p)); err != nil {
+			return nil, err
+		}
+	}
+	if l, ok := node.Leader(); ok && !leader {
+		fmt.Fprintf(w, "node %s follows: the leader %s places shards here\n", node.Address(), l.Address)
+	} else {
+		fmt.Fprintf(w, "node %s leads: it reads the streams' shards and places them across %d node%s\n", node.Address(), len(node.Members()), plural(len(node.Members())))
+	}
+	return &job.Cluster{Leader: leader, Placement: func(local actors.Placement, hostID string) actors.Placement {
+		return clustermode.NewPlacement(node, local, hostID)
+	}}, nil
+}
+
+func newClusterCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "cluster",
+		Short: "See a cluster of nodes running one job",
+	}
+	var f clusterFlags
+	status := &cobra.Command{
+		Use:   "status",
+		Short: "List the nodes of a cluster and the job each runs",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := f.config()
+			if err != nil {
+				return err
+			}
+			members, err := clustermode.Status(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			printMembers(cmd.OutOrStdout(), cfg.Name, members)
+			return nil
+		},
+	}
+	f.add(status.Flags(), false)
+	cmd.AddCommand(status)
+	return cmd
+}
+
+func printMembers(w io.Writer, cluster string, members []clustermode.Member) {
+	fmt.Fprintf(w, "cluster %q: %d node%s\n", cluster, len(members), plural(len(members)))
+	if len(members) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NODE\tJOB\tVERSION\tPLAN")
+	for _, m := range members {
+		if m.Identity == (clustermode.Identity{}) {
+			fmt.Fprintf(tw, "%s\t(not a shardflow node)\t\t\n", m.Address)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Address, m.Identity.Job, m.Identity.Version, m.Identity.Plan)
+	}
+	_ = tw.Flush()
+}

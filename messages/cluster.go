@@ -1,0 +1,31 @@
+package messages
+
+import "github.com/asynkron/protoactor-go/remote"
+
+// CheckpointCommitted tells a Kinesis coordinator which positions of its
+// table checkpoint ID committed: in cluster mode, a shard whose node died
+// is read again from there.
+type CheckpointCommitted struct {
+	ID     int64           `msgpack:"i"`
+	Table  string          `msgpack:"t"`
+	Shards []ShardPosition `msgpack:"s,omitempty"`
+}
+
+// ShardLost tells a coordinator that the node a shard actor ran on left
+// the cluster (Member is its address): the shard is placed again.
+type ShardLost struct {
+	Table   string `msgpack:"t"`
+	ShardID string `msgpack:"h"`
+	Member  string `msgpack:"m"`
+}
+
+func (*CheckpointCommitted) TypeName() string { return "CheckpointCommitted" }
+func (*ShardLost) TypeName() string           { return "ShardLost" }
+
+func (m *CheckpointCommitted) Serialize() (remote.RootSerialized, error) { return seal(m) }
+func (m *ShardLost) Serialize() (remote.RootSerialized, error)           { return seal(m) }
+
+func init() {
+	register(func() Message { return &CheckpointCommitted{} })
+	register(func() Message { return &ShardLost{} })
+}
