@@ -209,10 +209,20 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 			fmt.Fprintf(stderr, "%s: stopping job %q: draining sources and flushing sinks (signal again to stop at once)\n", sig, p.Name)
 			stopCtx, cancel := context.WithTimeout(ctx, f.stopTimeout)
 			go func() {
-				select {
-				case <-signals:
-					cancel()
-				case <-stopCtx.Done():
+				first := time.Now()
+				for {
+					select {
+					case <-signals:
+						// A signal sent to the process and to its group
+						// (timeout(1), many supervisors) arrives twice at
+						// once: only a later one means "stop at once".
+						if time.Since(first) < repeatedSignal {
+							continue
+						}
+						cancel()
+					case <-stopCtx.Done():
+					}
+					return
 				}
 			}()
 			err := j.Stop(stopCtx)
@@ -438,3 +448,7 @@ func newRegistry() *prometheus.Registry {
 	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return r
 }
+
+// repeatedSignal is how soon after the first a signal counts as the same
+// one delivered twice rather than a second request to stop at once.
+const repeatedSignal = time.Second
