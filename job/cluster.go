@@ -1,9 +1,11 @@
 package job
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -141,6 +143,66 @@ func (h *shardHost) start(m *messages.StartShard) {
 	h.mu.Unlock()
 	h.system.Root.Send(pid, &local)
 }
+
+// handOff asks the coordinator of every shard actor still running here to
+// move it to another node (this one is leaving), and returns their ids.
+func (h *shardHost) handOff() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var ids []string
+	for id, m := range h.starts {
+		if _, running := h.system.ProcessRegistry.GetLocal(id); !running {
+			delete(h.starts, id)
+			continue
+		}
+		ids = append(ids, id)
+		h.system.Root.Send(m.Coordinator.PID(), &messages.MoveShard{Table: m.Table, ShardID: m.ShardID, Leaving: h.system.Address()})
+	}
+	return ids
+}
+
+// handOffPoll is how often HandOff looks whether the shard actors stopped.
+const handOffPoll = 100 * time.Millisecond
+
+// HandOff hands this node's shards over to the other nodes of the cluster
+// before it leaves: the leader stops each where it is and starts it on
+// another node right after, so no record is read twice. It returns once
+// every shard actor here stopped (their rows are still in this node's
+// sinks: Stop flushes them), or with ctx's error. Call it before Stop on a
+// node that is not the leader; it does nothing outside cluster mode.
+func (j *Job) HandOff(ctx context.Context) error {
+	if j.cluster == nil || j.cluster.Leader {
+		return nil
+	}
+	res, err := j.system.Root.RequestFuture(j.root, &handOffRequest{}, 5*time.Second).Result()
+	if err != nil {
+		return fmt.Errorf("job %q: handing shards over: %w", j.plan.Name, err)
+	}
+	ids := res.(*handOffStarted).ids
+	for {
+		running := 0
+		for _, id := range ids {
+			if _, ok := j.system.ProcessRegistry.GetLocal(id); ok {
+				running++
+			}
+		}
+		if running == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("job %q: %d shards were not handed over: %w", j.plan.Name, running, ctx.Err())
+		case <-time.After(handOffPoll):
+		}
+	}
+}
+
+// handOffRequest asks the root to hand its hosts' shards over; it answers
+// handOffStarted with the shard actors to wait for.
+type (
+	handOffRequest struct{}
+	handOffStarted struct{ ids []string }
+)
 
 // hostGuardian supervises the shard actors of a host: one that fails is
 // stopped, never restarted (it would lose its position), and its

@@ -96,6 +96,7 @@ type Job struct {
 	stopOnce    sync.Once
 	finishOnce  sync.Once
 	log         *slog.Logger
+	cluster     *Cluster
 }
 
 // Start runs every INSERT of the plan in one actor system: sinks first, then
@@ -144,7 +145,7 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	if err := clients.registerEager(ctx, p, opts.Logger); err != nil {
 		return nil, err
 	}
-	j := &Job{plan: p, system: opts.System, done: make(chan struct{}), treeStopped: make(chan struct{}),
+	j := &Job{plan: p, system: opts.System, cluster: opts.Cluster, done: make(chan struct{}), treeStopped: make(chan struct{}),
 		log: opts.Logger, resumed: cps.resumed}
 	if j.system == nil {
 		j.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {

@@ -239,6 +239,12 @@ func (r *root) Receive(ctx actor.Context) {
 		r.timers.After(r.opts.ProgressEvery, &pollProgress{})
 	case *messages.Progress:
 		r.latest[progressKey(m)] = *m
+	case *handOffRequest:
+		var ids []string
+		for _, h := range r.hosts {
+			ids = append(ids, h.handOff()...)
+		}
+		ctx.Respond(&handOffStarted{ids: ids})
 	case *progressQuery:
 		ctx.Respond(&progressSnapshot{tables: r.snapshot(), checkpoints: r.checkpoints})
 	case *actor.Stopping:

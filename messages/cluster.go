@@ -19,6 +19,20 @@ type ShardLost struct {
 	Member  string `msgpack:"m"`
 }
 
+// MoveShard asks a coordinator to stop a shard's actor where it is (its
+// rows so far go on to its node's sinks) and place the shard again, from
+// the position it stopped at: the leader rebalancing after a node joined,
+// or a node handing its shards over before it leaves (Leaving is then its
+// address, and nothing is placed there again).
+type MoveShard struct {
+	Table   string `msgpack:"t"`
+	ShardID string `msgpack:"h"`
+	Leaving string `msgpack:"l,omitempty"`
+}
+
+func (*MoveShard) TypeName() string                            { return "MoveShard" }
+func (m *MoveShard) Serialize() (remote.RootSerialized, error) { return seal(m) }
+
 func (*CheckpointCommitted) TypeName() string { return "CheckpointCommitted" }
 func (*ShardLost) TypeName() string           { return "ShardLost" }
 
@@ -28,4 +42,5 @@ func (m *ShardLost) Serialize() (remote.RootSerialized, error)           { retur
 func init() {
 	register(func() Message { return &CheckpointCommitted{} })
 	register(func() Message { return &ShardLost{} })
+	register(func() Message { return &MoveShard{} })
 }

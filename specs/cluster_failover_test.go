@@ -47,7 +47,8 @@ var _ = Describe("cluster mode: a node that dies", Label("local"), func() {
 	It("has its shards read by the others from the last checkpoint, nothing lost", func(ctx SpecContext) {
 		const shards, batch = 16, 2000
 		checkpoints := filepath.Join(GinkgoT().TempDir(), "checkpoints")
-		b, job, nodes := startReaders(ctx, "failover", shards, func(url string) string { return fmt.Sprintf(checkpointedReadJob, url, checkpoints) })
+		r := startReaders(ctx, "failover", shards, func(url string) string { return fmt.Sprintf(checkpointedReadJob, url, checkpoints) })
+		b, job, nodes := r.b, r.job, r.nodes
 		leader := nodes[0]
 		putNumbers(ctx, b, 0, batch)
 		Eventually(func() int { return len(numbersRead(nodes...)) }).WithTimeout(60 * time.Second).Should(Equal(batch))

@@ -104,19 +104,25 @@ func freeLoopbackPorts(n int) []int {
 	return ports
 }
 
+// readerNodes is a cluster of nodes reading stream `in` of a local endpoint.
+type readerNodes struct {
+	b     *backend
+	job   string
+	args  []string // the cluster flags of a node
+	nodes []*gexec.Session
+}
+
 // startReaders starts etcd, a local endpoint with stream `in` of shards
 // shards, and three nodes of cluster running the job jobText(endpoint URL)
-// gives; the first leads and waits for the other two. It returns the
-// endpoint's backend, the job file and the nodes, the leader first.
-func startReaders(ctx SpecContext, cluster string, shards int, jobText func(url string) string) (*backend, string, []*gexec.Session) {
+// gives; the first leads and waits for the other two.
+func startReaders(ctx SpecContext, cluster string, shards int, jobText func(url string) string) *readerNodes {
 	GinkgoHelper()
 	etcd := startEtcd(ctx)
 	b, srv := faultyBackend(kinesislocal.Options{})
 	Expect(srv.CreateStream("in", shards)).To(Succeed())
-	job := writeJob(cluster, jobText(b.url))
-	args := []string{"--cluster", cluster, "--etcd", etcd, "--quiet"}
-	leader := startNode(job, append(args, "--min-nodes", "3")...)
-	nodes := []*gexec.Session{leader, startNode(job, args...), startNode(job, args...)}
+	r := &readerNodes{b: b, job: writeJob(cluster, jobText(b.url)), args: []string{"--cluster", cluster, "--etcd", etcd, "--quiet"}}
+	leader := startNode(r.job, append(r.args, "--min-nodes", "3")...)
+	r.nodes = []*gexec.Session{leader, startNode(r.job, r.args...), startNode(r.job, r.args...)}
 	Eventually(leader.Err).WithTimeout(20 * time.Second).Should(gbytes.Say(`leads: it reads the streams' shards and places them across 3 nodes`))
-	return b, job, nodes
+	return r
 }

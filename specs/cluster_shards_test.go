@@ -41,7 +41,8 @@ func readBy(s *gexec.Session) map[string][]string {
 var _ = Describe("cluster mode: shards spread across nodes", Label("local"), func() {
 	It("16 shards on three nodes: each node reads 5 or 6 shards, each shard one node, every record once", func(ctx SpecContext) {
 		const shards, records = 16, 2000
-		b, _, nodes := startReaders(ctx, "spread", shards, func(url string) string { return fmt.Sprintf(clusterReadJob, url) })
+		r := startReaders(ctx, "spread", shards, func(url string) string { return fmt.Sprintf(clusterReadJob, url) })
+		b, nodes := r.b, r.nodes
 
 		putNumbers(ctx, b, 0, records)
 

@@ -180,6 +180,9 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 				case <-stopCtx.Done():
 				}
 			}()
+			if err := j.HandOff(stopCtx); err != nil {
+				fmt.Fprintf(stderr, "%v; they are read again from the last checkpoint\n", err)
+			}
 			err := j.Stop(stopCtx)
 			cancel()
 			if errors.Is(err, job.ErrStopTimeout) {
