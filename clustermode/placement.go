@@ -13,9 +13,9 @@ import (
 
 // Placement places a table's shard actors across the members: the
 // leader's coordinator spawns every shard through it, and it gives each
-// shard the member Assign chooses. A shard of this node is spawned by the
-// local placement; a shard of another member is sent, as its StartShard, to
-// the table's shard host on that member (the same id on every node), which
+// shard the member Assign chooses, sending its StartShard to the table's
+// shard host on that member (the same id on every node, this one's
+// included; the local placement serves only when there is no member), which
 // spawns it there under host/shard and points its outputs at that node's
 // own sinks.
 //
@@ -57,9 +57,11 @@ func NewPlacement(node *Node, local actors.Placement, hostID string) *Placement 
 
 // Place implements actors.Placement. The shard's PID is known without
 // waiting for the other node: the host names the shard actor host/shard.
+// This node's shards go through its own host too, so that every node
+// lists what it reads the same way (runner cluster status).
 func (p *Placement) Place(parent actor.Context, start *messages.StartShard) (*actor.PID, error) {
 	owner := p.owner(parent, start)
-	if owner == "" || owner == p.node.Address() {
+	if owner == "" {
 		return p.local.Place(parent, start)
 	}
 	parent.Send(actor.NewPID(owner, p.hostID), start)

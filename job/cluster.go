@@ -204,6 +204,53 @@ type (
 	handOffStarted struct{ ids []string }
 )
 
+// running lists the shards whose actors run here.
+func (h *shardHost) running() []messages.ShardRead {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []messages.ShardRead
+	for id, m := range h.starts {
+		if _, ok := h.system.ProcessRegistry.GetLocal(id); ok {
+			out = append(out, messages.ShardRead{Table: m.Table, ShardID: m.ShardID})
+		}
+	}
+	return out
+}
+
+// shardsProcess answers ShardsRequest (runner cluster status) with the
+// shards of every host of the node. Like the hosts, it is a process of the
+// registry, under messages.ShardsProcessID.
+type shardsProcess struct {
+	system *actor.ActorSystem
+	mu     sync.Mutex
+	hosts  []*shardHost
+}
+
+func (s *shardsProcess) add(h *shardHost) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hosts = append(s.hosts, h)
+}
+
+func (s *shardsProcess) SendUserMessage(_ *actor.PID, message any) {
+	_, msg, sender := actor.UnwrapEnvelope(message)
+	if _, ok := msg.(*messages.ShardsRequest); !ok || sender == nil {
+		return
+	}
+	s.mu.Lock()
+	hosts := append([]*shardHost(nil), s.hosts...)
+	s.mu.Unlock()
+	read := &messages.ShardsRead{}
+	for _, h := range hosts {
+		read.Shards = append(read.Shards, h.running()...)
+	}
+	s.system.Root.Send(sender, read)
+}
+
+func (s *shardsProcess) SendSystemMessage(*actor.PID, any) {}
+
+func (s *shardsProcess) Stop(pid *actor.PID) { s.system.ProcessRegistry.Remove(pid) }
+
 // hostGuardian supervises the shard actors of a host: one that fails is
 // stopped, never restarted (it would lose its position), and its
 // coordinator is told.

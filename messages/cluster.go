@@ -30,6 +30,30 @@ type MoveShard struct {
 	Leaving string `msgpack:"l,omitempty"`
 }
 
+// ShardsProcessID is the id under which every node of a cluster answers
+// ShardsRequest.
+const ShardsProcessID = "shardflow-shards"
+
+// ShardsRequest asks a node of a cluster which shards it reads (runner
+// cluster status); the node answers ShardsRead.
+type ShardsRequest struct{}
+
+// ShardsRead lists the shards a node reads, table by table.
+type ShardsRead struct {
+	Shards []ShardRead `msgpack:"s,omitempty"`
+}
+
+// ShardRead is one shard a node reads.
+type ShardRead struct {
+	Table   string `msgpack:"t"`
+	ShardID string `msgpack:"h"`
+}
+
+func (*ShardsRequest) TypeName() string                            { return "ShardsRequest" }
+func (*ShardsRead) TypeName() string                               { return "ShardsRead" }
+func (m *ShardsRequest) Serialize() (remote.RootSerialized, error) { return seal(m) }
+func (m *ShardsRead) Serialize() (remote.RootSerialized, error)    { return seal(m) }
+
 func (*MoveShard) TypeName() string                            { return "MoveShard" }
 func (m *MoveShard) Serialize() (remote.RootSerialized, error) { return seal(m) }
 
@@ -43,4 +67,6 @@ func init() {
 	register(func() Message { return &CheckpointCommitted{} })
 	register(func() Message { return &ShardLost{} })
 	register(func() Message { return &MoveShard{} })
+	register(func() Message { return &ShardsRequest{} })
+	register(func() Message { return &ShardsRead{} })
 }

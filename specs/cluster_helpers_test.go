@@ -80,15 +80,32 @@ func nodeAddress(s *gexec.Session) string {
 // statusNodes is the set of nodes `runner cluster status` lists.
 func statusNodes(args ...string) []string {
 	GinkgoHelper()
+	nodes, _ := clusterStatus(args...)
+	return nodes
+}
+
+// clusterStatus runs `runner cluster status` and returns the nodes it lists
+// and the shards it says each reads.
+func clusterStatus(args ...string) ([]string, map[string][]string) {
+	GinkgoHelper()
 	r := runRunner(append([]string{"cluster", "status"}, args...)...)
 	Expect(r.code).To(Equal(0), r.stderr)
 	var nodes []string
+	reads := map[string][]string{}
+	reader := ""
 	for _, line := range strings.Split(r.stdout, "\n")[1:] {
-		if f := strings.Fields(line); len(f) > 0 && f[0] != "NODE" {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0 || f[0] == "NODE":
+		case len(f) == 2 && f[1] == "reads:":
+			reader = f[0]
+		case reader != "":
+			reads[reader] = append(reads[reader], f[len(f)-1])
+		default:
 			nodes = append(nodes, f[0])
 		}
 	}
-	return nodes
+	return nodes, reads
 }
 
 // freeLoopbackPorts asks the kernel for n free ports on 127.0.0.1.
@@ -108,6 +125,7 @@ func freeLoopbackPorts(n int) []int {
 type readerNodes struct {
 	b     *backend
 	job   string
+	etcd  string
 	args  []string // the cluster flags of a node
 	nodes []*gexec.Session
 }
@@ -120,7 +138,7 @@ func startReaders(ctx SpecContext, cluster string, shards int, jobText func(url 
 	etcd := startEtcd(ctx)
 	b, srv := faultyBackend(kinesislocal.Options{})
 	Expect(srv.CreateStream("in", shards)).To(Succeed())
-	r := &readerNodes{b: b, job: writeJob(cluster, jobText(b.url)), args: []string{"--cluster", cluster, "--etcd", etcd, "--quiet"}}
+	r := &readerNodes{b: b, job: writeJob(cluster, jobText(b.url)), etcd: etcd, args: []string{"--cluster", cluster, "--etcd", etcd, "--quiet"}}
 	leader := startNode(r.job, append(r.args, "--min-nodes", "3")...)
 	r.nodes = []*gexec.Session{leader, startNode(r.job, r.args...), startNode(r.job, r.args...)}
 	Eventually(leader.Err).WithTimeout(20 * time.Second).Should(gbytes.Say(`leads: it reads the streams' shards and places them across 3 nodes`))

@@ -75,6 +75,12 @@ var _ = Describe("cluster mode: shards spread across nodes", Label("local"), fun
 		}
 		Expect(owner).To(HaveLen(shards))
 		Expect(seen).To(HaveLen(records))
+
+		By("runner cluster status says which node reads which shard")
+		_, reads := clusterStatus("--cluster", "spread", "--etcd", r.etcd)
+		for i, s := range nodes {
+			Expect(reads[nodeAddress(s)]).To(ConsistOf(keys(readBy(s))), "node %d", i)
+		}
 	})
 })
 

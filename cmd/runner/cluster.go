@@ -130,13 +130,26 @@ func printMembers(w io.Writer, cluster string, members []clustermode.Member) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NODE\tJOB\tVERSION\tPLAN")
+	fmt.Fprintln(tw, "NODE\tJOB\tVERSION\tPLAN\tSHARDS")
 	for _, m := range members {
 		if m.Identity == (clustermode.Identity{}) {
-			fmt.Fprintf(tw, "%s\t(not a shardflow node)\t\t\n", m.Address)
+			fmt.Fprintf(tw, "%s\t(not a shardflow node)\t\t\t\n", m.Address)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Address, m.Identity.Job, m.Identity.Version, m.Identity.Plan)
+		shards := "?"
+		if m.Reads != nil {
+			shards = fmt.Sprint(len(m.Reads))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Address, m.Identity.Job, m.Identity.Version, m.Identity.Plan, shards)
 	}
 	_ = tw.Flush()
+	for _, m := range members {
+		if len(m.Reads) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%s reads:\n", m.Address)
+		for _, r := range m.Reads {
+			fmt.Fprintf(w, "  %s %s\n", r.Table, r.ShardID)
+		}
+	}
 }
