@@ -2,10 +2,12 @@ package specs_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gbytes"
 	"github.com/onsi/gomega/gexec"
 )
 
@@ -51,5 +53,24 @@ var _ = Describe("cluster mode: nodes joining and leaving while shards are read"
 		Eventually(func() int { return len(numbersRead(all...)) }).WithTimeout(60 * time.Second).Should(Equal(next))
 		Consistently(func() int { return len(numbersRead(all...)) }).WithTimeout(time.Second).Should(Equal(next))
 		expectEachNumberOnce(next, all...)
+	})
+
+	It("SIGTERM every node, followers first, then start them again: no record is read twice", func(ctx SpecContext) {
+		const shards, batch = 16, 2000
+		checkpoints := filepath.Join(GinkgoT().TempDir(), "checkpoints")
+		r := startReaders(ctx, "restart", shards, func(url string) string { return fmt.Sprintf(checkpointedReadJob, url, checkpoints) })
+		putNumbers(ctx, r.b, 0, batch)
+		Eventually(func() int { return len(numbersRead(r.nodes...)) }).WithTimeout(60 * time.Second).Should(Equal(batch))
+		for _, i := range []int{2, 1, 0} {
+			Eventually(r.nodes[i].Terminate()).WithTimeout(40*time.Second).Should(gexec.Exit(0), "node %d stops gracefully", i)
+		}
+
+		again := r.startThree()
+		Eventually(again[0].Err).Should(gbytes.Say(`resumes from checkpoint \d+ \(final`))
+		putNumbers(ctx, r.b, batch, 2*batch)
+		all := append(r.nodes, again...)
+		Eventually(func() int { return len(numbersRead(all...)) }).WithTimeout(60 * time.Second).Should(Equal(2 * batch))
+		Consistently(func() int { return len(numbersRead(all...)) }).WithTimeout(time.Second).Should(Equal(2 * batch))
+		expectEachNumberOnce(2*batch, all...)
 	})
 })

@@ -139,8 +139,15 @@ func startReaders(ctx SpecContext, cluster string, shards int, jobText func(url 
 	b, srv := faultyBackend(kinesislocal.Options{})
 	Expect(srv.CreateStream("in", shards)).To(Succeed())
 	r := &readerNodes{b: b, job: writeJob(cluster, jobText(b.url)), etcd: etcd, args: []string{"--cluster", cluster, "--etcd", etcd, "--quiet"}}
-	leader := startNode(r.job, append(r.args, "--min-nodes", "3")...)
-	r.nodes = []*gexec.Session{leader, startNode(r.job, r.args...), startNode(r.job, r.args...)}
-	Eventually(leader.Err).WithTimeout(20 * time.Second).Should(gbytes.Say(`leads: it reads the streams' shards and places them across 3 nodes`))
+	r.nodes = r.startThree()
 	return r
+}
+
+// startThree starts three nodes; the first leads and waits for the others.
+func (r *readerNodes) startThree() []*gexec.Session {
+	GinkgoHelper()
+	leader := startNode(r.job, append(r.args, "--min-nodes", "3")...)
+	nodes := []*gexec.Session{leader, startNode(r.job, r.args...), startNode(r.job, r.args...)}
+	Eventually(leader.Err).WithTimeout(20 * time.Second).Should(gbytes.Say(`leads: it reads the streams' shards and places them across 3 nodes`))
+	return nodes
 }
