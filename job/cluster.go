@@ -132,7 +132,13 @@ func (h *shardHost) start(m *messages.StartShard) {
 	local := *m
 	local.Outputs = localOutputs(m.Outputs, h.outputs)
 	local.Watermark = h.watermark
-	pid, err := h.system.Root.SpawnNamed(h.props, h.self.Id+"/"+m.ShardID)
+	id := h.self.Id + "/" + m.ShardID
+	if _, orphan := h.system.ProcessRegistry.GetLocal(id); orphan {
+		// Placed by a leader that left, and not stopped yet: the new
+		// leader's placement wins.
+		_ = h.system.Root.StopFuture(actor.NewPID(h.system.Address(), id)).Wait()
+	}
+	pid, err := h.system.Root.SpawnNamed(h.props, id)
 	if err != nil {
 		h.system.Root.Send(m.Coordinator.PID(), &messages.ShardFailed{Table: m.Table, ShardID: m.ShardID,
 			Reason: fmt.Sprintf("table `%s`: starting shard %s on node %s: %v", m.Table, m.ShardID, h.system.Address(), err)})
@@ -203,6 +209,38 @@ type (
 	handOffRequest struct{}
 	handOffStarted struct{ ids []string }
 )
+
+// stopOrphans stops the shard actors a leader that left the cluster placed
+// here: their coordinator is gone, and the next leader places their shards
+// again from the last checkpoint.
+func (h *shardHost) stopOrphans(leader string) {
+	h.mu.Lock()
+	var pids []*actor.PID
+	for id, m := range h.starts {
+		if m.Coordinator.Address == leader {
+			pids = append(pids, actor.NewPID(h.system.Address(), id))
+			delete(h.starts, id)
+		}
+	}
+	h.mu.Unlock()
+	for _, pid := range pids {
+		h.system.Root.Stop(pid)
+	}
+}
+
+// LeaderLost tells a node that the leader at address left the cluster:
+// the shard actors it placed here stop (the next leader places their
+// shards again from the last checkpoint). Outside cluster mode it does
+// nothing.
+func (j *Job) LeaderLost(address string) {
+	if j.cluster == nil {
+		return
+	}
+	j.system.Root.Send(j.root, &leaderLost{address: address})
+}
+
+// leaderLost asks the root to stop the shard actors the lost leader placed.
+type leaderLost struct{ address string }
 
 // running lists the shards whose actors run here.
 func (h *shardHost) running() []messages.ShardRead {

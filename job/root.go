@@ -241,6 +241,10 @@ func (r *root) Receive(ctx actor.Context) {
 		r.timers.After(r.opts.ProgressEvery, &pollProgress{})
 	case *messages.Progress:
 		r.latest[progressKey(m)] = *m
+	case *leaderLost:
+		for _, h := range r.hosts {
+			h.stopOrphans(m.address)
+		}
 	case *handOffRequest:
 		var ids []string
 		for _, h := range r.hosts {

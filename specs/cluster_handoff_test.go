@@ -2,7 +2,6 @@ package specs_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -42,25 +41,18 @@ var _ = Describe("cluster mode: nodes joining and leaving while shards are read"
 			return len(readBy(fourth))
 		}).WithTimeout(30*time.Second).WithPolling(time.Second).Should(Equal(4), "the new node reads 4 of the 16 shards")
 		put(batch)
-		Eventually(func() int { return len(numbersRead(all...)) }).WithTimeout(60 * time.Second).Should(Equal(next))
-		Consistently(func() int { return len(numbersRead(all...)) }).WithTimeout(time.Second).Should(Equal(next))
-		expectEachNumberOnce(next, all...)
+		expectReadOnce(next, all...)
 
 		By("a node leaves gracefully")
 		leaving := r.nodes[1]
 		Eventually(leaving.Terminate()).WithTimeout(40 * time.Second).Should(gexec.Exit(0))
 		put(batch)
-		Eventually(func() int { return len(numbersRead(all...)) }).WithTimeout(60 * time.Second).Should(Equal(next))
-		Consistently(func() int { return len(numbersRead(all...)) }).WithTimeout(time.Second).Should(Equal(next))
-		expectEachNumberOnce(next, all...)
+		expectReadOnce(next, all...)
 	})
 
 	It("SIGTERM every node, followers first, then start them again: no record is read twice", func(ctx SpecContext) {
-		const shards, batch = 16, 2000
-		checkpoints := filepath.Join(GinkgoT().TempDir(), "checkpoints")
-		r := startReaders(ctx, "restart", shards, func(url string) string { return fmt.Sprintf(checkpointedReadJob, url, checkpoints) })
-		putNumbers(ctx, r.b, 0, batch)
-		Eventually(func() int { return len(numbersRead(r.nodes...)) }).WithTimeout(60 * time.Second).Should(Equal(batch))
+		const batch = clusterBatch
+		r := startCheckpointedReaders(ctx, "restart")
 		for _, i := range []int{2, 1, 0} {
 			Eventually(r.nodes[i].Terminate()).WithTimeout(40*time.Second).Should(gexec.Exit(0), "node %d stops gracefully", i)
 		}
@@ -69,8 +61,16 @@ var _ = Describe("cluster mode: nodes joining and leaving while shards are read"
 		Eventually(again[0].Err).Should(gbytes.Say(`resumes from checkpoint \d+ \(final`))
 		putNumbers(ctx, r.b, batch, 2*batch)
 		all := append(r.nodes, again...)
-		Eventually(func() int { return len(numbersRead(all...)) }).WithTimeout(60 * time.Second).Should(Equal(2 * batch))
-		Consistently(func() int { return len(numbersRead(all...)) }).WithTimeout(time.Second).Should(Equal(2 * batch))
-		expectEachNumberOnce(2*batch, all...)
+		expectReadOnce(2*batch, all...)
+	})
+
+	It("a leader stopped by SIGTERM: the next oldest node leads from its final checkpoint, no record read twice", func(ctx SpecContext) {
+		const batch = clusterBatch
+		r := startCheckpointedReaders(ctx, "leader-stop")
+
+		Eventually(r.nodes[0].Terminate()).WithTimeout(40 * time.Second).Should(gexec.Exit(0))
+		Eventually(r.nodes[1].Err).WithTimeout(20 * time.Second).Should(gbytes.Say(`this node leads now`))
+		putNumbers(ctx, r.b, batch, 2*batch)
+		expectReadOnce(2*batch, r.nodes...)
 	})
 })

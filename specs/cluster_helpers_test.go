@@ -151,3 +151,26 @@ func (r *readerNodes) startThree() []*gexec.Session {
 	Eventually(leader.Err).WithTimeout(20 * time.Second).Should(gbytes.Say(`leads: it reads the streams' shards and places them across 3 nodes`))
 	return nodes
 }
+
+// clusterBatch is how many records a cluster spec writes at a time.
+const clusterBatch = 2000
+
+// startCheckpointedReaders is startReaders of the checkpointed job on 16
+// shards, with its first clusterBatch records written and read.
+func startCheckpointedReaders(ctx SpecContext, cluster string) *readerNodes {
+	GinkgoHelper()
+	checkpoints := filepath.Join(GinkgoT().TempDir(), "checkpoints")
+	r := startReaders(ctx, cluster, 16, func(url string) string { return fmt.Sprintf(checkpointedReadJob, url, checkpoints) })
+	putNumbers(ctx, r.b, 0, clusterBatch)
+	Eventually(func() int { return len(numbersRead(r.nodes...)) }).WithTimeout(60 * time.Second).Should(Equal(clusterBatch))
+	return r
+}
+
+// expectReadOnce waits until the nodes read every n in [0, total), and
+// checks that each was read exactly once.
+func expectReadOnce(total int, nodes ...*gexec.Session) {
+	GinkgoHelper()
+	Eventually(func() int { return len(numbersRead(nodes...)) }).WithTimeout(60 * time.Second).Should(Equal(total))
+	Consistently(func() int { return len(numbersRead(nodes...)) }).WithTimeout(time.Second).Should(Equal(total))
+	expectEachNumberOnce(total, nodes...)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -96,6 +97,30 @@ func clusterOptions(ctx context.Context, w io.Writer, f *clusterFlags, node *clu
 	}}, nil
 }
 
+// leaderChanges sends the address of the leader each time the leader
+// leaves the cluster (the oldest member changes).
+func leaderChanges(node *clustermode.Node) <-chan string {
+	ch := make(chan string, 1)
+	var mu sync.Mutex
+	first, _ := node.Leader()
+	prev := first.Address
+	node.Watch(func([]clustermode.Member) {
+		l, ok := node.Leader()
+		mu.Lock()
+		defer mu.Unlock()
+		if !ok || l.Address == prev {
+			return
+		}
+		old := prev
+		prev = l.Address
+		select {
+		case ch <- old:
+		default:
+		}
+	})
+	return ch
+}
+
 func newClusterCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cluster",
@@ -152,4 +177,30 @@ func printMembers(w io.Writer, cluster string, members []clustermode.Member) {
 			fmt.Fprintf(w, "  %s %s\n", r.Table, r.ShardID)
 		}
 	}
+}
+
+// takeLead is what a node does when the leader at old left: a follower
+// stops the shard actors old placed on it; the new leader (the oldest node
+// now) stops its job, its sinks flushed, and starts it again as the leader,
+// resuming from the newest checkpoint in its store (which must be the one
+// the old leader wrote to: the same directory).
+func takeLead(ctx context.Context, w io.Writer, j *job.Job, p *plan.Plan, opts job.Options, f *clusterFlags, node *clustermode.Node, old string) (*job.Job, error) {
+	if !node.IsLeader() {
+		j.LeaderLost(old)
+		return j, nil
+	}
+	fmt.Fprintf(w, "node %s: the leader %s left; this node leads now and resumes the job from its newest checkpoint\n", node.Address(), old)
+	stopCtx, cancel := context.WithTimeout(ctx, opts.StopTimeout)
+	defer cancel()
+	if err := j.Stop(stopCtx); err != nil {
+		return nil, fmt.Errorf("stopping the follower's job to lead: %w", err)
+	}
+	promoted := *f
+	promoted.minNodes = 1 // the cluster is running: no one to wait for
+	cluster, err := clusterOptions(ctx, w, &promoted, node, p)
+	if err != nil {
+		return nil, err
+	}
+	opts.Cluster, opts.Fresh, opts.From, opts.FromRef = cluster, false, nil, ""
+	return job.Start(ctx, p, opts)
 }

@@ -118,6 +118,12 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	if err != nil {
 		return err
 	}
+	// In cluster mode, leaderLeft says when the leader left, and promote
+	// restarts the job as the leader if this node is the oldest now.
+	var (
+		leaderLeft <-chan string
+		promote    func(*job.Job, string) (*job.Job, error)
+	)
 	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop, StopTimeout: f.stopTimeout,
 		SystemProperties: props}
 	if f.cluster.name != "" {
@@ -133,6 +139,10 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		if opts.Cluster, err = clusterOptions(ctx, stderr, &f.cluster, node, p); err != nil {
 			return err
 		}
+		promote = func(j *job.Job, old string) (*job.Job, error) {
+			return takeLead(ctx, stderr, j, p, opts, &f.cluster, node, old)
+		}
+		leaderLeft = leaderChanges(node)
 	}
 	if f.fromCheckpoint != "" {
 		if f.fresh {
@@ -189,6 +199,10 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 				return fmt.Errorf("job %q stopped before its sinks were flushed: rows they held may not have been written", p.Name)
 			}
 			return finishRun(stderr, j, p, started, f.quiet, showProgress)
+		case old := <-leaderLeft:
+			if j, err = promote(j, old); err != nil {
+				return err
+			}
 		case <-tick.C:
 			if showProgress {
 				tables, err := j.Progress(ctx)
