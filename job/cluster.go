@@ -81,13 +81,18 @@ type shardHost struct {
 	watermark messages.PID
 
 	mu sync.Mutex
-	// starts are the StartShard of each running shard actor, by its id.
-	starts map[string]*messages.StartShard
+	// starts are the StartShard of each running shard actor, by its id;
+	// coordinators the coordinator of each shard, and lag its last
+	// MillisBehindLatest, by shard id.
+	starts       map[string]*messages.StartShard
+	coordinators map[string]*actor.PID
+	lag          map[string]int64
 }
 
 // startHost registers a table's shard host under id.
 func startHost(system *actor.ActorSystem, id string, env *shardactor.Env, outputs []messages.Output, wm messages.PID) (*shardHost, error) {
-	h := &shardHost{system: system, outputs: outputs, watermark: wm, starts: map[string]*messages.StartShard{}}
+	h := &shardHost{system: system, outputs: outputs, watermark: wm, starts: map[string]*messages.StartShard{},
+		coordinators: map[string]*actor.PID{}, lag: map[string]int64{}}
 	h.props = shardactor.Props(env).Clone(actor.WithGuardian(hostGuardian{h}))
 	pid, ok := system.ProcessRegistry.Add(h, id)
 	if !ok {
@@ -108,6 +113,29 @@ func (h *shardHost) SendUserMessage(_ *actor.PID, message any) {
 		}
 	case *messages.StartShard:
 		h.start(m)
+	case *messages.ShardProgress:
+		h.forward(m.ShardID, m, m.MillisBehindLatest)
+	case *messages.ShardFinished:
+		h.forward(m.ShardID, m, 0)
+	case *messages.ShardStopped:
+		h.forward(m.ShardID, m, 0)
+	case *messages.ShardFailed:
+		h.forward(m.ShardID, m, 0)
+	}
+}
+
+// forward passes a shard actor's report on to its coordinator, keeping the
+// shard's lag for ShardsRequest: the host stands in for the coordinator in
+// the StartShard it gives the actor.
+func (h *shardHost) forward(shard string, m any, behind int64) {
+	h.mu.Lock()
+	to, ok := h.coordinators[shard]
+	if ok {
+		h.lag[shard] = behind
+	}
+	h.mu.Unlock()
+	if ok {
+		h.system.Root.Send(to, m)
 	}
 }
 
@@ -132,6 +160,7 @@ func (h *shardHost) start(m *messages.StartShard) {
 	local := *m
 	local.Outputs = localOutputs(m.Outputs, h.outputs)
 	local.Watermark = h.watermark
+	local.Coordinator = messages.FromPID(h.self)
 	id := h.self.Id + "/" + m.ShardID
 	if _, orphan := h.system.ProcessRegistry.GetLocal(id); orphan {
 		// Placed by a leader that left, and not stopped yet: the new
@@ -146,6 +175,7 @@ func (h *shardHost) start(m *messages.StartShard) {
 	}
 	h.mu.Lock()
 	h.starts[pid.Id] = m
+	h.coordinators[m.ShardID] = m.Coordinator.PID()
 	h.mu.Unlock()
 	h.system.Root.Send(pid, &local)
 }
@@ -249,7 +279,7 @@ func (h *shardHost) running() []messages.ShardRead {
 	var out []messages.ShardRead
 	for id, m := range h.starts {
 		if _, ok := h.system.ProcessRegistry.GetLocal(id); ok {
-			out = append(out, messages.ShardRead{Table: m.Table, ShardID: m.ShardID})
+			out = append(out, messages.ShardRead{Table: m.Table, ShardID: m.ShardID, MillisBehindLatest: h.lag[m.ShardID]})
 		}
 	}
 	return out

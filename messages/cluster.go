@@ -47,6 +47,9 @@ type ShardsRead struct {
 type ShardRead struct {
 	Table   string `msgpack:"t"`
 	ShardID string `msgpack:"h"`
+	// MillisBehindLatest is the shard's lag at its last progress report
+	// (zero before the first).
+	MillisBehindLatest int64 `msgpack:"b,omitempty"`
 }
 
 func (*ShardsRequest) TypeName() string                            { return "ShardsRequest" }

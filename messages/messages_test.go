@@ -66,7 +66,7 @@ func fixtures() map[string]messages.Message {
 		&messages.ShardLost{Table: "orders", ShardID: "s", Member: "10.0.0.8:7000"},
 		&messages.MoveShard{Table: "orders", ShardID: "s", Leaving: "10.0.0.8:7000"},
 		&messages.ShardsRequest{},
-		&messages.ShardsRead{Shards: []messages.ShardRead{{Table: "orders", ShardID: "s"}}},
+		&messages.ShardsRead{Shards: []messages.ShardRead{{Table: "orders", ShardID: "s", MillisBehindLatest: 1500}}},
 		&messages.Progress{Table: "orders", Sink: true, Shards: 4, FinishedShards: 1, Records: 5, Rows: 4, Skipped: 1, MaxMillisBehindLatest: 9, Paused: 2,
 			Retried: 3, Batches: 7, BatchRecords: 3400},
 	}

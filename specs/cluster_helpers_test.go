@@ -100,7 +100,9 @@ func clusterStatus(args ...string) ([]string, map[string][]string) {
 		case len(f) == 2 && f[1] == "reads:":
 			reader = f[0]
 		case reader != "":
-			reads[reader] = append(reads[reader], f[len(f)-1])
+			Expect(f).To(HaveLen(4), "TABLE SHARD LAG behind: %q", line)
+			Expect(f[3]).To(Equal("behind"))
+			reads[reader] = append(reads[reader], f[1])
 		default:
 			nodes = append(nodes, f[0])
 		}

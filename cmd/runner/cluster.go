@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/spf13/cobra"
@@ -97,14 +98,34 @@ func clusterOptions(ctx context.Context, w io.Writer, f *clusterFlags, node *clu
 	}}, nil
 }
 
-// leaderChanges sends the address of the leader each time the leader
-// leaves the cluster (the oldest member changes).
-func leaderChanges(node *clustermode.Node) <-chan string {
-	ch := make(chan string, 1)
-	var mu sync.Mutex
+// clusterEvents are what the run loop of a node follows: left gets the
+// address of the leader each time the leader leaves the cluster (the oldest
+// member changes); dropped is closed if this node is no longer a member
+// (its etcd lease ended, say because the process was starved for longer
+// than the lease; protoactor's provider never takes it back).
+type clusterEvents struct {
+	left    <-chan string
+	dropped <-chan struct{}
+}
+
+func watchCluster(node *clustermode.Node) clusterEvents {
+	left := make(chan string, 1)
+	dropped := make(chan struct{})
+	var (
+		mu       sync.Mutex
+		dropOnce sync.Once
+	)
 	first, _ := node.Leader()
 	prev := first.Address
-	node.Watch(func([]clustermode.Member) {
+	node.Watch(func(members []clustermode.Member) {
+		self := false
+		for _, m := range members {
+			self = self || m.Address == node.Address()
+		}
+		if !self {
+			dropOnce.Do(func() { close(dropped) })
+			return
+		}
 		l, ok := node.Leader()
 		mu.Lock()
 		defer mu.Unlock()
@@ -114,11 +135,11 @@ func leaderChanges(node *clustermode.Node) <-chan string {
 		old := prev
 		prev = l.Address
 		select {
-		case ch <- old:
+		case left <- old:
 		default:
 		}
 	})
-	return ch
+	return clusterEvents{left: left, dropped: dropped}
 }
 
 func newClusterCommand() *cobra.Command {
@@ -174,7 +195,7 @@ func printMembers(w io.Writer, cluster string, members []clustermode.Member) {
 		}
 		fmt.Fprintf(w, "%s reads:\n", m.Address)
 		for _, r := range m.Reads {
-			fmt.Fprintf(w, "  %s %s\n", r.Table, r.ShardID)
+			fmt.Fprintf(w, "  %s %s %s behind\n", r.Table, r.ShardID, time.Duration(r.MillisBehindLatest)*time.Millisecond)
 		}
 	}
 }

@@ -122,6 +122,7 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	// restarts the job as the leader if this node is the oldest now.
 	var (
 		leaderLeft <-chan string
+		dropped    <-chan struct{}
 		promote    func(*job.Job, string) (*job.Job, error)
 	)
 	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop, StopTimeout: f.stopTimeout,
@@ -142,7 +143,8 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		promote = func(j *job.Job, old string) (*job.Job, error) {
 			return takeLead(ctx, stderr, j, p, opts, &f.cluster, node, old)
 		}
-		leaderLeft = leaderChanges(node)
+		events := watchCluster(node)
+		leaderLeft, dropped = events.left, events.dropped
 	}
 	if f.fromCheckpoint != "" {
 		if f.fresh {
@@ -199,6 +201,11 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 				return fmt.Errorf("job %q stopped before its sinks were flushed: rows they held may not have been written", p.Name)
 			}
 			return finishRun(stderr, j, p, started, f.quiet, showProgress)
+		case <-dropped:
+			stopCtx, cancel := context.WithTimeout(ctx, f.stopTimeout)
+			_ = j.Stop(stopCtx)
+			cancel()
+			return fmt.Errorf("node left cluster %q: the others no longer list it (its etcd lease ended: was the process stopped or starved for seconds?), and read its shards; start it again to rejoin", f.cluster.name)
 		case old := <-leaderLeft:
 			if j, err = promote(j, old); err != nil {
 				return err
