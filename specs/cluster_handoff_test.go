@@ -24,7 +24,7 @@ func expectEachNumberOnce(total int, nodes ...*gexec.Session) {
 var _ = Describe("cluster mode: nodes joining and leaving while shards are read", Label("local"), func() {
 	It("a fourth node takes its share and a node stopped by SIGTERM hands its shards over, no record read twice or lost", func(ctx SpecContext) {
 		const shards, batch = 16, 2000
-		r := startReaders(ctx, "handoff", shards, func(url string) string { return fmt.Sprintf(clusterReadJob, url) })
+		r := startReaders(ctx, "handoff", shards, func(url string) string { return fmt.Sprintf(clusterReadJob, url, "", "") })
 		next := 0
 		put := func(n int) {
 			putNumbers(ctx, r.b, next, next+n)

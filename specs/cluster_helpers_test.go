@@ -162,7 +162,7 @@ const clusterBatch = 2000
 func startCheckpointedReaders(ctx SpecContext, cluster string) *readerNodes {
 	GinkgoHelper()
 	checkpoints := filepath.Join(GinkgoT().TempDir(), "checkpoints")
-	r := startReaders(ctx, cluster, 16, func(url string) string { return fmt.Sprintf(checkpointedReadJob, url, checkpoints) })
+	r := startReaders(ctx, cluster, 16, func(url string) string { return fmt.Sprintf(checkpointedReadJob, url, checkpoints, "") })
 	putNumbers(ctx, r.b, 0, clusterBatch)
 	Eventually(func() int { return len(numbersRead(r.nodes...)) }).WithTimeout(60 * time.Second).Should(Equal(clusterBatch))
 	return r
