@@ -192,9 +192,14 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 				case <-stopCtx.Done():
 				}
 			}()
-			if err := j.HandOff(stopCtx); err != nil {
+			// Handing shards over may take at most half the stop timeout
+			// (a leader that is stopping too moves nothing): the sinks
+			// still need the rest to flush.
+			handOffCtx, cancelHandOff := context.WithTimeout(stopCtx, f.stopTimeout/2)
+			if err := j.HandOff(handOffCtx); err != nil {
 				fmt.Fprintf(stderr, "%v; they are read again from the last checkpoint\n", err)
 			}
+			cancelHandOff()
 			err := j.Stop(stopCtx)
 			cancel()
 			if errors.Is(err, job.ErrStopTimeout) {
