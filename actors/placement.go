@@ -34,3 +34,10 @@ func (l LocalPlacement) Place(parent actor.Context, start *messages.StartShard) 
 	parent.Send(pid, start)
 	return pid, nil
 }
+
+// Leaver is a Placement that can be told a member is leaving: it places
+// nothing there any more. A coordinator tells it before it moves the
+// shards a leaving member hands over (messages.MoveShard).
+type Leaver interface {
+	Leaving(member string)
+}

@@ -13,6 +13,8 @@ import (
 	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
 	"github.com/asynkron/protoactor-go/eventstream"
 	"github.com/asynkron/protoactor-go/remote"
+
+	"github.com/shardflow/shardflow/messages"
 )
 
 // Member is one node of the cluster as the provider lists it.
@@ -26,6 +28,9 @@ type Member struct {
 	Identity Identity
 	// Since is when the node joined, by its own clock.
 	Since time.Time
+	// Reads are the shards the node reads; Status fills it in (nil when
+	// the node did not answer).
+	Reads []messages.ShardRead
 }
 
 // Node is this process's membership of a cluster. Its methods are safe for
@@ -298,7 +303,36 @@ func Status(ctx context.Context, cfg Config) ([]Member, error) {
 			return nil, ctx.Err()
 		}
 	}
-	return n.snapshot(), nil
+	members := n.snapshot()
+	for i := range members {
+		if members[i].Identity != (Identity{}) {
+			members[i].Reads = n.reads(members[i].Address)
+		}
+	}
+	return members, nil
+}
+
+// statusTimeout bounds how long Status waits for each node's answer.
+const statusTimeout = 2 * time.Second
+
+// reads asks a node which shards it reads; nil when it does not answer.
+func (n *Node) reads(address string) []messages.ShardRead {
+	res, err := n.cluster.ActorSystem.Root.RequestFuture(actor.NewPID(address, messages.ShardsProcessID), &messages.ShardsRequest{}, statusTimeout).Result()
+	if err != nil {
+		return nil
+	}
+	read, ok := res.(*messages.ShardsRead)
+	if !ok {
+		return nil
+	}
+	out := append([]messages.ShardRead{}, read.Shards...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Table != out[j].Table {
+			return out[i].Table < out[j].Table
+		}
+		return out[i].ShardID < out[j].ShardID
+	})
+	return out
 }
 
 func (n *Node) startClient() (err error) {

@@ -1,7 +1,9 @@
 package clustermode
 
 import (
+	"context"
 	"sync"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -11,12 +13,19 @@ import (
 
 // Placement places a table's shard actors across the members: the
 // leader's coordinator spawns every shard through it, and it gives each
-// shard the member Assign chooses. A shard of this node is spawned by Local;
-// a shard of another member is sent, as its StartShard, to the shard host of
-// the table on that member (HostID, the same on every node), which spawns it
-// there as a child named after the shard and points its outputs at that
-// node's own sinks. When a member leaves, the coordinator is told of each
-// shard placed there with a ShardLost, and places it again.
+// shard the member Assign chooses, sending its StartShard to the table's
+// shard host on that member (the same id on every node, this one's
+// included; the local placement serves only when there is no member), which
+// spawns it there under host/shard and points its outputs at that node's
+// own sinks.
+//
+// It follows the members: a member that leaves (or dies) has each of its
+// shards reported to the coordinator with a ShardLost, to be placed again
+// from the last checkpoint; a member that joins is placed on once its shard
+// host answers, and the shards Assign moves to it are moved with a
+// MoveShard (stopped where they are, started there right after). A member
+// handing its shards over before it leaves is never placed on again
+// (Leaving).
 type Placement struct {
 	node   *Node
 	local  actors.Placement
@@ -24,66 +33,131 @@ type Placement struct {
 
 	mu     sync.Mutex
 	placed map[string]string // shard → member address
+	// ready are the members placed on: those of the first placement (the
+	// leader waited for their hosts) and those whose host answered since.
+	ready   map[string]bool
+	leaving map[string]bool
 	// coordinator and system are the coordinator's, known from Place.
 	coordinator *actor.PID
 	system      *actor.ActorSystem
 	table       string
 }
 
+// readyTimeout bounds how long a joining member's shard host is waited for.
+const readyTimeout = 30 * time.Second
+
 // NewPlacement places one table's shards across node's members; local
 // spawns those of this node, hostID names the table's shard host on every
 // node.
 func NewPlacement(node *Node, local actors.Placement, hostID string) *Placement {
-	p := &Placement{node: node, local: local, hostID: hostID, placed: map[string]string{}}
+	p := &Placement{node: node, local: local, hostID: hostID, placed: map[string]string{}, leaving: map[string]bool{}}
 	node.Watch(p.membersChanged)
 	return p
 }
 
-// membersChanged tells the coordinator of every shard placed on a member
-// that is gone. It runs on the provider's goroutine and only sends.
-func (p *Placement) membersChanged(members []Member) {
-	live := map[string]bool{}
-	for _, m := range members {
-		live[m.Address] = true
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for shard, owner := range p.placed {
-		if live[owner] || p.coordinator == nil {
-			continue
-		}
-		delete(p.placed, shard)
-		p.system.Root.Send(p.coordinator, &messages.ShardLost{Table: p.table, ShardID: shard, Member: owner})
-	}
-}
-
 // Place implements actors.Placement. The shard's PID is known without
-// waiting for the other node: the host names its child after the shard.
+// waiting for the other node: the host names the shard actor host/shard.
+// This node's shards go through its own host too, so that every node
+// lists what it reads the same way (runner cluster status).
 func (p *Placement) Place(parent actor.Context, start *messages.StartShard) (*actor.PID, error) {
 	owner := p.owner(parent, start)
-	if owner == "" || owner == p.node.Address() {
+	if owner == "" {
 		return p.local.Place(parent, start)
 	}
 	parent.Send(actor.NewPID(owner, p.hostID), start)
 	return actor.NewPID(owner, p.hostID+"/"+start.ShardID), nil
 }
 
-// owner assigns the shard among the shards placed so far, none of which
-// moves.
+// Leaving implements actors.Leaver: nothing is placed on member any more.
+func (p *Placement) Leaving(member string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.leaving[member] = true
+}
+
+// owner assigns the shard among the shards placed so far, as a rebalance
+// computes it (moving ones included).
 func (p *Placement) owner(parent actor.Context, start *messages.StartShard) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.coordinator, p.system, p.table = parent.Self(), parent.ActorSystem(), start.Table
-	shard := start.ShardID
-	shards := []string{shard}
+	if p.ready == nil {
+		p.ready = map[string]bool{}
+		for _, m := range p.node.Members() {
+			p.ready[m.Address] = true
+		}
+	}
+	shards := []string{start.ShardID}
 	for s := range p.placed {
 		shards = append(shards, s)
 	}
-	var members []string
-	for _, m := range p.node.Members() {
-		members = append(members, m.Address)
-	}
-	owner := Assign(shards, members, p.placed)[shard]
-	p.placed[shard] = owner
+	owner := Assign(shards, p.targets(), p.placed)[start.ShardID]
+	p.placed[start.ShardID] = owner
 	return owner
+}
+
+// targets are the members shards may go to. Call with p.mu held.
+func (p *Placement) targets() []string {
+	var out []string
+	for _, m := range p.node.Members() {
+		if p.ready[m.Address] && !p.leaving[m.Address] {
+			out = append(out, m.Address)
+		}
+	}
+	return out
+}
+
+// membersChanged reports the shards of members that are gone, and waits
+// for the shard host of each new member before rebalancing onto it. It runs
+// on the provider's goroutine and only sends.
+func (p *Placement) membersChanged(members []Member) {
+	live := map[string]bool{}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.coordinator == nil {
+		return // nothing placed yet: the first placement takes every member
+	}
+	for _, m := range members {
+		live[m.Address] = true
+		if _, known := p.ready[m.Address]; !known {
+			p.ready[m.Address] = false
+			go p.await(m.Address)
+		}
+	}
+	for shard, owner := range p.placed {
+		if !live[owner] {
+			delete(p.placed, shard)
+			p.system.Root.Send(p.coordinator, &messages.ShardLost{Table: p.table, ShardID: shard, Member: owner})
+		}
+	}
+}
+
+// await pings a joining member's shard host until it answers (within
+// readyTimeout), then rebalances. The goroutine ends with the ping.
+func (p *Placement) await(member string) {
+	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
+	defer cancel()
+	if err := p.node.ping(ctx, actor.NewPID(member, p.hostID)); err != nil {
+		p.node.log.Warn("a node joined but its job did not start in time; no shards are placed on it",
+			"node", member, "table", p.table, "error", err.Error())
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ready[member] = true
+	p.rebalance()
+}
+
+// rebalance moves the shards Assign gives to another member than their
+// owner. Call with p.mu held.
+func (p *Placement) rebalance() {
+	shards := make([]string, 0, len(p.placed))
+	for s := range p.placed {
+		shards = append(shards, s)
+	}
+	for shard, owner := range Assign(shards, p.targets(), p.placed) {
+		if owner != p.placed[shard] {
+			p.system.Root.Send(p.coordinator, &messages.MoveShard{Table: p.table, ShardID: shard})
+		}
+	}
 }

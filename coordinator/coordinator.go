@@ -199,12 +199,7 @@ func (c *coordinator) Receive(ctx actor.Context) {
 	case *messages.ShardFinished:
 		c.onShardFinished(ctx, m)
 	case *messages.ShardStopped:
-		if s, ok := c.shards[m.ShardID]; ok && s.status == running {
-			c.retire(s)
-			s.status = pending
-			s.lastSeq, s.lastSub = m.LastSequenceNumber, m.LastSubSequenceNumber
-		}
-		c.maybeStopped(ctx)
+		c.onShardStopped(ctx, m)
 	case *messages.TriggerCheckpoint:
 		c.onTrigger(ctx, m)
 	case *messages.ShardFailed:
@@ -215,6 +210,8 @@ func (c *coordinator) Receive(ctx actor.Context) {
 		}
 	case *messages.ShardLost:
 		c.onShardLost(ctx, m)
+	case *messages.MoveShard:
+		c.onMoveShard(ctx, m)
 	case *messages.StopReading:
 		c.onStop(ctx)
 	case *messages.ProgressRequest:
@@ -552,6 +549,40 @@ func (c *coordinator) snapshot(id int64) *messages.SourceSnapshot {
 }
 
 // retire folds a shard actor's last progress into the totals.
+// onShardStopped takes a shard actor's last position: the job is stopping,
+// or the shard is moving to another node (MoveShard), where it is placed
+// again to start right after that position.
+func (c *coordinator) onShardStopped(ctx actor.Context, m *messages.ShardStopped) {
+	if s, ok := c.shards[m.ShardID]; ok && s.status == running {
+		c.retire(s)
+		s.status = pending
+		s.lastSeq, s.lastSub = m.LastSequenceNumber, m.LastSubSequenceNumber
+		if m.LastSequenceNumber != "" {
+			s.start = &messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: m.LastSequenceNumber, SubSequenceNumber: m.LastSubSequenceNumber}
+		}
+		if c.phase == watching {
+			c.startReady(ctx)
+		}
+	}
+	c.maybeStopped(ctx)
+}
+
+// onMoveShard stops a running shard's actor so that it is placed again
+// (onShardStopped): no record is read twice, none skipped.
+func (c *coordinator) onMoveShard(ctx actor.Context, m *messages.MoveShard) {
+	s, ok := c.shards[m.ShardID]
+	if !ok || s.status != running || s.pid == nil || c.phase != watching {
+		return
+	}
+	if m.Leaving != "" && s.pid.Address != m.Leaving {
+		return // placed elsewhere since
+	}
+	if l, ok := c.cfg.Placement.(actors.Leaver); ok && m.Leaving != "" {
+		l.Leaving(m.Leaving)
+	}
+	ctx.Send(s.pid, &messages.StopReading{})
+}
+
 // onShardLost places again a shard whose actor ran on a node that left the
 // cluster, from the newest committed checkpoint's position (or where it
 // first started): rows the lost node had not written are read again, none

@@ -1,9 +1,11 @@
 package job
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -80,13 +82,18 @@ type shardHost struct {
 	watermark messages.PID
 
 	mu sync.Mutex
-	// starts are the StartShard of each running shard actor, by its id.
-	starts map[string]*messages.StartShard
+	// starts are the StartShard of each running shard actor, by its id;
+	// coordinators the coordinator of each shard, and lag its last
+	// MillisBehindLatest, by shard id.
+	starts       map[string]*messages.StartShard
+	coordinators map[string]*actor.PID
+	lag          map[string]int64
 }
 
 // startHost registers a table's shard host under id.
 func startHost(system *actor.ActorSystem, id string, env *shardactor.Env, outputs []messages.Output, wm messages.PID) (*shardHost, error) {
-	h := &shardHost{system: system, outputs: outputs, watermark: wm, starts: map[string]*messages.StartShard{}}
+	h := &shardHost{system: system, outputs: outputs, watermark: wm, starts: map[string]*messages.StartShard{},
+		coordinators: map[string]*actor.PID{}, lag: map[string]int64{}}
 	h.props = shardactor.Props(env).Clone(actor.WithGuardian(hostGuardian{h}))
 	pid, ok := system.ProcessRegistry.Add(h, id)
 	if !ok {
@@ -107,6 +114,29 @@ func (h *shardHost) SendUserMessage(_ *actor.PID, message any) {
 		}
 	case *messages.StartShard:
 		h.start(m)
+	case *messages.ShardProgress:
+		h.forward(m.ShardID, m, m.MillisBehindLatest)
+	case *messages.ShardFinished:
+		h.forward(m.ShardID, m, 0)
+	case *messages.ShardStopped:
+		h.forward(m.ShardID, m, 0)
+	case *messages.ShardFailed:
+		h.forward(m.ShardID, m, 0)
+	}
+}
+
+// forward passes a shard actor's report on to its coordinator, keeping the
+// shard's lag for ShardsRequest: the host stands in for the coordinator in
+// the StartShard it gives the actor.
+func (h *shardHost) forward(shard string, m any, behind int64) {
+	h.mu.Lock()
+	to, ok := h.coordinators[shard]
+	if ok {
+		h.lag[shard] = behind
+	}
+	h.mu.Unlock()
+	if ok {
+		h.system.Root.Send(to, m)
 	}
 }
 
@@ -131,7 +161,14 @@ func (h *shardHost) start(m *messages.StartShard) {
 	local := *m
 	local.Outputs = localOutputs(m.Outputs, h.outputs)
 	local.Watermark = h.watermark
-	pid, err := h.system.Root.SpawnNamed(h.props, h.self.Id+"/"+m.ShardID)
+	local.Coordinator = messages.FromPID(h.self)
+	id := h.self.Id + "/" + m.ShardID
+	if _, orphan := h.system.ProcessRegistry.GetLocal(id); orphan {
+		// Placed by a leader that left, and not stopped yet: the new
+		// leader's placement wins.
+		_ = h.system.Root.StopFuture(actor.NewPID(h.system.Address(), id)).Wait()
+	}
+	pid, err := h.system.Root.SpawnNamed(h.props, id)
 	if err != nil {
 		h.system.Root.Send(m.Coordinator.PID(), &messages.ShardFailed{Table: m.Table, ShardID: m.ShardID,
 			Failure: failure.Error{Kind: failure.Internal, Table: m.Table, Stream: m.Stream, Shard: m.ShardID,
@@ -140,9 +177,149 @@ func (h *shardHost) start(m *messages.StartShard) {
 	}
 	h.mu.Lock()
 	h.starts[pid.Id] = m
+	h.coordinators[m.ShardID] = m.Coordinator.PID()
 	h.mu.Unlock()
 	h.system.Root.Send(pid, &local)
 }
+
+// handOff asks the coordinator of every shard actor still running here to
+// move it to another node (this one is leaving), and returns their ids.
+func (h *shardHost) handOff() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var ids []string
+	for id, m := range h.starts {
+		if _, running := h.system.ProcessRegistry.GetLocal(id); !running {
+			delete(h.starts, id)
+			continue
+		}
+		ids = append(ids, id)
+		h.system.Root.Send(m.Coordinator.PID(), &messages.MoveShard{Table: m.Table, ShardID: m.ShardID, Leaving: h.system.Address()})
+	}
+	return ids
+}
+
+// handOffPoll is how often HandOff looks whether the shard actors stopped.
+const handOffPoll = 100 * time.Millisecond
+
+// HandOff hands this node's shards over to the other nodes of the cluster
+// before it leaves: the leader stops each where it is and starts it on
+// another node right after, so no record is read twice. It returns once
+// every shard actor here stopped (their rows are still in this node's
+// sinks: Stop flushes them), or with ctx's error. Call it before Stop on a
+// node that is not the leader; it does nothing outside cluster mode.
+func (j *Job) HandOff(ctx context.Context) error {
+	if j.cluster == nil || j.cluster.Leader {
+		return nil
+	}
+	res, err := j.system.Root.RequestFuture(j.root, &handOffRequest{}, 5*time.Second).Result()
+	if err != nil {
+		return fmt.Errorf("job %q: handing shards over: %w", j.plan.Name, err)
+	}
+	ids := res.(*handOffStarted).ids
+	for {
+		running := 0
+		for _, id := range ids {
+			if _, ok := j.system.ProcessRegistry.GetLocal(id); ok {
+				running++
+			}
+		}
+		if running == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("job %q: %d shards were not handed over: %w", j.plan.Name, running, ctx.Err())
+		case <-time.After(handOffPoll):
+		}
+	}
+}
+
+// handOffRequest asks the root to hand its hosts' shards over; it answers
+// handOffStarted with the shard actors to wait for.
+type (
+	handOffRequest struct{}
+	handOffStarted struct{ ids []string }
+)
+
+// stopOrphans stops the shard actors a leader that left the cluster placed
+// here: their coordinator is gone, and the next leader places their shards
+// again from the last checkpoint.
+func (h *shardHost) stopOrphans(leader string) {
+	h.mu.Lock()
+	var pids []*actor.PID
+	for id, m := range h.starts {
+		if m.Coordinator.Address == leader {
+			pids = append(pids, actor.NewPID(h.system.Address(), id))
+			delete(h.starts, id)
+		}
+	}
+	h.mu.Unlock()
+	for _, pid := range pids {
+		h.system.Root.Stop(pid)
+	}
+}
+
+// LeaderLost tells a node that the leader at address left the cluster:
+// the shard actors it placed here stop (the next leader places their
+// shards again from the last checkpoint). Outside cluster mode it does
+// nothing.
+func (j *Job) LeaderLost(address string) {
+	if j.cluster == nil {
+		return
+	}
+	j.system.Root.Send(j.root, &leaderLost{address: address})
+}
+
+// leaderLost asks the root to stop the shard actors the lost leader placed.
+type leaderLost struct{ address string }
+
+// running lists the shards whose actors run here.
+func (h *shardHost) running() []messages.ShardRead {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []messages.ShardRead
+	for id, m := range h.starts {
+		if _, ok := h.system.ProcessRegistry.GetLocal(id); ok {
+			out = append(out, messages.ShardRead{Table: m.Table, ShardID: m.ShardID, MillisBehindLatest: h.lag[m.ShardID]})
+		}
+	}
+	return out
+}
+
+// shardsProcess answers ShardsRequest (runner cluster status) with the
+// shards of every host of the node. Like the hosts, it is a process of the
+// registry, under messages.ShardsProcessID.
+type shardsProcess struct {
+	system *actor.ActorSystem
+	mu     sync.Mutex
+	hosts  []*shardHost
+}
+
+func (s *shardsProcess) add(h *shardHost) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hosts = append(s.hosts, h)
+}
+
+func (s *shardsProcess) SendUserMessage(_ *actor.PID, message any) {
+	_, msg, sender := actor.UnwrapEnvelope(message)
+	if _, ok := msg.(*messages.ShardsRequest); !ok || sender == nil {
+		return
+	}
+	s.mu.Lock()
+	hosts := append([]*shardHost(nil), s.hosts...)
+	s.mu.Unlock()
+	read := &messages.ShardsRead{}
+	for _, h := range hosts {
+		read.Shards = append(read.Shards, h.running()...)
+	}
+	s.system.Root.Send(sender, read)
+}
+
+func (s *shardsProcess) SendSystemMessage(*actor.PID, any) {}
+
+func (s *shardsProcess) Stop(pid *actor.PID) { s.system.ProcessRegistry.Remove(pid) }
 
 // hostGuardian supervises the shard actors of a host: one that fails is
 // stopped, never restarted (it would lose its position), and its

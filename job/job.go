@@ -116,6 +116,7 @@ type Job struct {
 	// checkpoints is the root's latest CheckpointStats, kept here so that
 	// Checkpoints answers after the job ended too.
 	checkpoints atomic.Pointer[CheckpointStats]
+	cluster     *Cluster
 }
 
 // Start runs every INSERT of the plan in one actor system: sinks first, then
@@ -164,7 +165,7 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	if err := clients.registerEager(ctx, p, opts.Logger); err != nil {
 		return nil, err
 	}
-	j := &Job{plan: p, system: opts.System, done: make(chan struct{}), treeStopped: make(chan struct{}),
+	j := &Job{plan: p, system: opts.System, cluster: opts.Cluster, done: make(chan struct{}), treeStopped: make(chan struct{}),
 		log: opts.Logger, resumed: cps.resumed, started: time.Now()}
 	if err := j.registerMetrics(opts.Metrics); err != nil {
 		clients.deregisterEager(ctx, p, opts.Logger)

@@ -171,6 +171,8 @@ type root struct {
 	// hosts are the shard hosts of a node in cluster mode (processes of
 	// the system's registry, stopped with the root).
 	hosts []*shardHost
+	// shards answers which shards this node reads (cluster mode).
+	shards *shardsProcess
 
 	cps *checkpointing
 	// checkpointer takes periodic checkpoints; nil when checkpointing is off.
@@ -264,6 +266,16 @@ func (r *root) Receive(ctx actor.Context) {
 		r.timers.After(r.opts.ProgressEvery, &pollProgress{})
 	case *messages.Progress:
 		r.latest[progressKey(m)] = *m
+	case *leaderLost:
+		for _, h := range r.hosts {
+			h.stopOrphans(m.address)
+		}
+	case *handOffRequest:
+		var ids []string
+		for _, h := range r.hosts {
+			ids = append(ids, h.handOff()...)
+		}
+		ctx.Respond(&handOffStarted{ids: ids})
 	case *progressQuery:
 		ctx.Respond(&progressSnapshot{tables: r.snapshot()})
 	case *actor.Stopping:
@@ -272,6 +284,9 @@ func (r *root) Receive(ctx actor.Context) {
 		}
 		for _, h := range r.hosts {
 			h.Stop(h.self)
+		}
+		if r.shards != nil {
+			r.shards.Stop(actor.NewPID(ctx.ActorSystem().Address(), messages.ShardsProcessID))
 		}
 		if r.unwatch != nil {
 			r.unwatch()
@@ -443,6 +458,14 @@ func (r *root) placement(ctx actor.Context, table string, env *shardactor.Env, o
 		return local
 	}
 	r.hosts = append(r.hosts, h)
+	if r.shards == nil {
+		r.shards = &shardsProcess{system: ctx.ActorSystem()}
+		if _, ok := ctx.ActorSystem().ProcessRegistry.Add(r.shards, messages.ShardsProcessID); !ok {
+			r.fail(ctx, fmt.Errorf("job %q: another job of this actor system runs in cluster mode", r.plan.Name))
+			return local
+		}
+	}
+	r.shards.add(h)
 	return r.opts.Cluster.Placement(local, id)
 }
 

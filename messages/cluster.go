@@ -19,6 +19,47 @@ type ShardLost struct {
 	Member  string `msgpack:"m"`
 }
 
+// MoveShard asks a coordinator to stop a shard's actor where it is (its
+// rows so far go on to its node's sinks) and place the shard again, from
+// the position it stopped at: the leader rebalancing after a node joined,
+// or a node handing its shards over before it leaves (Leaving is then its
+// address, and nothing is placed there again).
+type MoveShard struct {
+	Table   string `msgpack:"t"`
+	ShardID string `msgpack:"h"`
+	Leaving string `msgpack:"l,omitempty"`
+}
+
+// ShardsProcessID is the id under which every node of a cluster answers
+// ShardsRequest.
+const ShardsProcessID = "shardflow-shards"
+
+// ShardsRequest asks a node of a cluster which shards it reads (runner
+// cluster status); the node answers ShardsRead.
+type ShardsRequest struct{}
+
+// ShardsRead lists the shards a node reads, table by table.
+type ShardsRead struct {
+	Shards []ShardRead `msgpack:"s,omitempty"`
+}
+
+// ShardRead is one shard a node reads.
+type ShardRead struct {
+	Table   string `msgpack:"t"`
+	ShardID string `msgpack:"h"`
+	// MillisBehindLatest is the shard's lag at its last progress report
+	// (zero before the first).
+	MillisBehindLatest int64 `msgpack:"b,omitempty"`
+}
+
+func (*ShardsRequest) TypeName() string                            { return "ShardsRequest" }
+func (*ShardsRead) TypeName() string                               { return "ShardsRead" }
+func (m *ShardsRequest) Serialize() (remote.RootSerialized, error) { return seal(m) }
+func (m *ShardsRead) Serialize() (remote.RootSerialized, error)    { return seal(m) }
+
+func (*MoveShard) TypeName() string                            { return "MoveShard" }
+func (m *MoveShard) Serialize() (remote.RootSerialized, error) { return seal(m) }
+
 func (*CheckpointCommitted) TypeName() string { return "CheckpointCommitted" }
 func (*ShardLost) TypeName() string           { return "ShardLost" }
 
@@ -28,4 +69,7 @@ func (m *ShardLost) Serialize() (remote.RootSerialized, error)           { retur
 func init() {
 	register(func() Message { return &CheckpointCommitted{} })
 	register(func() Message { return &ShardLost{} })
+	register(func() Message { return &MoveShard{} })
+	register(func() Message { return &ShardsRequest{} })
+	register(func() Message { return &ShardsRead{} })
 }

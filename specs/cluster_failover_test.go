@@ -2,13 +2,13 @@ package specs_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gbytes"
 	"github.com/onsi/gomega/gexec"
 )
 
@@ -18,6 +18,13 @@ const checkpointedReadJob = `
 SET 'execution.checkpointing.interval' = '300 ms';
 SET 'state.checkpoints.dir' = '%[2]s';
 ` + clusterReadJob
+
+// waitCheckpoint waits until the job's leader committed a checkpoint.
+func waitCheckpoint(job string) {
+	GinkgoHelper()
+	Eventually(func() string { return runRunner("checkpoints", "list", job).stdout }).WithTimeout(30 * time.Second).WithPolling(300 * time.Millisecond).
+		Should(ContainSubstring("periodic"))
+}
 
 func putNumbers(ctx SpecContext, b *backend, from, to int) {
 	GinkgoHelper()
@@ -45,16 +52,11 @@ func numbersRead(nodes ...*gexec.Session) map[int]int {
 
 var _ = Describe("cluster mode: a node that dies", Label("local"), func() {
 	It("has its shards read by the others from the last checkpoint, nothing lost", func(ctx SpecContext) {
-		const shards, batch = 16, 2000
-		checkpoints := filepath.Join(GinkgoT().TempDir(), "checkpoints")
-		b, job, nodes := startReaders(ctx, "failover", shards, func(url string) string { return fmt.Sprintf(checkpointedReadJob, url, checkpoints) })
+		const batch = clusterBatch
+		r := startCheckpointedReaders(ctx, "failover")
+		b, nodes := r.b, r.nodes
 		leader := nodes[0]
-		putNumbers(ctx, b, 0, batch)
-		Eventually(func() int { return len(numbersRead(nodes...)) }).WithTimeout(60 * time.Second).Should(Equal(batch))
-
-		By("waiting for a checkpoint after the first records")
-		Eventually(func() string { return runRunner("checkpoints", "list", job).stdout }).WithTimeout(30 * time.Second).WithPolling(300 * time.Millisecond).
-			Should(ContainSubstring("periodic"))
+		waitCheckpoint(r.job)
 		victim := nodes[2]
 		lost := readBy(victim)
 		Expect(lost).NotTo(BeEmpty())
@@ -97,5 +99,30 @@ var _ = Describe("cluster mode: a node that dies", Label("local"), func() {
 		}
 		fmt.Fprintf(GinkgoWriter, "%d of the %d records the dead node printed were printed again\n", again, len(victimRead))
 		Expect(again).To(BeNumerically("<", len(victimRead)/2), "only what came after the last checkpoint is read again")
+	})
+
+	It("a leader that dies: the next oldest node leads from the last checkpoint, nothing lost", func(ctx SpecContext) {
+		const batch = clusterBatch
+		r := startCheckpointedReaders(ctx, "leader")
+		waitCheckpoint(r.job)
+
+		leader, next := r.nodes[0], r.nodes[1]
+		Expect(leader.Kill().Wait(10 * time.Second)).To(gexec.Exit())
+		killed := time.Now()
+		Eventually(next.Err).WithTimeout(20*time.Second).Should(gbytes.Say(`the leader \S+ left; this node leads now`), "the next oldest node leads")
+		putNumbers(ctx, r.b, batch, 2*batch)
+		survivors := r.nodes[1:]
+		Eventually(func() int {
+			read := numbersRead(survivors...)
+			n := 0
+			for i := batch; i < 2*batch; i++ {
+				if read[i] > 0 {
+					n++
+				}
+			}
+			return n
+		}).WithTimeout(60*time.Second).WithPolling(100*time.Millisecond).Should(Equal(batch), "every record written after the leader died is read")
+		AddReportEntry(fmt.Sprintf("leader failover: every record written after the SIGKILL was read %s after it", time.Since(killed).Round(10*time.Millisecond)))
+		Expect(len(numbersRead(r.nodes...))).To(Equal(2 * batch))
 	})
 })

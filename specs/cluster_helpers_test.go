@@ -80,15 +80,34 @@ func nodeAddress(s *gexec.Session) string {
 // statusNodes is the set of nodes `runner cluster status` lists.
 func statusNodes(args ...string) []string {
 	GinkgoHelper()
+	nodes, _ := clusterStatus(args...)
+	return nodes
+}
+
+// clusterStatus runs `runner cluster status` and returns the nodes it lists
+// and the shards it says each reads.
+func clusterStatus(args ...string) ([]string, map[string][]string) {
+	GinkgoHelper()
 	r := runRunner(append([]string{"cluster", "status"}, args...)...)
 	Expect(r.code).To(Equal(0), r.stderr)
 	var nodes []string
+	reads := map[string][]string{}
+	reader := ""
 	for _, line := range strings.Split(r.stdout, "\n")[1:] {
-		if f := strings.Fields(line); len(f) > 0 && f[0] != "NODE" {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0 || f[0] == "NODE":
+		case len(f) == 2 && f[1] == "reads:":
+			reader = f[0]
+		case reader != "":
+			Expect(f).To(HaveLen(4), "TABLE SHARD LAG behind: %q", line)
+			Expect(f[3]).To(Equal("behind"))
+			reads[reader] = append(reads[reader], f[1])
+		default:
 			nodes = append(nodes, f[0])
 		}
 	}
-	return nodes
+	return nodes, reads
 }
 
 // freeLoopbackPorts asks the kernel for n free ports on 127.0.0.1.
@@ -104,19 +123,56 @@ func freeLoopbackPorts(n int) []int {
 	return ports
 }
 
+// readerNodes is a cluster of nodes reading stream `in` of a local endpoint.
+type readerNodes struct {
+	b     *backend
+	job   string
+	etcd  string
+	args  []string // the cluster flags of a node
+	nodes []*gexec.Session
+}
+
 // startReaders starts etcd, a local endpoint with stream `in` of shards
 // shards, and three nodes of cluster running the job jobText(endpoint URL)
-// gives; the first leads and waits for the other two. It returns the
-// endpoint's backend, the job file and the nodes, the leader first.
-func startReaders(ctx SpecContext, cluster string, shards int, jobText func(url string) string) (*backend, string, []*gexec.Session) {
+// gives; the first leads and waits for the other two.
+func startReaders(ctx SpecContext, cluster string, shards int, jobText func(url string) string) *readerNodes {
 	GinkgoHelper()
 	etcd := startEtcd(ctx)
 	b, srv := faultyBackend(kinesislocal.Options{})
 	Expect(srv.CreateStream("in", shards)).To(Succeed())
-	job := writeJob(cluster, jobText(b.url))
-	args := []string{"--cluster", cluster, "--etcd", etcd, "--quiet"}
-	leader := startNode(job, append(args, "--min-nodes", "3")...)
-	nodes := []*gexec.Session{leader, startNode(job, args...), startNode(job, args...)}
+	r := &readerNodes{b: b, job: writeJob(cluster, jobText(b.url)), etcd: etcd, args: []string{"--cluster", cluster, "--etcd", etcd, "--quiet"}}
+	r.nodes = r.startThree()
+	return r
+}
+
+// startThree starts three nodes; the first leads and waits for the others.
+func (r *readerNodes) startThree() []*gexec.Session {
+	GinkgoHelper()
+	leader := startNode(r.job, append(r.args, "--min-nodes", "3")...)
+	nodes := []*gexec.Session{leader, startNode(r.job, r.args...), startNode(r.job, r.args...)}
 	Eventually(leader.Err).WithTimeout(20 * time.Second).Should(gbytes.Say(`leads: it reads the streams' shards and places them across 3 nodes`))
-	return b, job, nodes
+	return nodes
+}
+
+// clusterBatch is how many records a cluster spec writes at a time.
+const clusterBatch = 2000
+
+// startCheckpointedReaders is startReaders of the checkpointed job on 16
+// shards, with its first clusterBatch records written and read.
+func startCheckpointedReaders(ctx SpecContext, cluster string) *readerNodes {
+	GinkgoHelper()
+	checkpoints := filepath.Join(GinkgoT().TempDir(), "checkpoints")
+	r := startReaders(ctx, cluster, 16, func(url string) string { return fmt.Sprintf(checkpointedReadJob, url, checkpoints, "") })
+	putNumbers(ctx, r.b, 0, clusterBatch)
+	Eventually(func() int { return len(numbersRead(r.nodes...)) }).WithTimeout(60 * time.Second).Should(Equal(clusterBatch))
+	return r
+}
+
+// expectReadOnce waits until the nodes read every n in [0, total), and
+// checks that each was read exactly once.
+func expectReadOnce(total int, nodes ...*gexec.Session) {
+	GinkgoHelper()
+	Eventually(func() int { return len(numbersRead(nodes...)) }).WithTimeout(60 * time.Second).Should(Equal(total))
+	Consistently(func() int { return len(numbersRead(nodes...)) }).WithTimeout(time.Second).Should(Equal(total))
+	expectEachNumberOnce(total, nodes...)
 }

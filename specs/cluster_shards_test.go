@@ -11,7 +11,8 @@ import (
 )
 
 // clusterReadJob reads csv rows (n) of stream `in` at %[1]s and prints each
-// with the shard it came from: every node prints what it reads.
+// with the shard it came from: every node prints what it reads. %[3]s adds
+// source options (each starting with a comma).
 const clusterReadJob = `
 SET 'pipeline.name' = 'spread';
 CREATE TABLE src (
@@ -21,7 +22,7 @@ CREATE TABLE src (
   'connector' = 'kinesis', 'stream' = 'in', 'aws.endpoint' = '%[1]s', 'format' = 'csv',
   'scan.stream.initpos' = 'TRIM_HORIZON', 'scan.shard.getrecords.intervalmillis' = '50',
   'scan.shard.discovery.intervalmillis' = '200',
-  'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'spec', 'aws.credentials.basic.secretkey' = 'spec'
+  'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'spec', 'aws.credentials.basic.secretkey' = 'spec'%[3]s
 );
 CREATE TABLE out (n BIGINT, sid STRING) WITH ('connector' = 'print');
 INSERT INTO out SELECT n, sid FROM src;
@@ -39,9 +40,10 @@ func readBy(s *gexec.Session) map[string][]string {
 }
 
 var _ = Describe("cluster mode: shards spread across nodes", Label("local"), func() {
-	It("16 shards on three nodes: each node reads 5 or 6 shards, each shard one node, every record once", func(ctx SpecContext) {
+	DescribeTable("16 shards on three nodes: each node reads 5 or 6 shards, each shard one node, every record once", func(ctx SpecContext, publisher string) {
 		const shards, records = 16, 2000
-		b, _, nodes := startReaders(ctx, "spread", shards, func(url string) string { return fmt.Sprintf(clusterReadJob, url) })
+		r := startReaders(ctx, "spread", shards, func(url string) string { return fmt.Sprintf(clusterReadJob, url, "", publisher) })
+		b, nodes := r.b, r.nodes
 
 		putNumbers(ctx, b, 0, records)
 
@@ -74,7 +76,16 @@ var _ = Describe("cluster mode: shards spread across nodes", Label("local"), fun
 		}
 		Expect(owner).To(HaveLen(shards))
 		Expect(seen).To(HaveLen(records))
-	})
+
+		By("runner cluster status says which node reads which shard")
+		_, reads := clusterStatus("--cluster", "spread", "--etcd", r.etcd)
+		for i, s := range nodes {
+			Expect(reads[nodeAddress(s)]).To(ConsistOf(keys(readBy(s))), "node %d", i)
+		}
+	},
+		Entry("polling", ""),
+		Entry("enhanced fan-out", ",\n  'scan.stream.recordpublisher' = 'EFO', 'scan.stream.efo.consumername' = 'spread'"),
+	)
 })
 
 func keys(m map[string][]string) []string {

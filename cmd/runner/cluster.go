@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/spf13/cobra"
@@ -96,6 +98,50 @@ func clusterOptions(ctx context.Context, w io.Writer, f *clusterFlags, node *clu
 	}}, nil
 }
 
+// clusterEvents are what the run loop of a node follows: left gets the
+// address of the leader each time the leader leaves the cluster (the oldest
+// member changes); dropped is closed if this node is no longer a member
+// (its etcd lease ended, say because the process was starved for longer
+// than the lease; protoactor's provider never takes it back).
+type clusterEvents struct {
+	left    <-chan string
+	dropped <-chan struct{}
+}
+
+func watchCluster(node *clustermode.Node) clusterEvents {
+	left := make(chan string, 1)
+	dropped := make(chan struct{})
+	var (
+		mu       sync.Mutex
+		dropOnce sync.Once
+	)
+	first, _ := node.Leader()
+	prev := first.Address
+	node.Watch(func(members []clustermode.Member) {
+		self := false
+		for _, m := range members {
+			self = self || m.Address == node.Address()
+		}
+		if !self {
+			dropOnce.Do(func() { close(dropped) })
+			return
+		}
+		l, ok := node.Leader()
+		mu.Lock()
+		defer mu.Unlock()
+		if !ok || l.Address == prev {
+			return
+		}
+		old := prev
+		prev = l.Address
+		select {
+		case left <- old:
+		default:
+		}
+	})
+	return clusterEvents{left: left, dropped: dropped}
+}
+
 func newClusterCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cluster",
@@ -130,13 +176,52 @@ func printMembers(w io.Writer, cluster string, members []clustermode.Member) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NODE\tJOB\tVERSION\tPLAN")
+	fmt.Fprintln(tw, "NODE\tJOB\tVERSION\tPLAN\tSHARDS")
 	for _, m := range members {
 		if m.Identity == (clustermode.Identity{}) {
-			fmt.Fprintf(tw, "%s\t(not a shardflow node)\t\t\n", m.Address)
+			fmt.Fprintf(tw, "%s\t(not a shardflow node)\t\t\t\n", m.Address)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Address, m.Identity.Job, m.Identity.Version, m.Identity.Plan)
+		shards := "?"
+		if m.Reads != nil {
+			shards = fmt.Sprint(len(m.Reads))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Address, m.Identity.Job, m.Identity.Version, m.Identity.Plan, shards)
 	}
 	_ = tw.Flush()
+	for _, m := range members {
+		if len(m.Reads) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%s reads:\n", m.Address)
+		for _, r := range m.Reads {
+			fmt.Fprintf(w, "  %s %s %s behind\n", r.Table, r.ShardID, time.Duration(r.MillisBehindLatest)*time.Millisecond)
+		}
+	}
+}
+
+// takeLead is what a node does when the leader at old left: a follower
+// stops the shard actors old placed on it; the new leader (the oldest node
+// now) stops its job, its sinks flushed, and starts it again as the leader,
+// resuming from the newest checkpoint in its store (which must be the one
+// the old leader wrote to: the same directory).
+func takeLead(ctx context.Context, w io.Writer, j *job.Job, p *plan.Plan, opts job.Options, f *clusterFlags, node *clustermode.Node, old string) (*job.Job, error) {
+	if !node.IsLeader() {
+		j.LeaderLost(old)
+		return j, nil
+	}
+	fmt.Fprintf(w, "node %s: the leader %s left; this node leads now and resumes the job from its newest checkpoint\n", node.Address(), old)
+	stopCtx, cancel := context.WithTimeout(ctx, opts.StopTimeout)
+	defer cancel()
+	if err := j.Stop(stopCtx); err != nil {
+		return nil, fmt.Errorf("stopping the follower's job to lead: %w", err)
+	}
+	promoted := *f
+	promoted.minNodes = 1 // the cluster is running: no one to wait for
+	cluster, err := clusterOptions(ctx, w, &promoted, node, p)
+	if err != nil {
+		return nil, err
+	}
+	opts.Cluster, opts.Fresh, opts.From, opts.FromRef = cluster, false, nil, ""
+	return job.Start(ctx, p, opts)
 }

@@ -142,6 +142,13 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	if err != nil {
 		return err
 	}
+	// In cluster mode, leaderLeft says when the leader left, and promote
+	// restarts the job as the leader if this node is the oldest now.
+	var (
+		leaderLeft <-chan string
+		dropped    <-chan struct{}
+		promote    func(*job.Job, string) (*job.Job, error)
+	)
 	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop, StopTimeout: f.stopTimeout,
 		SystemProperties: props}
 	if f.cluster.name != "" {
@@ -157,6 +164,11 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		if opts.Cluster, err = clusterOptions(ctx, stderr, &f.cluster, node, p); err != nil {
 			return err
 		}
+		promote = func(j *job.Job, old string) (*job.Job, error) {
+			return takeLead(ctx, stderr, j, p, opts, &f.cluster, node, old)
+		}
+		events := watchCluster(node)
+		leaderLeft, dropped = events.left, events.dropped
 	}
 	if f.fromCheckpoint != "" {
 		if f.fresh {
@@ -225,12 +237,29 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 					return
 				}
 			}()
+			// Handing shards over may take at most half the stop timeout
+			// (a leader that is stopping too moves nothing): the sinks
+			// still need the rest to flush.
+			handOffCtx, cancelHandOff := context.WithTimeout(stopCtx, f.stopTimeout/2)
+			if err := j.HandOff(handOffCtx); err != nil {
+				fmt.Fprintf(stderr, "%v; they are read again from the last checkpoint\n", err)
+			}
+			cancelHandOff()
 			err := j.Stop(stopCtx)
 			cancel()
 			if errors.Is(err, job.ErrStopTimeout) {
 				return fmt.Errorf("job %q stopped before its sinks were flushed: rows they held may not have been written", p.Name)
 			}
 			return finishRun(stderr, j, p, started, f.quiet, con)
+		case <-dropped:
+			stopCtx, cancel := context.WithTimeout(ctx, f.stopTimeout)
+			_ = j.Stop(stopCtx)
+			cancel()
+			return fmt.Errorf("node left cluster %q: the others no longer list it (its etcd lease ended: was the process stopped or starved for seconds?), and read its shards; start it again to rejoin", f.cluster.name)
+		case old := <-leaderLeft:
+			if j, err = promote(j, old); err != nil {
+				return err
+			}
 		case <-tick.C:
 			if con != nil {
 				tables, err := j.Progress(ctx)
