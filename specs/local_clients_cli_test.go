@@ -140,7 +140,7 @@ func cliCycle(c awsCLI, mode clientMode) {
 
 	By("an expired iterator")
 	old := jsonStr(c.run("get-shard-iterator", "--stream-name", stream, "--shard-id", "shardId-000000000000", "--shard-iterator-type", "LATEST")["ShardIterator"])
-	time.Sleep(iteratorLifetime + 500*time.Millisecond)
+	time.Sleep(cliIteratorLifetime + 500*time.Millisecond)
 	c.fails("ExpiredIteratorException", "get-records", "--shard-iterator", old)
 
 	By("split")
