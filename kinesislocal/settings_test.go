@@ -227,6 +227,12 @@ var _ = Describe("stream settings through the AWS SDK", func() {
 		Expect(summary().RecordDistributionStrategy).To(Equal(types.RecordDistributionStrategyAuto))
 	})
 
+	It("answers the channel operations UnknownOperationException, saying why", func() {
+		_, err := client.ListChannels(ctx, &kinesis.ListChannelsInput{})
+		Expect(code(err)).To(Equal("UnknownOperationException"))
+		Expect(err.Error()).To(ContainSubstring("Amazon S3"))
+	})
+
 	It("answers the account's billing commitment, which cannot end before 24 hours", func() {
 		d, err := client.DescribeAccountSettings(ctx, &kinesis.DescribeAccountSettingsInput{})
 		Expect(err).NotTo(HaveOccurred())
@@ -239,6 +245,25 @@ var _ = Describe("stream settings through the AWS SDK", func() {
 		off, err := client.UpdateAccountSettings(ctx, &kinesis.UpdateAccountSettingsInput{MinimumThroughputBillingCommitment: &types.MinimumThroughputBillingCommitmentInput{Status: "DISABLED"}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(off.MinimumThroughputBillingCommitment.Status).To(BeEquivalentTo("ENABLED_UNTIL_EARLIEST_ALLOWED_END"))
+	})
+})
+
+var _ = Describe("TLS options", func() {
+	It("wants both a certificate and its key, or neither", func() {
+		_, err := kinesislocal.New(kinesislocal.Options{TLSCertFile: "cert.pem"})
+		Expect(err).To(MatchError(And(ContainSubstring("TLSCertFile"), ContainSubstring("TLSKeyFile"))))
+	})
+
+	It("serves the generated certificate kept in DataDir again after a restart", func() {
+		dir := GinkgoT().TempDir()
+		first, err := kinesislocal.New(kinesislocal.Options{TLS: true, DataDir: dir})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(first.Start()).To(Succeed())
+		pem := first.CertificatePEM()
+		Expect(first.CertificateFile()).To(HaveSuffix("cert.pem"))
+		Expect(first.Close()).To(Succeed())
+		second := startServer(kinesislocal.Options{TLS: true, DataDir: dir})
+		Expect(second.CertificatePEM()).To(Equal(pem))
 	})
 })
 

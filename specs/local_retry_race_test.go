@@ -37,15 +37,9 @@ var _ = Describe("a bare Go SDK producer writing to runner local", Label("local"
 	It("leaves exactly the records it wrote when its HTTP client is wrapped in kinesisclient.ReadOnlyBodies", func(ctx SpecContext) {
 		rl := startRunnerLocal("--create", "race:4")
 		var attempts atomic.Int64
-		c := kinesis.New(kinesis.Options{
-			Region:       "us-east-1",
-			BaseEndpoint: aws.String(rl.url),
-			Credentials:  credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local-secret", ""),
-			HTTPClient:   kinesisclient.ReadOnlyBodies(awshttp.NewBuildableClient()),
-			APIOptions:   []func(*middleware.Stack) error{countAttempts(&attempts)},
-		})
+		c := producerClient(rl.url, true, &attempts)
 		const records, batch = 400_000, 500
-		produce(ctx, c, "race", records, batch)
+		Expect(produce(ctx, c, "race", records, batch)).To(Succeed())
 		Expect(attempts.Load()).To(BeEquivalentTo(records/batch), "no PutRecords call was retried")
 		Expect(countRecords(ctx, c, "race")).To(Equal(records))
 	}, SpecTimeout(5*time.Minute))
@@ -66,8 +60,7 @@ func countAttempts(n *atomic.Int64) func(*middleware.Stack) error {
 // produce writes n records of 100 bytes, each with its own partition key, in
 // PutRecords calls of batch records from two goroutines, as a plain producer
 // would, and fails on any record the endpoint did not take.
-func produce(ctx context.Context, c *kinesis.Client, stream string, n, batch int) {
-	GinkgoHelper()
+func produce(ctx context.Context, c *kinesis.Client, stream string, n, batch int) error {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, 2)
@@ -93,22 +86,27 @@ func produce(ctx context.Context, c *kinesis.Client, stream string, n, batch int
 	}
 	wg.Wait()
 	close(errs)
-	Expect(<-errs).NotTo(HaveOccurred())
+	return <-errs
 }
 
 // countRecords reads every shard of stream from its trim horizon to its
 // tip and counts the records.
-func countRecords(ctx context.Context, c *kinesis.Client, stream string) int {
-	GinkgoHelper()
+func countRecords(ctx context.Context, c *kinesis.Client, stream string) (int, error) {
 	shards, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream)})
-	Expect(err).NotTo(HaveOccurred())
+	if err != nil {
+		return 0, err
+	}
 	n := 0
 	for _, sh := range shards.Shards {
 		it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream), ShardId: sh.ShardId, ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
-		Expect(err).NotTo(HaveOccurred())
+		if err != nil {
+			return n, err
+		}
 		for iter := it.ShardIterator; iter != nil; {
 			out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(10000)})
-			Expect(err).NotTo(HaveOccurred())
+			if err != nil {
+				return n, err
+			}
 			n += len(out.Records)
 			if len(out.Records) == 0 && aws.ToInt64(out.MillisBehindLatest) == 0 {
 				break
@@ -116,5 +114,22 @@ func countRecords(ctx context.Context, c *kinesis.Client, stream string) int {
 			iter = out.NextShardIterator
 		}
 	}
-	return n
+	return n, nil
+}
+
+// producerClient is a bare SDK client for url that counts its attempts;
+// wrapped, its HTTP client is kinesisclient.ReadOnlyBodies.
+func producerClient(url string, wrapped bool, attempts *atomic.Int64) *kinesis.Client {
+	hc := awshttp.NewBuildableClient()
+	var h kinesis.HTTPClient = hc
+	if wrapped {
+		h = kinesisclient.ReadOnlyBodies(hc)
+	}
+	return kinesis.New(kinesis.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(url),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local-secret", ""),
+		HTTPClient:   h,
+		APIOptions:   []func(*middleware.Stack) error{countAttempts(attempts)},
+	})
 }

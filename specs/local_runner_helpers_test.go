@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -42,20 +43,35 @@ var (
 // until it prints its usage and stops it with SIGTERM when the spec ends.
 func startRunnerLocal(args ...string) *runnerLocal {
 	GinkgoHelper()
-	cmd := exec.Command(runnerBinary(), append([]string{"local", "--addr", "127.0.0.1:0"}, args...)...)
+	rl, err := runLocalProcess(runnerBinary(), args...)
+	if rl != nil {
+		DeferCleanup(func() { rl.stop() })
+	}
+	Expect(err).NotTo(HaveOccurred())
+	return rl
+}
+
+// runLocalProcess starts `binary local args...` on a free port and waits
+// until it prints its usage; the caller stops it with rl.stop.
+func runLocalProcess(binary string, args ...string) (*runnerLocal, error) {
+	cmd := exec.Command(binary, append([]string{"local", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = ".."
 	stdout, err := cmd.StdoutPipe()
-	Expect(err).NotTo(HaveOccurred())
+	if err != nil {
+		return nil, err
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	Expect(cmd.Start()).To(Succeed())
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
 	rl := &runnerLocal{}
 	done := make(chan struct{})
 	ready := make(chan struct{})
 	go func() {
 		defer close(done)
 		sc := bufio.NewScanner(stdout)
-		once := sync.Once{}
+		var once sync.Once
 		for sc.Scan() {
 			rl.mu.Lock()
 			rl.out.WriteString(sc.Text() + "\n")
@@ -74,20 +90,19 @@ func startRunnerLocal(args ...string) *runnerLocal {
 			_ = cmd.Wait()
 		})
 	}
-	DeferCleanup(func() { rl.stop() })
 	select {
 	case <-ready:
 	case <-done:
-		Fail("runner local exited: " + stderr.String())
+		return rl, fmt.Errorf("runner local %v exited: %s", args, stderr.String())
 	case <-time.After(30 * time.Second):
-		Fail("runner local did not print its usage within 30s: " + stderr.String())
+		return rl, fmt.Errorf("runner local %v did not print its usage within 30s: %s", args, stderr.String())
 	}
 	out := rl.output()
 	rl.url = listeningRE.FindStringSubmatch(out)[1]
 	if m := trustRE.FindStringSubmatch(out); m != nil {
 		rl.certFile = m[1]
 	}
-	return rl
+	return rl, nil
 }
 
 func (rl *runnerLocal) output() string {

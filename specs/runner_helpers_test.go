@@ -22,6 +22,13 @@ var (
 // with `go build ./cmd/runner`.
 func runnerBinary() string {
 	GinkgoHelper()
+	path, err := buildRunner()
+	Expect(err).NotTo(HaveOccurred(), "building cmd/runner")
+	return path
+}
+
+// buildRunner is runnerBinary for benchmarks, which have no Gomega.
+func buildRunner() (string, error) {
 	runnerOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "shardflow-runner-")
 		if err != nil {
@@ -36,8 +43,7 @@ func runnerBinary() string {
 			runnerErr = errors.New(string(out))
 		}
 	})
-	Expect(runnerErr).NotTo(HaveOccurred(), "building cmd/runner")
-	return runnerPath
+	return runnerPath, runnerErr
 }
 
 // runResult is what one runner invocation printed and how it exited.

@@ -177,6 +177,8 @@ Point clients at it (%s):
 	fmt.Fprint(w, "\n")
 	if certPath != "" {
 		printTrust(w, certPath)
+	} else {
+		printGoRaceHint(w)
 	}
 	fmt.Fprint(w, "\nPress Ctrl-C to stop.\n")
 }

@@ -109,3 +109,13 @@ Trust its TLS certificate, written to %s:
                    awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) { t.TLSClientConfig = &tls.Config{RootCAs: pool} })
 `, path, path, path)
 }
+
+// printGoRaceHint tells Go users over plain HTTP how to avoid the SDK
+// retrying calls that succeeded (aws-sdk-go-v2 #2737, see the README).
+func printGoRaceHint(w io.Writer) {
+	fmt.Fprint(w, `
+Go SDK v2 over plain HTTP: answers this fast make the SDK retry some calls that succeeded
+(aws-sdk-go-v2 #2737), so a PutRecords may be stored twice; wrap its HTTP client:
+  o.HTTPClient = kinesisclient.ReadOnlyBodies(awshttp.NewBuildableClient())  // github.com/shardflow/shardflow/kinesisclient
+`)
+}
