@@ -325,6 +325,13 @@ func (s *shard) next(ctx actor.Context) {
 // requestCredit asks every sink for room for want rows.
 func (s *shard) requestCredit(ctx actor.Context, want int) {
 	s.state = crediting
+	// A shard the sinks keep waiting sends no batch, and so no report:
+	// make sure one goes out within an interval, saying whether it is
+	// still paused then (a grant that comes at once is no pause).
+	if !s.reportDue {
+		s.reportDue = true
+		s.timers.After(s.progressEvery, &reportProgress{})
+	}
 	self := messages.FromPID(ctx.Self())
 	for i, o := range s.outputs {
 		s.grants[i] = -1

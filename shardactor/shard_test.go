@@ -50,6 +50,24 @@ var _ = Describe("a shard actor", func() {
 		Expect(credit).To(Equal(107))
 	})
 
+	It("reports itself paused within a progress interval when the sinks keep it waiting for credit", func() {
+		// Flow: 4 records read and reported → the next poll asks for credit
+		// that never comes → one progress interval later the coordinator
+		// hears the shard is paused, though no batch came to report.
+		r := startShard(newFakeShard(clk, 9), 4, trimHorizon)
+		r.creditNext(4)
+		Eventually(r.values).Should(Equal(records(1, 4)))
+		paused := func() bool {
+			reports := actortest.All[*messages.ShardProgress](r.coordinator)
+			return len(reports) > 0 && reports[len(reports)-1].Paused
+		}
+		r.pollDue()
+		Eventually(r.requests).Should(HaveLen(2))
+		Expect(paused()).To(BeFalse())
+		clk.Advance(time.Hour) // the harness's progress interval
+		Eventually(paused).Should(BeTrue(), "no report said the shard waits for credit")
+	})
+
 	It("renews an iterator that expired while it waited for credit, from the last record read: nothing lost, nothing repeated", func() {
 		// Flow: 4 records read → credit comes 6 minutes late, after the
 		// iterator's 5 → GetRecords expired → GetShardIterator after
