@@ -26,7 +26,8 @@ decoding) over the same data: one untimed read to warm the process up, then --ro
 of both, alternating which goes first. Its last line compares the median rounds.
 
 With --sink it measures writing instead: a datagen source into a kinesis sink (keyed by
-PARTITIONED BY over --keys distinct values) against a bare PutRecords loop.
+PARTITIONED BY over --keys distinct values) against a bare PutRecords loop, with the same
+warm-up and alternating rounds, each into a fresh stream.
 
 With --efo both read with enhanced fan-out: the job through a consumer of its own, the bare
 loop with SubscribeToShard through another. With --kpl N the records are written as KPL
@@ -73,7 +74,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 			}
 			if sink {
 				res, err := bench.Sink(cmd.Context(), bench.SinkOptions{Shards: o.Shards, Records: o.Records,
-					RecordSize: o.RecordSize, Keys: keys, Progress: o.Progress, Logger: logger})
+					RecordSize: o.RecordSize, Keys: keys, Rounds: o.Rounds, Progress: o.Progress, Logger: logger})
 				if err != nil {
 					return err
 				}
@@ -116,7 +117,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	f := cmd.Flags()
 	f.IntVar(&o.Shards, "shards", 8, "shards of the stream")
 	f.IntVar(&o.Records, "records", 500000, "records to write and read")
-	f.IntVar(&o.Rounds, "rounds", 5, "times each loop reads the stream; the rates are the medians")
+	f.IntVar(&o.Rounds, "rounds", 5, "times each loop reads (with --sink: writes) the stream; the rates are the medians")
 	f.IntVar(&o.RecordSize, "record-size", 100, "bytes per record")
 	f.DurationVar(&o.Interval, "interval", 0, "GetRecords interval of both loops (scan.shard.getrecords.intervalmillis)")
 	f.BoolVar(&o.EFO, "efo", false, "read with enhanced fan-out (SubscribeToShard) in both loops")
