@@ -136,21 +136,11 @@ func Sink(ctx context.Context, o SinkOptions) (SinkResult, error) {
 	}
 	fmt.Fprintf(o.Progress, "writing %d records of about %d bytes, %d keys: the pipeline (datagen -> kinesis) and a bare SDK PutRecords loop, %d rounds\n",
 		o.Records, o.RecordSize, o.Keys, max(o.Rounds, 1))
-	for round := range max(o.Rounds, 1) {
-		first, second := pipeline, raw
-		if round%2 == 1 {
-			first, second = raw, pipeline
-		}
-		if err := first(); err != nil {
-			return res, err
-		}
-		if err := second(); err != nil {
-			return res, err
-		}
+	err = alternate(o.Rounds, pipeline, raw, func(round int) {
 		fmt.Fprintf(o.Progress, "round %d: pipeline %.0f records/s, bare SDK loop %.0f records/s\n",
 			round+1, rate(res.Records, res.Pipeline[round]), rate(res.Records, res.Raw[round]))
-	}
-	return res, nil
+	})
+	return res, err
 }
 
 // writeWithJob runs the sink benchmark's job into stream until it ends and
