@@ -19,6 +19,42 @@ type record struct {
 	arrived  time.Time
 	attempts int
 	ks       *keyState
+	// rows is how many rows the record holds: 1, or an aggregate's count.
+	rows int
+	// With aggregation: hash is a row's hash key; an aggregate's lane is
+	// its shard (the queue's key instead of the partition key), shard the
+	// shard it is predicted to land on, and ehk the explicit hash key it
+	// is sent with.
+	hash             [16]byte
+	lane, shard, ehk string
+	// rowSeqs are an aggregate's rows' places in arrival order.
+	rowSeqs []uint64
+}
+
+// rowsUpTo is how many of the record's rows arrived at or before seq.
+func (r *record) rowsUpTo(seq uint64) int {
+	if r.rowSeqs == nil {
+		if r.seq <= seq {
+			return 1
+		}
+		return 0
+	}
+	n := 0
+	for _, q := range r.rowSeqs {
+		if q <= seq {
+			n++
+		}
+	}
+	return n
+}
+
+// queueKey is what the queue orders the record by: its lane, or its
+// partition key.
+func (r *record) queueKey() string {
+	if r.lane != "" {
+		return r.lane
+	}
+	return r.key
 }
 
 // keyState holds the records of one partition key that are not written
@@ -80,14 +116,15 @@ func newQueue(ordered bool) *queue {
 // add queues a new record behind the earlier records of its key.
 func (q *queue) add(r *record) {
 	var ks *keyState
+	key := r.queueKey()
 	if q.ordered {
-		ks = q.keys[r.key]
+		ks = q.keys[key]
 		if ks == nil {
-			ks = &keyState{key: r.key, index: -1}
-			q.keys[r.key] = ks
+			ks = &keyState{key: key, index: -1}
+			q.keys[key] = ks
 		}
 	} else {
-		ks = &keyState{key: r.key, index: -1}
+		ks = &keyState{key: key, index: -1}
 	}
 	r.ks = ks
 	q.waiting++
