@@ -458,13 +458,16 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 		if res.ErrorCode == nil {
 			s.stats.NumBytesOut += int64(len(r.data))
 			s.queue.written(r)
+			if r.shard != "" && aws.ToString(res.ShardId) != r.shard {
+				// Resharded: which of its rows count as written is
+				// settled once the shards are listed again, and the
+				// next rows wait for the fresh map.
+				s.agg.stale = true
+				s.agg.misplaced = append(s.agg.misplaced, landed{r: r, shard: aws.ToString(res.ShardId)})
+				continue
+			}
 			s.recordWritten(ctx, r)
 			written += r.rows
-			if r.shard != "" && aws.ToString(res.ShardId) != r.shard {
-				// Resharded: the rows are written (to a child shard),
-				// and the next aggregates wait for a fresh map.
-				s.agg.stale = true
-			}
 			continue
 		}
 		code := aws.ToString(res.ErrorCode)
@@ -480,7 +483,6 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 		throttled = throttled || throttledRecordCode(code)
 		failed = append(failed, r)
 	}
-	s.written += int64(written)
 	if len(failed) > 0 && s.opts.FailOnError {
 		s.fail(ctx, failure.Error{Kind: kinesisclient.CodeKind(firstCode), Operation: putRecordsKind, Code: firstCode, Option: optFailOnError,
 			Message: fmt.Sprintf("table `%s`: PutRecords to stream %q failed for %d of %d records (%s: %s) and 'sink.fail-on-error' is true; set it to false to retry failed records",
@@ -502,7 +504,7 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 	} else {
 		s.retries.Recovered(putRecordsKind, "PutRecords succeeds again")
 	}
-	SendGrants(ctx, s.table, s.ledger.Written(written))
+	s.sent(ctx, written)
 	s.dispatch(ctx)
 }
 

@@ -59,6 +59,8 @@ type (
 	// shardsListed answers a ListShards of the whole stream.
 	shardsListed struct {
 		shards shardMap
+		// ranges holds every shard's range, closed ones too.
+		ranges map[string]kpl.Range
 		err    error
 	}
 	// listDue ends the backoff before listing the shards again.
@@ -116,6 +118,17 @@ type aggregator struct {
 	// predicted; listing is set while a ListShards runs or waits to retry.
 	stale, listing bool
 	listAttempts   int
+	// misplaced are records that landed on another shard than predicted,
+	// not counted as written yet: a reader that keeps only the user
+	// records of its shard's range (the KCL, shardflow's source) would
+	// miss the rows outside the landed shard's range.
+	misplaced []landed
+}
+
+// landed is a record and the shard PutRecords put it on.
+type landed struct {
+	r     *record
+	shard string
 }
 
 func newAggregator(o options.Aggregation, maxRecord int) *aggregator {
@@ -164,10 +177,8 @@ func (g *aggregator) add(r *record) []*record {
 func (g *aggregator) seal(a *aggregate) *record {
 	delete(g.open, a.shard.id)
 	users := make([]kpl.UserRecord, len(a.rows))
-	seqs := make([]uint64, len(a.rows))
 	for i, r := range a.rows {
 		users[i] = kpl.UserRecord{Data: r.data, PartitionKey: r.key}
-		seqs[i] = r.seq
 	}
 	data, err := kpl.Aggregate(users)
 	if err != nil {
@@ -176,7 +187,7 @@ func (g *aggregator) seal(a *aggregate) *record {
 	}
 	first, last := a.rows[0], a.rows[len(a.rows)-1]
 	return &record{data: data, key: first.key, size: len(data) + len(first.key), seq: last.seq, arrived: first.arrived,
-		rows: len(a.rows), rowSeqs: seqs, lane: a.shard.id, ehk: a.shard.start, shard: a.shard.id}
+		rows: len(a.rows), parts: a.rows, lane: a.shard.id, ehk: a.shard.start, shard: a.shard.id}
 }
 
 // sealDue seals the aggregates whose first row has waited the maximum
@@ -222,24 +233,25 @@ func hashOf(key string) kpl.HashKey { return md5.Sum([]byte(key)) }
 
 // listShards lists the stream's open shards (all pages), for the beside
 // goroutine of an aggregating sink.
-func listShards(ctx context.Context, api ListShardsAPI, stream string) (shardMap, error) {
+func listShards(ctx context.Context, api ListShardsAPI, stream string) (shardMap, map[string]kpl.Range, error) {
 	var m shardMap
+	ranges := map[string]kpl.Range{}
 	in := &kinesis.ListShardsInput{StreamName: aws.String(stream)}
 	for {
 		out, err := api.ListShards(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("listing the shards of stream %q to aggregate rows by shard: %w", stream, err)
+			return nil, nil, fmt.Errorf("listing the shards of stream %q to aggregate rows by shard: %w", stream, err)
 		}
 		for _, s := range out.Shards {
-			if s.SequenceNumberRange != nil && s.SequenceNumberRange.EndingSequenceNumber != nil {
-				continue // closed
-			}
 			start, end := aws.ToString(s.HashKeyRange.StartingHashKey), aws.ToString(s.HashKeyRange.EndingHashKey)
 			r, err := kpl.ParseRange(start, end)
 			if err != nil {
-				return nil, fmt.Errorf("shard %s of stream %q: %w", aws.ToString(s.ShardId), stream, err)
+				return nil, nil, fmt.Errorf("shard %s of stream %q: %w", aws.ToString(s.ShardId), stream, err)
 			}
-			m = append(m, openShard{id: aws.ToString(s.ShardId), r: r, start: start})
+			ranges[aws.ToString(s.ShardId)] = r
+			if s.SequenceNumberRange == nil || s.SequenceNumberRange.EndingSequenceNumber == nil {
+				m = append(m, openShard{id: aws.ToString(s.ShardId), r: r, start: start})
+			}
 		}
 		if out.NextToken == nil {
 			break
@@ -249,7 +261,7 @@ func listShards(ctx context.Context, api ListShardsAPI, stream string) (shardMap
 	slices.SortFunc(m, func(a, b openShard) int {
 		return compareKeys(a.r.Start, b.r.Start)
 	})
-	return m, nil
+	return m, ranges, nil
 }
 
 func compareKeys(a, b kpl.HashKey) int {
@@ -279,8 +291,8 @@ func (s *kinesisSink) listShards(ctx actor.Context) {
 	s.agg.listing = true
 	api, stream := s.lister, s.stream
 	s.beside.Go(func(c context.Context) any {
-		m, err := listShards(c, api, stream)
-		return &shardsListed{shards: m, err: err}
+		m, ranges, err := listShards(c, api, stream)
+		return &shardsListed{shards: m, ranges: ranges, err: err}
 	})
 }
 
@@ -308,6 +320,7 @@ func (s *kinesisSink) onShardsListed(ctx actor.Context, m *shardsListed) {
 		return
 	}
 	s.agg.listAttempts = 0
+	s.settleMisplaced(ctx, m.ranges)
 	s.enqueue(s.agg.mapped(m.shards))
 	s.dispatch(ctx)
 }
@@ -323,4 +336,35 @@ func (s *kinesisSink) relistWhenIdle(ctx actor.Context) {
 			s.listShards(ctx)
 		}
 	}
+}
+
+// settleMisplaced decides, once the shards' ranges are known, which rows
+// of the records that landed on an unpredicted shard are written: those
+// whose hash key the landed shard holds. The others go to the head of the
+// parked rows, in arrival order, to be sent again under the new map.
+func (s *kinesisSink) settleMisplaced(ctx actor.Context, ranges map[string]kpl.Range) {
+	var again []*record
+	written := 0
+	for _, l := range s.agg.misplaced {
+		r, known := ranges[l.shard]
+		for _, row := range l.r.rowsOf() {
+			if known && r.Contains(row.hash) {
+				s.recordWritten(ctx, row)
+				written++
+				continue
+			}
+			row.lane, row.ehk, row.shard = "", "", ""
+			again = append(again, row)
+		}
+	}
+	s.agg.misplaced = nil
+	slices.SortFunc(again, func(a, b *record) int { return cmp.Compare(a.seq, b.seq) })
+	s.agg.parked = append(again, s.agg.parked...)
+	s.sent(ctx, written)
+}
+
+// sent counts n rows written and grants the room they free.
+func (s *kinesisSink) sent(ctx actor.Context, n int) {
+	s.written += int64(n)
+	SendGrants(ctx, s.table, s.ledger.Written(n))
 }

@@ -27,25 +27,8 @@ type record struct {
 	// is sent with.
 	hash             [16]byte
 	lane, shard, ehk string
-	// rowSeqs are an aggregate's rows' places in arrival order.
-	rowSeqs []uint64
-}
-
-// rowsUpTo is how many of the record's rows arrived at or before seq.
-func (r *record) rowsUpTo(seq uint64) int {
-	if r.rowSeqs == nil {
-		if r.seq <= seq {
-			return 1
-		}
-		return 0
-	}
-	n := 0
-	for _, q := range r.rowSeqs {
-		if q <= seq {
-			n++
-		}
-	}
-	return n
+	// parts are an aggregate's rows, in order.
+	parts []*record
 }
 
 // queueKey is what the queue orders the record by: its lane, or its
@@ -55,6 +38,25 @@ func (r *record) queueKey() string {
 		return r.lane
 	}
 	return r.key
+}
+
+// rowsOf returns the rows a record holds: an aggregate's, or itself.
+func (r *record) rowsOf() []*record {
+	if r.parts != nil {
+		return r.parts
+	}
+	return []*record{r}
+}
+
+// rowsUpTo is how many of the record's rows arrived at or before seq.
+func (r *record) rowsUpTo(seq uint64) int {
+	n := 0
+	for _, p := range r.rowsOf() {
+		if p.seq <= seq {
+			n++
+		}
+	}
+	return n
 }
 
 // keyState holds the records of one partition key that are not written
