@@ -7,10 +7,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/awslabs/kinesis-aggregation/go/v2/deaggregator"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/awslabs/kinesis-aggregation/go/v2/deaggregator"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
