@@ -68,7 +68,8 @@ func (r SinkResult) AverageBatch() float64 {
 	return float64(r.BatchRecords) / float64(r.Batches)
 }
 
-// sinkJob generates rows and writes them as csv, keyed by user_id.
+// sinkJob generates rows and writes them as csv, keyed by user_id, with
+// extra sink options at its end.
 const sinkJob = `
 CREATE TABLE gen (user_id BIGINT, item_id BIGINT, category_id BIGINT, behavior STRING, ts TIMESTAMP(3)) WITH (
   'connector' = 'datagen', 'rows-per-second' = '100000000', 'number-of-rows' = '%d',
@@ -80,7 +81,7 @@ PARTITIONED BY (user_id)
 WITH (
   'connector' = 'kinesis', 'stream' = '%s', 'aws.endpoint' = '%s', 'format' = 'csv',
   'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'bench',
-  'aws.credentials.basic.secretkey' = 'bench'
+  'aws.credentials.basic.secretkey' = 'bench'%s
 );
 INSERT INTO out SELECT * FROM gen;
 `
@@ -144,10 +145,15 @@ func Sink(ctx context.Context, o SinkOptions) (SinkResult, error) {
 }
 
 // writeWithJob runs the sink benchmark's job into stream until it ends and
-// returns how long it took and its PutRecords calls and their records.
-func writeWithJob(ctx context.Context, url, stream string, o SinkOptions) (took time.Duration, batches, records int64, err error) {
+// returns how long it took and its PutRecords calls and their records. The
+// sink has the extra WITH options sinkOpts (key, value, ...).
+func writeWithJob(ctx context.Context, url, stream string, o SinkOptions, sinkOpts ...string) (took time.Duration, batches, records int64, err error) {
 	pad := max(o.RecordSize-45, 1)
-	j, err := startJob(ctx, fmt.Sprintf(sinkJob, o.Records, o.Keys, pad, o.Records, stream, url), job.Options{Logger: o.Logger, Seed: 1})
+	extra := ""
+	for i := 0; i+1 < len(sinkOpts); i += 2 {
+		extra += fmt.Sprintf(", '%s' = '%s'", sinkOpts[i], sinkOpts[i+1])
+	}
+	j, err := startJob(ctx, fmt.Sprintf(sinkJob, o.Records, o.Keys, pad, o.Records, stream, url, extra), job.Options{Logger: o.Logger, Seed: 1})
 	if err != nil {
 		return 0, 0, 0, err
 	}
