@@ -36,6 +36,10 @@ type SinkResult struct {
 	Records int
 	// Pipeline and Raw are how long each round of each loop took.
 	Pipeline, Raw []time.Duration
+	// PipelineCPU and RawCPU are the process's CPU time (user and system,
+	// the in-process endpoint's included) in each round of each loop: on a
+	// machine others share, it varies far less than the wall time.
+	PipelineCPU, RawCPU []time.Duration
 	// Batches and BatchRecords are the pipeline's PutRecords calls and the
 	// records they carried.
 	Batches, BatchRecords int64
@@ -58,6 +62,24 @@ func (r SinkResult) Ratio() float64 {
 		ratios = append(ratios, time.Duration(1e6*float64(r.Raw[i])/float64(r.Pipeline[i])))
 	}
 	return float64(median(ratios)) / 1e6
+}
+
+// CPURatio is the median of the rounds' ratios of the bare loop's CPU
+// time to the pipeline's: the pipeline's records per CPU second as a share
+// of the bare loop's.
+func (r SinkResult) CPURatio() float64 {
+	ratios := make([]time.Duration, 0, len(r.PipelineCPU))
+	for i := range min(len(r.PipelineCPU), len(r.RawCPU)) {
+		ratios = append(ratios, time.Duration(1e6*float64(r.RawCPU[i])/float64(r.PipelineCPU[i])))
+	}
+	return float64(median(ratios)) / 1e6
+}
+
+// CPUPerRecord is the median round's CPU time per record of the pipeline
+// and of the bare loop.
+func (r SinkResult) CPUPerRecord() (pipeline, raw time.Duration) {
+	n := time.Duration(max(r.Records, 1))
+	return median(r.PipelineCPU) / n, median(r.RawCPU) / n
 }
 
 // AverageBatch is the mean number of records per PutRecords call.
@@ -116,8 +138,8 @@ func Sink(ctx context.Context, o SinkOptions) (SinkResult, error) {
 		if err := fresh("sink-raw", &rawStream); err != nil {
 			return err
 		}
-		took, err := rawWrite(ctx, client, rawStream, o.Records, o.RecordSize, o.Keys)
-		res.Raw = append(res.Raw, took)
+		took, cpu, err := rawWrite(ctx, client, rawStream, o.Records, o.RecordSize, o.Keys)
+		res.Raw, res.RawCPU = append(res.Raw, took), append(res.RawCPU, cpu)
 		return err
 	}
 	// The first write of a process pays for growing the heap (see Source).
@@ -125,21 +147,23 @@ func Sink(ctx context.Context, o SinkOptions) (SinkResult, error) {
 	if err := raw(); err != nil {
 		return res, err
 	}
-	res.Raw = res.Raw[:0]
+	res.Raw, res.RawCPU = res.Raw[:0], res.RawCPU[:0]
 	pipeline := func() error {
 		if err := fresh("sink-pipeline", &pipeStream); err != nil {
 			return err
 		}
+		cpu0 := cpuTime()
 		took, batches, records, err := writeWithJob(ctx, srv.URL(), pipeStream, o)
-		res.Pipeline = append(res.Pipeline, took)
+		res.Pipeline, res.PipelineCPU = append(res.Pipeline, took), append(res.PipelineCPU, cpuTime()-cpu0)
 		res.Batches, res.BatchRecords = res.Batches+batches, res.BatchRecords+records
 		return err
 	}
 	fmt.Fprintf(o.Progress, "writing %d records of about %d bytes, %d keys: the pipeline (datagen -> kinesis) and a bare SDK PutRecords loop, %d rounds\n",
 		o.Records, o.RecordSize, o.Keys, max(o.Rounds, 1))
 	err = alternate(o.Rounds, pipeline, raw, func(round int) {
-		fmt.Fprintf(o.Progress, "round %d: pipeline %.0f records/s, bare SDK loop %.0f records/s\n",
-			round+1, rate(res.Records, res.Pipeline[round]), rate(res.Records, res.Raw[round]))
+		fmt.Fprintf(o.Progress, "round %d: pipeline %.0f records/s, bare SDK loop %.0f records/s; CPU %s / %s\n",
+			round+1, rate(res.Records, res.Pipeline[round]), rate(res.Records, res.Raw[round]),
+			res.PipelineCPU[round].Round(time.Millisecond), res.RawCPU[round].Round(time.Millisecond))
 	})
 	return res, err
 }
@@ -173,8 +197,8 @@ func writeWithJob(ctx context.Context, url, stream string, o SinkOptions, sinkOp
 
 // rawWrite builds n records, then writes them in PutRecords calls of 500
 // from 16 goroutines, retrying failed records; it returns how long the
-// writing took.
-func rawWrite(ctx context.Context, c *kinesis.Client, stream string, n, size, keys int) (time.Duration, error) {
+// writing took and the process's CPU time meanwhile.
+func rawWrite(ctx context.Context, c *kinesis.Client, stream string, n, size, keys int) (took, cpu time.Duration, err error) {
 	const inflight = 16
 	var batches [][]ktypes.PutRecordsRequestEntry
 	for from := 0; from < n; from += 500 {
@@ -184,7 +208,7 @@ func rawWrite(ctx context.Context, c *kinesis.Client, stream string, n, size, ke
 		}
 		batches = append(batches, b)
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, inflight)
@@ -217,7 +241,7 @@ func rawWrite(ctx context.Context, c *kinesis.Client, stream string, n, size, ke
 	wg.Wait()
 	close(errs)
 	if err := <-errs; err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return time.Since(start), nil
+	return time.Since(start), cpuTime() - cpu0, nil
 }

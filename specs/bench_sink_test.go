@@ -13,9 +13,10 @@ var _ = Describe("runner bench --sink", func() {
 		r := runRunner("bench", "--sink", "--shards", "2", "--records", "4000", "--rounds", "3")
 		Expect(r.code).To(Equal(0), r.stderr)
 		Expect(r.stderr).To(ContainSubstring("warming up: one untimed write"))
-		rounds := regexp.MustCompile(`(?m)^round (\d): pipeline \d+ records/s, bare SDK loop \d+ records/s$`).FindAllString(r.stderr, -1)
+		rounds := regexp.MustCompile(`(?m)^round (\d): pipeline \d+ records/s, bare SDK loop \d+ records/s; CPU \S+ / \S+$`).FindAllString(r.stderr, -1)
 		Expect(rounds).To(HaveLen(3), r.stderr)
 		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		Expect(lines[len(lines)-2]).To(MatchRegexp(`^CPU per record \(endpoint included\): pipeline \S+, raw SDK loop \S+, ratio \d+\.\d\d$`))
 		Expect(lines[len(lines)-1]).To(MatchRegexp(`^pipeline \d+ records/s, raw SDK loop \d+ records/s, ratio \d+\.\d\d$`))
 	})
 
