@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,6 +46,8 @@ type fakeSharded struct {
 	inFlight   map[string]bool
 	violations []string
 	attempts   map[string]int // by explicit hash key and first row
+	// plain counts the records written that are not aggregates.
+	plain int
 	// misplaced counts rows that landed on another shard than their
 	// key's, which a reader drops.
 	misplaced int
@@ -120,6 +123,7 @@ func (f *fakeSharded) PutRecords(_ context.Context, in *kinesis.PutRecordsInput,
 		if !ok {
 			users = []kpl.UserRecord{{Data: e.Data, PartitionKey: aws.ToString(e.PartitionKey)}}
 		}
+		aggregated := ok
 		id := aws.ToString(e.ExplicitHashKey) + "/" + string(users[0].Data)
 		f.attempts[id]++
 		if f.failRecord != nil {
@@ -131,6 +135,9 @@ func (f *fakeSharded) PutRecords(_ context.Context, in *kinesis.PutRecordsInput,
 		f.records++
 		f.sizes = append(f.sizes, len(users))
 		f.bytes = append(f.bytes, len(e.Data))
+		if !aggregated {
+			f.plain++
+		}
 		// Where the record lands now: after a reshard, another shard
 		// than the sink predicted.
 		k, _ := new(big.Int).SetString(aws.ToString(e.ExplicitHashKey), 10)
@@ -249,6 +256,28 @@ var _ = Describe("The Kinesis sink with sink.aggregation.enabled", func() {
 		defer fake.mu.Unlock()
 		Expect(fake.misplaced).To(BeNumerically(">", 0), "some aggregates landed on a child shard not holding all their keys")
 	}, SpecTimeout(30*time.Second))
+
+	It("sends a row too large for an aggregate alone, in its shard's order", func(ctx SpecContext) {
+		fake := newFakeSharded(2)
+		rows := keyedRows(5, 200)
+		for i := 0; i < len(rows); i += 7 {
+			rows[i] = row(rows[i][0].Str(), rows[i][1].Int(), strings.Repeat("x", 300))
+		}
+		writeAll(ctx, fake, rows, 50, "sink.aggregation.max-size", "256")
+		_, _, sizes, bytes, _, _ := fake.snapshot()
+		Expect(sizes).To(ContainElement(BeNumerically(">", 1)), "small rows were aggregated")
+		Expect(bytes).To(HaveEach(BeNumerically("<=", 256+300)))
+		fake.mu.Lock()
+		defer fake.mu.Unlock()
+		Expect(fake.plain).To(Equal((len(rows)+6)/7), "each large row went alone, as a plain record")
+	}, SpecTimeout(30*time.Second))
+
+	It("fails naming the option when its client cannot list the stream's shards", func() {
+		r := startSink(sinkTable("PARTITIONED BY (k)", aggregating()...), newFake(), keyedRows(2, 10), 10)
+		f := r.failure()
+		Expect(f.Option).To(Equal("sink.aggregation.enabled"))
+		Expect(f.Message).To(ContainSubstring("table `out`"))
+	})
 
 	It("acknowledges a checkpoint barrier once every row before it is written, without waiting for aggregates to fill", func(ctx SpecContext) {
 		fake := newFakeSharded(2)

@@ -86,7 +86,9 @@ const (
 // earlier one. A checkpoint *messages.Barrier is acknowledged once every
 // row that came before it is written. Errors that no retry can cure (or
 // any, with 'sink.fail-on-error') are sent to the parent as
-// *messages.Failed.
+// *messages.Failed. With 'sink.aggregation.enabled' rows are packed by
+// shard into KPL aggregated records first (see aggregator), and an
+// aggregate is the record that is queued, sent and retried.
 //
 // Supervision: the job root's; a panic in the sink, or in a PutRecords run
 // beside it, stops it and fails the job. It has no children.
