@@ -122,3 +122,23 @@ func sourceRead(table string, n int) func([]messages.Progress) bool {
 		return false
 	}
 }
+
+// alternate runs rounds (at least 1) of both loops, the pipeline first in
+// even rounds and the bare loop first in odd ones, so that neither always
+// runs on the other's garbage, and calls done after each round.
+func alternate(rounds int, pipeline, raw func() error, done func(round int)) error {
+	for round := range max(rounds, 1) {
+		first, second := pipeline, raw
+		if round%2 == 1 {
+			first, second = raw, pipeline
+		}
+		if err := first(); err != nil {
+			return err
+		}
+		if err := second(); err != nil {
+			return err
+		}
+		done(round)
+	}
+	return nil
+}

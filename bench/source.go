@@ -147,21 +147,11 @@ func Source(ctx context.Context, o SourceOptions) (SourceResult, error) {
 		res.Pipeline = append(res.Pipeline, took)
 		return err
 	}
-	for round := range max(o.Rounds, 1) {
-		first, second := pipeline, raw
-		if round%2 == 1 {
-			first, second = raw, pipeline
-		}
-		if err := first(); err != nil {
-			return res, err
-		}
-		if err := second(); err != nil {
-			return res, err
-		}
+	err = alternate(o.Rounds, pipeline, raw, func(round int) {
 		fmt.Fprintf(o.Progress, "round %d: pipeline (kinesis -> WHERE, projection -> blackhole) %.0f records/s, bare SDK loop %.0f records/s\n",
 			round+1, rate(res.Records, res.Pipeline[round]), rate(res.RawRecords, res.Raw[round]))
-	}
-	return res, nil
+	})
+	return res, err
 }
 
 // newClient is a plain SDK client for the in-process endpoint, with the

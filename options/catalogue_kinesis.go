@@ -16,6 +16,12 @@ const (
 	// MaxRecordSizeLimit is the largest record a stream can be configured
 	// to take: 10 MiB.
 	MaxRecordSizeLimit = 10 << 20
+	// MaxAggregationCount is the default and the largest value of
+	// sink.aggregation.max-count, as the KPL's AggregationMaxCount.
+	MaxAggregationCount = 4294967295
+	// DefaultAggregationMaxSize is the default of sink.aggregation.max-size,
+	// as the KPL's AggregationMaxSize.
+	DefaultAggregationMaxSize = 51200
 )
 
 // Credential option suffixes, relative to a provider prefix such as
@@ -193,6 +199,16 @@ func kinesisSinkSpecs() []Spec {
 		{Key: "sink.max-record-size", Kind: Integer, Default: strconv.Itoa(DefaultMaxRecordSize), Applies: Sink,
 			Min: Bound(1), Max: Bound(MaxRecordSizeLimit),
 			Description: "The largest record in bytes the stream accepts (1 MiB unless the stream was raised, up to 10 MiB); a larger row is an error."},
+		{Key: "sink.aggregation.enabled", Kind: Boolean, Default: "false", Applies: Sink,
+			Description: "if true, rows bound for one shard are packed into KPL aggregated records (read by the KCL, Flink's consumer and shardflow's source), keeping per-key order."},
+		{Key: "sink.aggregation.max-count", Kind: Long, Default: strconv.FormatUint(MaxAggregationCount, 10), Applies: Sink,
+			Min: Bound(1), Max: Bound(MaxAggregationCount),
+			Description: "the most rows in one aggregated record (the KPL's AggregationMaxCount)."},
+		{Key: "sink.aggregation.max-size", Kind: Long, Default: strconv.Itoa(DefaultAggregationMaxSize), Applies: Sink,
+			Min: Bound(64), Max: Bound(MaxRecordSizeLimit),
+			Description: "the most bytes of one aggregated record, at most sink.max-record-size (the KPL's AggregationMaxSize)."},
+		{Key: "sink.aggregation.max-buffered-time", Kind: Long, Default: "100", Applies: Sink, Min: Bound(0),
+			Description: "time in milliseconds a row may wait for its aggregate to fill before the aggregate is sent (the KPL's RecordMaxBufferedTime)."},
 	}
 }
 

@@ -107,6 +107,10 @@ func kinesisWant() []want {
 		{"sink.flush-buffer.timeout", L, "5000", snk},
 		{"sink.fail-on-error", B, "false", snk},
 		{"sink.max-record-size", I, "1048576", snk},
+		{"sink.aggregation.enabled", B, "false", snk},
+		{"sink.aggregation.max-count", L, "4294967295", snk},
+		{"sink.aggregation.max-size", L, "51200", snk},
+		{"sink.aggregation.max-buffered-time", L, "100", snk},
 	}
 	// Credentials options of the table and of each nested role provider.
 	for _, prefix := range []string{"aws.credentials", "aws.credentials.role.provider", "aws.credentials.role.provider.role.provider"} {

@@ -165,6 +165,19 @@ type KinesisSink struct {
 	FailOnError     bool
 	// MaxRecordSize is the largest encoded record in bytes.
 	MaxRecordSize int
+	// Aggregation packs rows into KPL aggregated records when Enabled.
+	Aggregation Aggregation
+}
+
+// Aggregation is the typed sink.aggregation.* options.
+type Aggregation struct {
+	Enabled bool
+	// MaxCount and MaxSize bound one aggregated record: rows, and bytes
+	// of the whole record.
+	MaxCount int64
+	MaxSize  int
+	// MaxWait is how long a row waits for its aggregate to fill.
+	MaxWait time.Duration
 }
 
 var (
@@ -611,6 +624,7 @@ func (v *validator) kinesisSink() KinesisSink {
 	} else {
 		k.Partitioner = PartitionRandom
 	}
+	k.Aggregation = v.aggregation(k.MaxRecordSize)
 	const bufKey, batchKey = "sink.requests.max-buffered", "sink.batch.max-size"
 	if k.MaxBuffered <= k.BatchMaxSize && !v.isBad(bufKey) && !v.isBad(batchKey) {
 		at := bufKey
@@ -621,4 +635,25 @@ func (v *validator) kinesisSink() KinesisSink {
 			"option '%s' (%d) must be greater than '%s' (%d)", bufKey, k.MaxBuffered, batchKey, k.BatchMaxSize)
 	}
 	return k
+}
+
+// aggregation types the sink.aggregation.* options; an aggregate must fit
+// in a record of the stream, so the default size shrinks to a lower
+// sink.max-record-size and a larger size given is an error.
+func (v *validator) aggregation(maxRecord int) Aggregation {
+	a := Aggregation{
+		Enabled:  v.bool("sink.aggregation.enabled"),
+		MaxCount: v.int("sink.aggregation.max-count"),
+		MaxSize:  int(v.int("sink.aggregation.max-size")),
+		MaxWait:  v.millis("sink.aggregation.max-buffered-time"),
+	}
+	const sizeKey, recordKey = "sink.aggregation.max-size", "sink.max-record-size"
+	if a.MaxSize > maxRecord && !v.explicit(sizeKey) {
+		a.MaxSize = maxRecord // the default follows a lower record size
+	}
+	if a.MaxSize > maxRecord && !v.isBad(sizeKey) && !v.isBad(recordKey) {
+		v.errorAt(v.valuePos(sizeKey), fmt.Sprintf("lower '%s' to at most %d, or raise '%s' if the stream takes larger records", sizeKey, maxRecord, recordKey),
+			"option '%s' (%d) must not exceed '%s' (%d): an aggregate is one Kinesis record", sizeKey, a.MaxSize, recordKey, maxRecord)
+	}
+	return a
 }

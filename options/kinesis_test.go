@@ -48,6 +48,7 @@ var _ = Describe("a kinesis table", func() {
 			FieldDelimiter: "|", HTTPMaxConcurrency: 10000, HTTPReadTimeout: 360 * time.Second, HTTPProtocol: options.HTTP2,
 			BatchMaxSize: 500, MaxInflight: 16, MaxBuffered: 10000, FlushBufferSize: 5242880, FlushTimeout: 5 * time.Second,
 			MaxRecordSize: 1048576,
+			Aggregation:   options.Aggregation{MaxCount: 4294967295, MaxSize: 51200, MaxWait: 100 * time.Millisecond},
 		}))
 		Expect(resolved(t, "sink.partitioner").Value).To(Equal("row-based"))
 		Expect(resolved(t, "scan.stream.initpos").Explicit).To(BeTrue())
@@ -255,6 +256,20 @@ var _ = Describe("a kinesis table", func() {
 			Expect(t.Kinesis.Sink.MaxRecordSize).To(Equal(10 << 20))
 			_, diags := options.ValidateTable(info(), kinesisWith("sink.max-record-size", "10485761"))
 			onlyError(diags, "option 'sink.max-record-size' must be at most 10485760")
+		})
+
+		It("types the aggregation options", func() {
+			t := validKinesis("sink.aggregation.enabled", "true", "sink.aggregation.max-count", "1000",
+				"sink.aggregation.max-size", "1048576", "sink.aggregation.max-buffered-time", "20")
+			Expect(t.Kinesis.Sink.Aggregation).To(Equal(options.Aggregation{Enabled: true, MaxCount: 1000, MaxSize: 1 << 20, MaxWait: 20 * time.Millisecond}))
+		})
+
+		It("keeps an aggregate within one record of the stream", func() {
+			_, diags := options.ValidateTable(info(), kinesisWith("sink.max-record-size", "60000", "sink.aggregation.max-size", "70000"))
+			d := onlyError(diags, "option 'sink.aggregation.max-size' (70000) must not exceed 'sink.max-record-size' (60000)")
+			Expect(d.Pos).To(Equal(valuePos(5)))
+			_, diags = options.ValidateTable(info(), kinesisWith("sink.aggregation.max-count", "0"))
+			onlyError(diags, "option 'sink.aggregation.max-count' must be")
 		})
 
 		It("keeps GetRecords within 10000 records", func() {

@@ -40,6 +40,9 @@ type KinesisConfig struct {
 	// Inserts, when given, lets failure messages name the INSERT that
 	// produced a row by its position in the job file.
 	Inserts []*plan.Insert
+	// Shards lists the stream's shards for 'sink.aggregation.enabled';
+	// when nil, API is used if it has a ListShards.
+	Shards ListShardsAPI
 }
 
 // MaxRequestBytes is the most a PutRecords call may carry: 5 MiB of data
@@ -83,7 +86,9 @@ const (
 // earlier one. A checkpoint *messages.Barrier is acknowledged once every
 // row that came before it is written. Errors that no retry can cure (or
 // any, with 'sink.fail-on-error') are sent to the parent as
-// *messages.Failed.
+// *messages.Failed. With 'sink.aggregation.enabled' rows are packed by
+// shard into KPL aggregated records first (see aggregator), and an
+// aggregate is the record that is queued, sent and retried.
 //
 // Supervision: the job root's; a panic in the sink, or in a PutRecords run
 // beside it, stops it and fails the job. It has no children.
@@ -141,6 +146,10 @@ type kinesisSink struct {
 	timers *actors.Timers
 	keys   *partitioner
 	queue  *queue
+	// agg packs rows into KPL aggregates by shard; nil unless
+	// 'sink.aggregation.enabled'.
+	agg    *aggregator
+	lister ListShardsAPI
 	rate   *aimd
 	state  kinesisState
 
@@ -189,7 +198,14 @@ func newKinesisSink(cfg KinesisConfig) *kinesisSink {
 	}
 	s.retries = ratelog.New(s.log, ratelog.Every)
 	s.ledger.SetMinGrant(batch)
-	s.queue = newQueue(s.keys.ordered())
+	s.queue = newQueue(s.keys.ordered() || o.Aggregation.Enabled)
+	if o.Aggregation.Enabled {
+		s.agg = newAggregator(o.Aggregation, o.MaxRecordSize)
+		s.lister = cfg.Shards
+		if s.lister == nil {
+			s.lister, _ = cfg.API.(ListShardsAPI)
+		}
+	}
 	return s
 }
 
@@ -199,6 +215,13 @@ func (s *kinesisSink) Receive(ctx actor.Context) {
 	case *actor.Started:
 		s.beside = actors.NewBeside(ctx)
 		s.timers = actors.NewTimers(ctx)
+		if s.agg != nil {
+			s.listShards(ctx)
+		}
+	case *shardsListed:
+		s.onShardsListed(ctx, m)
+	case *listDue:
+		s.listShards(ctx)
 	case *messages.CreditRequest:
 		SendGrants(ctx, s.table, s.ledger.Request(m))
 	case *messages.RowBatch:
@@ -287,7 +310,13 @@ func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
 			return
 		}
 		s.nextSeq++
-		s.queue.add(&record{data: data, key: key, size: size, seq: s.nextSeq, arrived: now})
+		r := &record{data: data, key: key, size: size, seq: s.nextSeq, arrived: now, rows: 1}
+		if s.agg == nil {
+			s.queue.add(r)
+			continue
+		}
+		r.hash = hashOf(key)
+		s.enqueue(s.agg.add(r))
 	}
 	s.dispatch(ctx)
 }
@@ -311,6 +340,10 @@ func (s *kinesisSink) dispatch(ctx actor.Context) {
 		return
 	}
 	now := time.Now()
+	if s.agg != nil {
+		s.enqueue(s.agg.sealDue(now, s.state == sinkDraining || s.starved()))
+		s.relistWhenIdle(ctx)
+	}
 	for s.inflight < max(s.opts.MaxInflight, 1) {
 		ready := s.queue.readyRecords()
 		if ready == 0 {
@@ -324,7 +357,8 @@ func (s *kinesisSink) dispatch(ctx actor.Context) {
 		// fewer can go now because their keys are busy: waiting longer
 		// would not make this request fuller, only later.
 		full := s.queue.waiting >= s.batchMax || s.queue.readyBytes >= s.maxBytes
-		if !full && s.state != sinkDraining && !s.starved() && now.Sub(s.queue.oldest().arrived) < s.opts.FlushTimeout {
+		// Aggregates waited for their rows already: they go at once.
+		if !full && s.agg == nil && s.state != sinkDraining && !s.starved() && now.Sub(s.queue.oldest().arrived) < s.opts.FlushTimeout {
 			break
 		}
 		s.send(s.queue.take(s.batchMax, s.maxBytes))
@@ -345,11 +379,16 @@ func (s *kinesisSink) starved() bool {
 // armTimer makes sure a flushDue fires when the oldest waiting record has
 // waited the flush timeout.
 func (s *kinesisSink) armTimer(now time.Time) {
-	oldest := s.queue.oldest()
-	if oldest == nil {
+	var at time.Time
+	if oldest := s.queue.oldest(); oldest != nil && s.agg == nil {
+		at = oldest.arrived.Add(s.opts.FlushTimeout)
+	}
+	if s.agg != nil {
+		at = s.agg.nextDue()
+	}
+	if at.IsZero() {
 		return
 	}
-	at := oldest.arrived.Add(s.opts.FlushTimeout)
 	if !at.After(now) {
 		// Overdue and still here: the requests in flight are at their
 		// limit, and the next answer dispatches again.
@@ -374,6 +413,9 @@ func (s *kinesisSink) send(records []*record) {
 	entries := make([]ktypes.PutRecordsRequestEntry, len(records))
 	for i, r := range records {
 		entries[i] = ktypes.PutRecordsRequestEntry{Data: r.data, PartitionKey: &r.key}
+		if r.ehk != "" {
+			entries[i].ExplicitHashKey = &r.ehk
+		}
 	}
 	req := &putRequest{records: records, epoch: s.rate.epoch}
 	s.inflight++
@@ -418,8 +460,16 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 		if res.ErrorCode == nil {
 			s.stats.NumBytesOut += int64(len(r.data))
 			s.queue.written(r)
+			if r.shard != "" && aws.ToString(res.ShardId) != r.shard {
+				// Resharded: which of its rows count as written is
+				// settled once the shards are listed again, and the
+				// next rows wait for the fresh map.
+				s.agg.stale = true
+				s.agg.misplaced = append(s.agg.misplaced, landed{r: r, shard: aws.ToString(res.ShardId)})
+				continue
+			}
 			s.recordWritten(ctx, r)
-			written++
+			written += r.rows
 			continue
 		}
 		code := aws.ToString(res.ErrorCode)
@@ -435,7 +485,6 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 		throttled = throttled || throttledRecordCode(code)
 		failed = append(failed, r)
 	}
-	s.written += int64(written)
 	if len(failed) > 0 && s.opts.FailOnError {
 		s.fail(ctx, failure.Error{Kind: kinesisclient.CodeKind(firstCode), Operation: putRecordsKind, Code: firstCode, Option: optFailOnError,
 			Message: fmt.Sprintf("table `%s`: PutRecords to stream %q failed for %d of %d records (%s: %s) and 'sink.fail-on-error' is true; set it to false to retry failed records",
@@ -457,7 +506,7 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 	} else {
 		s.retries.Recovered(putRecordsKind, "PutRecords succeeds again")
 	}
-	SendGrants(ctx, s.table, s.ledger.Written(written))
+	s.sent(ctx, written)
 	s.dispatch(ctx)
 }
 
@@ -551,6 +600,12 @@ func (s *kinesisSink) onBarrier(ctx actor.Context, m *messages.Barrier) {
 		return
 	}
 	s.barriers = append(s.barriers, b)
+	if s.agg != nil {
+		// The rows before the barrier need not wait for their
+		// aggregates to fill.
+		s.enqueue(s.agg.sealDue(time.Now(), true))
+		s.dispatch(ctx)
+	}
 }
 
 // recordWritten counts a written record against the barriers behind it and
@@ -561,9 +616,7 @@ func (s *kinesisSink) recordWritten(ctx actor.Context, r *record) {
 	}
 	kept := s.barriers[:0]
 	for _, b := range s.barriers {
-		if r.seq <= b.seq {
-			b.held--
-		}
+		b.held -= r.rowsUpTo(b.seq)
 		if b.held == 0 {
 			s.ack(ctx, b)
 			continue

@@ -19,6 +19,44 @@ type record struct {
 	arrived  time.Time
 	attempts int
 	ks       *keyState
+	// rows is how many rows the record holds: 1, or an aggregate's count.
+	rows int
+	// With aggregation: hash is a row's hash key; an aggregate's lane is
+	// its shard (the queue's key instead of the partition key), shard the
+	// shard it is predicted to land on, and ehk the explicit hash key it
+	// is sent with.
+	hash             [16]byte
+	lane, shard, ehk string
+	// parts are an aggregate's rows, in order.
+	parts []*record
+}
+
+// queueKey is what the queue orders the record by: its lane, or its
+// partition key.
+func (r *record) queueKey() string {
+	if r.lane != "" {
+		return r.lane
+	}
+	return r.key
+}
+
+// rowsOf returns the rows a record holds: an aggregate's, or itself.
+func (r *record) rowsOf() []*record {
+	if r.parts != nil {
+		return r.parts
+	}
+	return []*record{r}
+}
+
+// rowsUpTo is how many of the record's rows arrived at or before seq.
+func (r *record) rowsUpTo(seq uint64) int {
+	n := 0
+	for _, p := range r.rowsOf() {
+		if p.seq <= seq {
+			n++
+		}
+	}
+	return n
 }
 
 // keyState holds the records of one partition key that are not written
@@ -80,14 +118,15 @@ func newQueue(ordered bool) *queue {
 // add queues a new record behind the earlier records of its key.
 func (q *queue) add(r *record) {
 	var ks *keyState
+	key := r.queueKey()
 	if q.ordered {
-		ks = q.keys[r.key]
+		ks = q.keys[key]
 		if ks == nil {
-			ks = &keyState{key: r.key, index: -1}
-			q.keys[r.key] = ks
+			ks = &keyState{key: key, index: -1}
+			q.keys[key] = ks
 		}
 	} else {
-		ks = &keyState{key: r.key, index: -1}
+		ks = &keyState{key: key, index: -1}
 	}
 	r.ks = ks
 	q.waiting++

@@ -12,7 +12,7 @@ import (
 func newBenchCommand() *cobra.Command {
 	var o bench.SourceOptions
 	var idle bench.IdleOptions
-	var sink, checkpoints, windows bool
+	var sink, aggregation, checkpoints, windows bool
 	var cpInterval time.Duration
 	var keys int
 	var logLevel string
@@ -26,7 +26,12 @@ decoding) over the same data: one untimed read to warm the process up, then --ro
 of both, alternating which goes first. Its last line compares the median rounds.
 
 With --sink it measures writing instead: a datagen source into a kinesis sink (keyed by
-PARTITIONED BY over --keys distinct values) against a bare PutRecords loop.
+PARTITIONED BY over --keys distinct values) against a bare PutRecords loop, with the same
+warm-up and alternating rounds, each into a fresh stream. With --sink --aggregation it writes
+the same rows into one-shard streams of an endpoint enforcing the service's per-shard write
+limits (1,000 records and 1 MiB a second), with 'sink.aggregation.enabled' and without, and
+with aggregation and one hot key, whose order it checks by reading the stream back; try
+--records 20000 (the plain sink takes 20 s).
 
 With --efo both read with enhanced fan-out: the job through a consumer of its own, the bare
 loop with SubscribeToShard through another. With --kpl N the records are written as KPL
@@ -71,13 +76,27 @@ polling the same shards. Both include the in-process endpoint answering the poll
 					res.RateWithout(), cpInterval, res.RateWith(), res.RateWith()/res.RateWithout())
 				return nil
 			}
+			if sink && aggregation {
+				res, err := bench.Aggregation(cmd.Context(), bench.SinkOptions{Records: o.Records, RecordSize: o.RecordSize,
+					Keys: keys, Progress: o.Progress, Logger: logger})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "one hot key, aggregated: %.0f records/s, order kept: %t\n", res.HotKeyRate(), res.HotKeyInOrder)
+				fmt.Fprintf(cmd.OutOrStdout(), "aggregated %.0f records/s, plain %.0f records/s, ratio %.1f\n",
+					res.AggregatedRate(), res.PlainRate(), res.AggregatedRate()/res.PlainRate())
+				return nil
+			}
 			if sink {
 				res, err := bench.Sink(cmd.Context(), bench.SinkOptions{Shards: o.Shards, Records: o.Records,
-					RecordSize: o.RecordSize, Keys: keys, Progress: o.Progress, Logger: logger})
+					RecordSize: o.RecordSize, Keys: keys, Rounds: o.Rounds, Progress: o.Progress, Logger: logger})
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "average PutRecords batch %.1f records\n", res.AverageBatch())
+				pcpu, rcpu := res.CPUPerRecord()
+				fmt.Fprintf(cmd.OutOrStdout(), "CPU per record (endpoint included): pipeline %s, raw SDK loop %s, ratio %.2f\n",
+					pcpu, rcpu, res.CPURatio())
 				fmt.Fprintf(cmd.OutOrStdout(), "pipeline %.0f records/s, raw SDK loop %.0f records/s, ratio %.2f\n",
 					res.PipelineRate(), res.RawRate(), res.Ratio())
 				return nil
@@ -116,7 +135,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	f := cmd.Flags()
 	f.IntVar(&o.Shards, "shards", 8, "shards of the stream")
 	f.IntVar(&o.Records, "records", 500000, "records to write and read")
-	f.IntVar(&o.Rounds, "rounds", 5, "times each loop reads the stream; the rates are the medians")
+	f.IntVar(&o.Rounds, "rounds", 5, "times each loop reads (with --sink: writes) the stream; the rates are the medians")
 	f.IntVar(&o.RecordSize, "record-size", 100, "bytes per record")
 	f.DurationVar(&o.Interval, "interval", 0, "GetRecords interval of both loops (scan.shard.getrecords.intervalmillis)")
 	f.BoolVar(&o.EFO, "efo", false, "read with enhanced fan-out (SubscribeToShard) in both loops")
@@ -126,6 +145,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	f.BoolVar(&checkpoints, "checkpoints", false, "measure the cost of checkpoints")
 	f.DurationVar(&cpInterval, "checkpoint-interval", time.Second, "with --checkpoints: the checkpoint interval")
 	f.BoolVar(&sink, "sink", false, "measure the kinesis sink against a bare PutRecords loop")
+	f.BoolVar(&aggregation, "aggregation", false, "with --sink: the aggregating sink against the plain one, on one shard with the service's limits")
 	f.IntVar(&keys, "keys", 100000, "with --sink and --windows: distinct keys")
 	f.IntVar(&idle.Shards, "idle-shards", 0, "measure memory and CPU with this many idle shards instead")
 	f.DurationVar(&idle.Settle, "settle", 20*time.Second, "with --idle-shards: how long to run before measuring")
