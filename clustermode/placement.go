@@ -117,6 +117,12 @@ func (p *Placement) membersChanged(members []Member) {
 	if p.coordinator == nil {
 		return // nothing placed yet: the first placement takes every member
 	}
+	if !isMember(members, p.node.Address()) {
+		// This node was dropped (its lease ended while it was paused):
+		// the next leader places every shard again; one from here would
+		// replace that leader's shard actors with this one's.
+		return
+	}
 	for _, m := range members {
 		live[m.Address] = true
 		if _, known := p.ready[m.Address]; !known {
@@ -160,4 +166,14 @@ func (p *Placement) rebalance() {
 			p.system.Root.Send(p.coordinator, &messages.MoveShard{Table: p.table, ShardID: shard})
 		}
 	}
+}
+
+// isMember says whether address is one of members.
+func isMember(members []Member, address string) bool {
+	for _, m := range members {
+		if m.Address == address {
+			return true
+		}
+	}
+	return false
 }
