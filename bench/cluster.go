@@ -29,7 +29,10 @@ type ClusterOptions struct {
 	// bytes each.
 	Records, RecordSize int
 	// Nodes are the cluster sizes measured, such as 1, 2, 3.
-	Nodes    []int
+	Nodes []int
+	// Rounds is how many times each is run, in turn; the results are the
+	// medians.
+	Rounds   int
 	Progress io.Writer
 }
 
@@ -65,24 +68,48 @@ func (r ClusterResult) CPUCost(run ClusterRun) float64 {
 // each size in o.Nodes, a `runner local` process is filled with o.Records
 // records and that many nodes (automanaged provider, on loopback) read
 // them; a single process without --cluster reads the same records first,
-// for the CPU comparison.
+// for the CPU comparison. Each round runs them all in turn.
 func Cluster(ctx context.Context, o ClusterOptions) (ClusterResult, error) {
 	progress, _ := defaults(o.Progress, nil)
-	var res ClusterResult
-	var err error
-	if res.Single, err = clusterRun(ctx, o, 0); err != nil {
-		return res, err
-	}
-	fmt.Fprintf(progress, "one node without --cluster: %.0f records/s, CPU %s\n", res.Single.Rate(), res.Single.CPU.Round(time.Millisecond))
-	for _, n := range o.Nodes {
-		run, err := clusterRun(ctx, o, n)
-		if err != nil {
-			return res, err
+	sizes := append([]int{0}, o.Nodes...)
+	runs := make([][]ClusterRun, len(sizes))
+	for round := 1; round <= max(o.Rounds, 1); round++ {
+		for i, n := range sizes {
+			run, err := clusterRun(ctx, o, n)
+			if err != nil {
+				return ClusterResult{}, err
+			}
+			fmt.Fprintf(progress, "round %d, %s: %.0f records/s, CPU %s\n", round, describeNodes(n), run.Rate(), run.CPU.Round(time.Millisecond))
+			runs[i] = append(runs[i], run)
 		}
-		fmt.Fprintf(progress, "%d node cluster: %.0f records/s, CPU %s\n", n, run.Rate(), run.CPU.Round(time.Millisecond))
-		res.Clusters = append(res.Clusters, run)
+	}
+	res := ClusterResult{Single: medianRun(runs[0])}
+	for _, rs := range runs[1:] {
+		res.Clusters = append(res.Clusters, medianRun(rs))
 	}
 	return res, nil
+}
+
+// medianRun is the runs' median time and median CPU time.
+func medianRun(runs []ClusterRun) ClusterRun {
+	out := runs[0]
+	var took, cpu []time.Duration
+	for _, r := range runs {
+		took, cpu = append(took, r.Took), append(cpu, r.CPU)
+	}
+	out.Took, out.CPU = median(took), median(cpu)
+	return out
+}
+
+// describeNodes names a run's processes.
+func describeNodes(n int) string {
+	switch n {
+	case 0:
+		return "one process without --cluster"
+	case 1:
+		return "1 node"
+	}
+	return fmt.Sprintf("%d nodes", n)
 }
 
 // clusterRun starts an endpoint, fills it, and has n nodes read it.

@@ -47,8 +47,10 @@ With --checkpoints it reads the filled stream twice, without checkpoints and wit
 
 With --cluster it runs this runner as separate processes: a ` + "`runner local`" + ` endpoint filled with
 --records records, then one process without --cluster and clusters of --cluster-nodes nodes
-(automanaged provider, on loopback) reading them, each run on a fresh endpoint. It reports
-each run's records/s and the CPU time of its node processes against the single one's.
+(automanaged provider, on loopback) reading them, each run on a fresh endpoint, all of them
+in each of --rounds rounds. It reports the median records/s of each (from the job's start on
+the leader to its metrics counting every record: read a few million, as shard actors report
+every second) and the median CPU time of its node processes against the single one's.
 
 With --idle-shards N it instead reads a stream of N empty shards, each polled every 200 ms,
 and reports the process's resident memory and CPU use, and the CPU use of a bare SDK loop
@@ -155,12 +157,12 @@ func benchCluster(cmd *cobra.Command, o bench.SourceOptions, nodes []int) error 
 		return fmt.Errorf("finding the runner binary to start as nodes: %w", err)
 	}
 	res, err := bench.Cluster(cmd.Context(), bench.ClusterOptions{Runner: self, Shards: o.Shards, Records: o.Records,
-		RecordSize: o.RecordSize, Nodes: nodes, Progress: o.Progress})
+		RecordSize: o.RecordSize, Nodes: nodes, Rounds: o.Rounds, Progress: o.Progress})
 	if err != nil {
 		return err
 	}
 	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "%d records of %d shards, runner processes on this machine (%d CPUs):\n", o.Records, o.Shards, runtime.NumCPU())
+	fmt.Fprintf(out, "%d records of %d shards, runner processes on this machine (%d CPUs), medians of %d rounds:\n", o.Records, o.Shards, runtime.NumCPU(), max(o.Rounds, 1))
 	fmt.Fprintf(out, "one process without --cluster: %.0f records/s, CPU %s\n", res.Single.Rate(), res.Single.CPU.Round(time.Millisecond))
 	for _, r := range res.Clusters {
 		fmt.Fprintf(out, "%d node%s: %.0f records/s, CPU %s, %+.1f%% against one process without --cluster\n",
