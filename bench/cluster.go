@@ -195,8 +195,10 @@ func startNodes(runner, job string, n int) ([]*process, string, error) {
 	return nodes, metrics, nil
 }
 
-// recordsIn matches the per-shard counters of records read.
-var recordsIn = regexp.MustCompile(`(?m)^shardflow_shardRecordsIn\{[^}]*\} (\S+)$`)
+// recordsIn matches the counters of records read by each source table
+// (not the per-shard ones: a shard moved to another node counts again
+// from zero there).
+var recordsIn = regexp.MustCompile(`(?m)^shardflow_source_numRecordsIn\{[^}]*\} (\S+)$`)
 
 // untilRead polls the leader's metrics until want records were read, and
 // returns the time from when they first answer (the leader serves them
@@ -223,7 +225,7 @@ func untilRead(ctx context.Context, addr string, want int) (time.Duration, error
 	return 0, fmt.Errorf("the nodes did not read %d records within 10 minutes (the leader's metrics at http://%s/metrics)", want, addr)
 }
 
-// scrapeRead sums the records read over every shard; up is false when the
+// scrapeRead sums the records read over every source table; up is false when the
 // metrics do not answer yet.
 func scrapeRead(ctx context.Context, addr string) (n int, up bool) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
