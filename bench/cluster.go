@@ -41,8 +41,9 @@ type ClusterOptions struct {
 type ClusterRun struct {
 	Nodes   int
 	Records int
-	// Took is from the job's start on the leader to its last record
-	// read, as the leader's metrics count them (see untilRead).
+	// Took is from the job's start on the leader until the nodes' sinks
+	// wrote the rows of every record, as their metrics count them (see
+	// untilRead).
 	Took time.Duration
 	// CPU is the user and system CPU time of every node process, from its
 	// start to its exit (SIGTERM once everything was read).
@@ -157,63 +158,70 @@ func clusterRun(ctx context.Context, o ClusterOptions, n int) (ClusterRun, error
 }
 
 // startNodes starts n nodes of one cluster (one process without --cluster
-// for 0), the first the oldest, and returns the leader's metrics address.
-func startNodes(runner, job string, n int) ([]*process, string, error) {
-	ports, err := freePorts(2*n + 1)
+// for 0), the first the oldest, each serving its metrics; it returns their
+// metrics addresses, the leader's first.
+func startNodes(runner, job string, n int) ([]*process, []string, error) {
+	procs := max(n, 1)
+	ports, err := freePorts(3 * procs)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
-	metrics := fmt.Sprintf("127.0.0.1:%d", ports[0])
-	var seeds []string
-	for i := 0; i < n; i++ {
-		seeds = append(seeds, fmt.Sprintf("127.0.0.1:%d", ports[1+i]))
+	var seeds, metrics []string
+	for i := 0; i < procs; i++ {
+		seeds = append(seeds, fmt.Sprintf("127.0.0.1:%d", ports[procs+i]))
+		metrics = append(metrics, fmt.Sprintf("127.0.0.1:%d", ports[i]))
 	}
 	var nodes []*process
-	for i := 0; i < max(n, 1); i++ {
-		args := []string{"run", job, "--quiet"}
-		if i == 0 {
-			args = append(args, "--metrics-addr", metrics)
-		}
+	for i := 0; i < procs; i++ {
+		args := []string{"run", job, "--quiet", "--metrics-addr", metrics[i]}
 		if n > 0 {
 			args = append(args, "--cluster", fmt.Sprintf("bench-%d", n), "--cluster-provider", "automanaged",
-				"--seeds", strings.Join(seeds, ","), "--automanaged-port", strconv.Itoa(ports[1+i]),
-				"--node", fmt.Sprintf("127.0.0.1:%d", ports[1+n+i]), "--min-nodes", strconv.Itoa(n))
+				"--seeds", strings.Join(seeds, ","), "--automanaged-port", strconv.Itoa(ports[procs+i]),
+				"--node", fmt.Sprintf("127.0.0.1:%d", ports[2*procs+i]), "--min-nodes", strconv.Itoa(n))
 		}
 		p, err := startProcess(runner, args...)
 		if err != nil {
-			return nodes, "", err
+			return nodes, nil, err
 		}
 		nodes = append(nodes, p)
 		if n > 0 {
 			// The next node joins after this one: the first is the oldest,
 			// and leads.
 			if _, err := p.find(`joined cluster`, 30*time.Second); err != nil {
-				return nodes, "", err
+				return nodes, nil, err
 			}
 		}
 	}
 	return nodes, metrics, nil
 }
 
-// recordsIn matches the counters of records read by each source table
-// (not the per-shard ones: a shard moved to another node counts again
-// from zero there).
-var recordsIn = regexp.MustCompile(`(?m)^shardflow_source_numRecordsIn\{[^}]*\} (\S+)$`)
+// rowsOut matches the counter of rows the blackhole sink wrote: every node
+// writes the rows of the shards it reads.
+var rowsOut = regexp.MustCompile(`(?m)^shardflow_numRecordsOut\{[^}]*table="sink"[^}]*\} (\S+)$`)
 
-// untilRead polls the leader's metrics until want records were read, and
-// returns the time from when they first answer (the leader serves them
-// once its job started: after the nodes joined, as reading begins) to
-// then. Shard actors report every second, so the end is up to a second
-// late: read a few million records.
-func untilRead(ctx context.Context, addr string, want int) (time.Duration, error) {
+// keptRows is how many of the first n records the benchmark job's WHERE
+// keeps (category_id = i mod 50 below 25).
+func keptRows(n int) int { return n/50*25 + min(n%50, 25) }
+
+// untilRead polls every node's metrics until their sinks wrote the rows of
+// want records, and returns the time from when the leader's first answer
+// (it serves them once its job started: after the nodes joined, as reading
+// begins) to then. Shard actors and sinks report every second, so the end
+// is up to a second late: read a few million records.
+func untilRead(ctx context.Context, addrs []string, want int) (time.Duration, error) {
 	var first time.Time
+	rows := keptRows(want)
 	deadline := time.Now().Add(10 * time.Minute)
 	for time.Now().Before(deadline) {
-		n, up := scrapeRead(ctx, addr)
-		if up && first.IsZero() {
-			first = time.Now()
+		total := 0
+		for i, addr := range addrs {
+			n, up := scrapeRows(ctx, addr)
+			if i == 0 && up && first.IsZero() {
+				first = time.Now()
+			}
+			total += n
 		}
-		if n >= want {
+		if total >= rows {
 			return time.Since(first), nil
 		}
 		select {
@@ -222,12 +230,12 @@ func untilRead(ctx context.Context, addr string, want int) (time.Duration, error
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return 0, fmt.Errorf("the nodes did not read %d records within 10 minutes (the leader's metrics at http://%s/metrics)", want, addr)
+	return 0, fmt.Errorf("the nodes did not write the rows of %d records within 10 minutes (their metrics at %s)", want, strings.Join(addrs, ", "))
 }
 
-// scrapeRead sums the records read over every source table; up is false when the
-// metrics do not answer yet.
-func scrapeRead(ctx context.Context, addr string) (n int, up bool) {
+// scrapeRows returns how many rows a node's sink wrote; up is false when
+// its metrics do not answer yet.
+func scrapeRows(ctx context.Context, addr string) (n int, up bool) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
 	if err != nil {
 		return 0, false
@@ -239,7 +247,7 @@ func scrapeRead(ctx context.Context, addr string) (n int, up bool) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	total := 0.0
-	for _, m := range recordsIn.FindAllSubmatch(body, -1) {
+	for _, m := range rowsOut.FindAllSubmatch(body, -1) {
 		v, _ := strconv.ParseFloat(string(m[1]), 64)
 		total += v
 	}
