@@ -163,5 +163,9 @@ var _ = Describe("cluster mode with the DynamoDB checkpoint store", Label("local
 		Expect(now.ID).To(BeNumerically(">=", taken.ID))
 		Eventually(func() int { return len(numbersRead(r.nodes...)) }).WithTimeout(60*time.Second).Should(Equal(2*batch), "nothing lost")
 		Expect(survivors[0]).NotTo(gexec.Exit(), "the new leader goes on")
+		By("reading on after the old leader stopped")
+		putNumbers(ctx, r.b, 2*batch, 3*batch)
+		Eventually(func() int { return len(readIn(2*batch, 3*batch, survivors...)) }).WithTimeout(60*time.Second).
+			Should(Equal(batch), "the old leader's stop did not stop the new leader's shards")
 	}, SpecTimeout(4*time.Minute))
 })
