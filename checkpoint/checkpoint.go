@@ -186,8 +186,28 @@ var ErrNone = errors.New("no checkpoint")
 // job already has a checkpoint with that ID or a newer one, or one written
 // under a newer epoch. The checkpoint is not stored, and saving it again
 // cannot succeed: another writer is ahead. (The job's checkpointer logs it
-// and goes on with its next ID, as for any failed save.)
+// and goes on with its next ID, as for any failed save, unless it wraps
+// ErrFenced too: then the job stops.)
 var ErrStale = errors.New("stale checkpoint write refused")
+
+// Epochs is a Store that hands out fence tokens. A writer that takes over
+// a job's checkpoints (a cluster's new leader, a restarted job) takes a
+// NewEpoch before it reads where to resume, and sets it as Checkpoint.Epoch
+// on every save: a writer that still holds an older one (a leader the
+// cluster declared dead, resumed after a pause) is refused with ErrStale.
+// DynamoStore implements it; FileStore does not (it fences by ID, and by
+// the epoch of the newest checkpoint).
+type Epochs interface {
+	// NewEpoch returns an epoch above every one the job was given or
+	// saved under.
+	NewEpoch(ctx context.Context, job string) (int64, error)
+}
+
+// ErrFenced is wrapped, beside ErrStale, when Save refuses a checkpoint for
+// its Epoch: a writer of a newer epoch took the job's checkpoints over, and
+// this writer must stop (a refusal by ID alone, as after a writer that died
+// between claiming an ID and writing it, passes with the next ID).
+var ErrFenced = errors.New("another node took over this job's checkpoints")
 
 // Fence is what a store knows of a job's writers: the newest checkpoint ID
 // and the highest epoch it stored. Both only grow.
@@ -203,8 +223,8 @@ type Fence struct {
 func (f Fence) Admit(cp *Checkpoint) error {
 	switch {
 	case cp.Epoch < f.Epoch:
-		return fmt.Errorf("%w: checkpoint %d of job %q is written under epoch %d, and the job's checkpoints are already written under epoch %d: another node took over this job's checkpoints; stop this one",
-			ErrStale, cp.ID, cp.Job, cp.Epoch, f.Epoch)
+		return fmt.Errorf("%w: checkpoint %d of job %q is written under epoch %d, and the job's checkpoints are already written under epoch %d: %w; stop this one",
+			ErrStale, cp.ID, cp.Job, cp.Epoch, f.Epoch, ErrFenced)
 	case cp.ID == f.Newest:
 		return fmt.Errorf("%w: job %q already has a checkpoint %d: two writers are using the same job name; stop one, or give it another 'pipeline.name'",
 			ErrStale, cp.Job, cp.ID)

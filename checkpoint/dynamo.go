@@ -231,10 +231,12 @@ func chunk(body []byte, size int) [][]byte {
 // gives when another writer is ahead.
 func (d *DynamoStore) claim(ctx context.Context, cp *Checkpoint) error {
 	_, err := d.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 &d.Table,
-		Key:                       key(cp.Job, fenceItem),
-		UpdateExpression:          aws.String("SET #newest = :id, #epoch = :epoch"),
-		ConditionExpression:       aws.String("attribute_not_exists(#newest) OR (#newest < :id AND #epoch <= :epoch)"),
+		TableName:        &d.Table,
+		Key:              key(cp.Job, fenceItem),
+		UpdateExpression: aws.String("SET #newest = :id, #epoch = :epoch"),
+		// Each side on its own: NewEpoch may have set the epoch before the
+		// job's first checkpoint, and fences that one too.
+		ConditionExpression:       aws.String("(attribute_not_exists(#newest) OR #newest < :id) AND (attribute_not_exists(#epoch) OR #epoch <= :epoch)"),
 		ExpressionAttributeNames:  map[string]string{"#newest": "newest", "#epoch": "epoch"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":id": attrN(cp.ID), ":epoch": attrN(cp.Epoch)},
 	})
@@ -255,6 +257,30 @@ func (d *DynamoStore) claim(ctx context.Context, cp *Checkpoint) error {
 	}
 	// The fence moved between the refusal and the read: still refused.
 	return fmt.Errorf("%w: checkpoint %d of job %q: another writer moved the job's fence to checkpoint %d, epoch %d", ErrStale, cp.ID, cp.Job, f.Newest, f.Epoch)
+}
+
+// NewEpoch raises the job's fence epoch by one, atomically, and returns
+// it: from then on a writer holding an older epoch is refused (ErrStale),
+// even before the first checkpoint saved under the new one.
+func (d *DynamoStore) NewEpoch(ctx context.Context, job string) (int64, error) {
+	if err := checkJobName(job); err != nil {
+		return 0, fmt.Errorf("taking a checkpoint epoch: %w", err)
+	}
+	if err := d.ensureTable(ctx); err != nil {
+		return 0, fmt.Errorf("taking a checkpoint epoch for job %q: %w", job, err)
+	}
+	out, err := d.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &d.Table,
+		Key:                       key(job, fenceItem),
+		UpdateExpression:          aws.String("ADD #epoch :one"),
+		ExpressionAttributeNames:  map[string]string{"#epoch": "epoch"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": attrN(1)},
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("taking a checkpoint epoch for job %q in %s: %w", job, d.where(d.Table), err)
+	}
+	return num(out.Attributes, "epoch"), nil
 }
 
 // num reads a number attribute; 0 when it is missing or not a number.
@@ -447,4 +473,7 @@ func (d *DynamoStore) prune(ctx context.Context, job string) error {
 	return nil
 }
 
-var _ Store = (*DynamoStore)(nil)
+var (
+	_ Store  = (*DynamoStore)(nil)
+	_ Epochs = (*DynamoStore)(nil)
+)

@@ -127,6 +127,34 @@ var _ = Describe("the DynamoDB checkpoint store's table", func() {
 		Expect(err).To(MatchError(ContainSubstring("write dynamodb://TABLE/JOB/ID")))
 	})
 
+	It("gives each writer that takes over a higher epoch, and refuses the writers before it even before its first save", func() {
+		// Flow: node A takes epoch 1 and saves; node B (another store on
+		// the same table) takes epoch 2 and has saved nothing yet; A's next
+		// save is refused, so is a save of a writer that never took one.
+		a := dynamoStore(3)
+		b, err := checkpoint.NewDynamoStore(ctx, a.Table, checkpoint.DynamoDB{Region: "us-east-1", Endpoint: dynalite.URL()}, 3)
+		Expect(err).NotTo(HaveOccurred())
+		save := func(store checkpoint.Store, id, epoch int64) error {
+			cp := sample(id)
+			cp.Epoch = epoch
+			return store.Save(ctx, cp)
+		}
+		first, err := a.NewEpoch(ctx, "orders")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(save(b, 1, 0)).To(MatchError(checkpoint.ErrStale), "a writer without an epoch is fenced before the job's first checkpoint")
+		Expect(save(a, 1, first)).To(Succeed())
+		second, err := b.NewEpoch(ctx, "orders")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(second).To(BeNumerically(">", first))
+		err = save(a, 2, first)
+		Expect(err).To(MatchError(checkpoint.ErrStale))
+		Expect(err).To(MatchError(checkpoint.ErrFenced), "refused for its epoch, not its ID")
+		Expect(save(b, 2, second)).To(Succeed())
+		other, err := a.NewEpoch(ctx, "returns")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(other).To(Equal(int64(1)), "each job has epochs of its own")
+	})
+
 	It("says which table at which endpoint it could not reach", func() {
 		down, err := kinesalite.StartDynalite(ctx, kinesalite.DynaliteOptions{})
 		Expect(err).NotTo(HaveOccurred())

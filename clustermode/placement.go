@@ -2,6 +2,7 @@ package clustermode
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -37,6 +38,11 @@ type Placement struct {
 	// leader waited for their hosts) and those whose host answered since.
 	ready   map[string]bool
 	leaving map[string]bool
+	// moving is where rebalance sent each shard it moves: the shard is
+	// placed there when its coordinator starts it again. Assigning it
+	// afresh could choose otherwise, as the shards moved before it
+	// change which member holds the most (and gets the extra shard).
+	moving map[string]string
 	// coordinator and system are the coordinator's, known from Place.
 	coordinator *actor.PID
 	system      *actor.ActorSystem
@@ -50,7 +56,7 @@ const readyTimeout = 30 * time.Second
 // spawns those of this node, hostID names the table's shard host on every
 // node.
 func NewPlacement(node *Node, local actors.Placement, hostID string) *Placement {
-	p := &Placement{node: node, local: local, hostID: hostID, placed: map[string]string{}, leaving: map[string]bool{}}
+	p := &Placement{node: node, local: local, hostID: hostID, placed: map[string]string{}, leaving: map[string]bool{}, moving: map[string]string{}}
 	node.Watch(p.membersChanged)
 	return p
 }
@@ -87,11 +93,16 @@ func (p *Placement) owner(parent actor.Context, start *messages.StartShard) stri
 			p.ready[m.Address] = true
 		}
 	}
-	shards := []string{start.ShardID}
-	for s := range p.placed {
-		shards = append(shards, s)
+	targets := p.targets()
+	owner, moved := p.moving[start.ShardID]
+	delete(p.moving, start.ShardID)
+	if !moved || !slices.Contains(targets, owner) {
+		shards := []string{start.ShardID}
+		for s := range p.placed {
+			shards = append(shards, s)
+		}
+		owner = Assign(shards, targets, p.placed)[start.ShardID]
 	}
-	owner := Assign(shards, p.targets(), p.placed)[start.ShardID]
 	p.placed[start.ShardID] = owner
 	return owner
 }
@@ -116,6 +127,12 @@ func (p *Placement) membersChanged(members []Member) {
 	defer p.mu.Unlock()
 	if p.coordinator == nil {
 		return // nothing placed yet: the first placement takes every member
+	}
+	if !isMember(members, p.node.Address()) {
+		// This node was dropped (its lease ended while it was paused):
+		// the next leader places every shard again; one from here would
+		// replace that leader's shard actors with this one's.
+		return
 	}
 	for _, m := range members {
 		live[m.Address] = true
@@ -157,7 +174,18 @@ func (p *Placement) rebalance() {
 	}
 	for shard, owner := range Assign(shards, p.targets(), p.placed) {
 		if owner != p.placed[shard] {
+			p.moving[shard] = owner
 			p.system.Root.Send(p.coordinator, &messages.MoveShard{Table: p.table, ShardID: shard})
 		}
 	}
+}
+
+// isMember says whether address is one of members.
+func isMember(members []Member, address string) bool {
+	for _, m := range members {
+		if m.Address == address {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package job
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -37,7 +38,9 @@ type checkpointer struct {
 	identities map[string]checkpoint.Source
 	log        *slog.Logger
 
-	nextID   int64
+	nextID int64
+	// epoch is set as every checkpoint's Epoch (checkpoint.Epochs).
+	epoch    int64
 	inFlight *pendingCheckpoint
 	stopped  bool
 	saving   bool
@@ -80,6 +83,10 @@ type (
 	// checkpointSize tells the root the size, encoded as JSON, of the
 	// checkpoint whose checkpointCompleted follows.
 	checkpointSize struct{ bytes int64 }
+	// checkpointFenced tells the root the store refused a checkpoint for
+	// its epoch (checkpoint.ErrFenced): another writer took the job's
+	// checkpoints over, and this run must stop.
+	checkpointFenced struct{ err error }
 	// checkpointFailed tells the root a periodic checkpoint was abandoned
 	// (not complete in time) or could not be saved.
 	checkpointFailed struct{}
@@ -142,6 +149,11 @@ func (c *checkpointer) Receive(ctx actor.Context) {
 		}
 	case *checkpointSaved:
 		c.saving = false
+		if errors.Is(m.err, checkpoint.ErrFenced) {
+			c.stopped = true
+			ctx.Send(ctx.Parent(), &checkpointFenced{err: m.err})
+			return
+		}
 		if m.err != nil {
 			c.log.Error("checkpoint could not be saved; the job goes on and tries again", slog.Int64("checkpoint", m.cp.ID), slog.String("error", m.err.Error()))
 			ctx.Send(ctx.Parent(), &checkpointFailed{})
@@ -244,7 +256,7 @@ func (c *checkpointer) acked(p *pendingCheckpoint, table, shard string) int {
 // build assembles a checkpoint from the sources' snapshots and the
 // positions the barriers carried.
 func (c *checkpointer) build(id int64, snaps []*messages.SourceSnapshot, acks map[ackKey]messages.ShardPosition) *checkpoint.Checkpoint {
-	cp := &checkpoint.Checkpoint{Job: c.job, ID: id, Taken: time.Now().UTC()}
+	cp := &checkpoint.Checkpoint{Job: c.job, ID: id, Taken: time.Now().UTC(), Epoch: c.epoch}
 	sort.Slice(snaps, func(a, b int) bool { return snaps[a].Table < snaps[b].Table })
 	for _, snap := range snaps {
 		src := c.identities[snap.Table]

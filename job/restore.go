@@ -32,6 +32,8 @@ type checkpointing struct {
 	enabled bool
 	store   checkpoint.Store
 	nextID  int64
+	// epoch is the fence token this run saves under (see takeEpoch).
+	epoch   int64
 	resume  *checkpoint.Checkpoint
 	resumed *Resumed
 }
@@ -96,6 +98,9 @@ func resolveCheckpointing(ctx context.Context, p *plan.Plan, opts Options, log *
 		return nil, err
 	}
 	c := &checkpointing{enabled: p.Job.CheckpointInterval > 0, store: store, nextID: 1}
+	if c.epoch, err = takeEpoch(ctx, p, opts, store); err != nil {
+		return nil, err
+	}
 	entries, err := c.store.List(ctx, p.Name)
 	if err != nil && c.enabled {
 		return nil, &failure.Error{Kind: failure.CheckpointStore, Operation: OpReadCheckpoint, Option: optCheckpointsDir,
@@ -140,6 +145,25 @@ func resolveCheckpointing(ctx context.Context, p *plan.Plan, opts Options, log *
 		c.resumed.Sources = describeResume(p, c.resume)
 	}
 	return c, nil
+}
+
+// takeEpoch takes a new fence epoch from a store that hands them out
+// (checkpoint.Epochs) for a run that saves checkpoints: a job on one node,
+// or a cluster's leader. It is taken before the run reads where to resume,
+// so that a writer of an earlier term (a leader the cluster declared dead,
+// resumed after a pause) cannot save once this run may have read past it.
+// Zero when the store has no epochs, or the run saves nothing.
+func takeEpoch(ctx context.Context, p *plan.Plan, opts Options, store checkpoint.Store) (int64, error) {
+	epochs, ok := store.(checkpoint.Epochs)
+	if !ok || p.Job.CheckpointInterval <= 0 || opts.Cluster != nil && !opts.Cluster.Leader {
+		return 0, nil
+	}
+	epoch, err := epochs.NewEpoch(ctx, p.Name)
+	if err != nil {
+		return 0, &failure.Error{Kind: failure.CheckpointStore, Operation: OpSaveCheckpoint, Option: optCheckpointsDir,
+			Message: fmt.Sprintf("job %q: %v", p.Name, err)}
+	}
+	return epoch, nil
 }
 
 // identity is what a source table reads, as a checkpoint records it.

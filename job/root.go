@@ -215,6 +215,9 @@ func (r *root) Receive(ctx actor.Context) {
 		r.onFinalSaved(ctx, m)
 	case *checkpointSize:
 		r.checkpoints.LastSize = m.bytes
+	case *checkpointFenced:
+		r.fail(ctx, &failure.Error{Kind: failure.CheckpointStore, Operation: OpSaveCheckpoint, Option: optCheckpointsDir,
+			Message: fmt.Sprintf("job %q stops: its checkpoint was refused: %v", r.plan.Name, m.err)})
 	case *checkpointFailed:
 		r.checkpoints.Failed++
 		if r.onCheckpoint != nil { // a failed checkpoint counts as well
@@ -557,6 +560,7 @@ func (r *root) spawnCheckpointer(ctx actor.Context) {
 	job := r.plan.Job
 	cp := newCheckpointer(r.plan.Name, job.CheckpointInterval, job.CheckpointTimeout, r.cps.store, r.cps.nextID,
 		sources, windows, operators, identities, r.log)
+	cp.epoch = r.cps.epoch
 	// Supervision: the root's; a panic in the checkpointer, or in a save
 	// run beside it, stops it and fails the job. It has no children.
 	pid, err := ctx.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return cp }, actors.RaisePanics()), "checkpointer")

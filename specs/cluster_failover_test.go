@@ -50,6 +50,31 @@ func numbersRead(nodes ...*gexec.Session) map[int]int {
 	return out
 }
 
+// readElsewhereAfter waits until the survivors read a record of every
+// shard in lost, a dead node's, and returns how long after killed the last
+// of them was first read (polled every 100 ms).
+func readElsewhereAfter(lost map[string][]string, killed time.Time, survivors ...*gexec.Session) time.Duration {
+	GinkgoHelper()
+	first := map[string]time.Duration{}
+	Eventually(func() int {
+		for _, s := range survivors {
+			for shard := range readBy(s) {
+				if _, was := lost[shard]; was {
+					if _, seen := first[shard]; !seen {
+						first[shard] = time.Since(killed)
+					}
+				}
+			}
+		}
+		return len(first)
+	}).WithTimeout(60*time.Second).WithPolling(100*time.Millisecond).Should(Equal(len(lost)), "every shard of the dead node is read by another")
+	var worst time.Duration
+	for _, d := range first {
+		worst = max(worst, d)
+	}
+	return worst
+}
+
 var _ = Describe("cluster mode: a node that dies", Label("local"), func() {
 	It("has its shards read by the others from the last checkpoint, nothing lost", func(ctx SpecContext) {
 		const batch = clusterBatch
@@ -65,23 +90,7 @@ var _ = Describe("cluster mode: a node that dies", Label("local"), func() {
 		putNumbers(ctx, b, batch, 2*batch)
 
 		survivors := nodes[:2]
-		firstReadElsewhere := map[string]time.Duration{}
-		Eventually(func() int {
-			for _, s := range survivors {
-				for shard := range readBy(s) {
-					if _, was := lost[shard]; was {
-						if _, seen := firstReadElsewhere[shard]; !seen {
-							firstReadElsewhere[shard] = time.Since(killed)
-						}
-					}
-				}
-			}
-			return len(firstReadElsewhere)
-		}).WithTimeout(60*time.Second).WithPolling(100*time.Millisecond).Should(Equal(len(lost)), "every shard of the dead node is read by another")
-		var worst time.Duration
-		for _, d := range firstReadElsewhere {
-			worst = max(worst, d)
-		}
+		worst := readElsewhereAfter(lost, killed, survivors...)
 		AddReportEntry(fmt.Sprintf("failover: the last of the dead node's %d shards was read elsewhere %s after SIGKILL", len(lost), worst.Round(10*time.Millisecond)))
 		fmt.Fprintf(GinkgoWriter, "failover took %s for %d shards\n", worst, len(lost))
 

@@ -11,7 +11,6 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/shardflow/shardflow/checkpoint"
-	"github.com/shardflow/shardflow/internal/kinesalite"
 )
 
 // dynamoEnv is the recovery job with its checkpoints in a table of a
@@ -24,17 +23,10 @@ type dynamoEnv struct {
 
 func newDynamoEnv(ctx context.Context) *dynamoEnv {
 	GinkgoHelper()
-	dynalite, err := kinesalite.StartDynalite(ctx, kinesalite.DynaliteOptions{})
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(dynalite.Close)
-	// The store's credentials come from the AWS default chain, here and in
-	// the runner processes: dynalite wants some, and checks none.
-	GinkgoT().Setenv("AWS_ACCESS_KEY_ID", "spec")
-	GinkgoT().Setenv("AWS_SECRET_ACCESS_KEY", "spec")
-	e := &dynamoEnv{recoveryEnv: newRecoveryEnv(ctx, 2), table: "shardflow-checkpoints"}
-	e.settings = checkpoint.Settings{Dir: checkpoint.DynamoScheme + e.table, Retain: 3,
-		DynamoDB: checkpoint.DynamoDB{Region: "us-east-1", Endpoint: dynalite.URL()}}
-	job := fmt.Sprintf("SET 'state.checkpoints.dynamodb.endpoint' = '%s';\n", dynalite.URL()) +
+	e := &dynamoEnv{table: "shardflow-checkpoints"}
+	e.settings = startCheckpointTable(ctx, e.table)
+	e.recoveryEnv = newRecoveryEnv(ctx, 2)
+	job := fmt.Sprintf("SET 'state.checkpoints.dynamodb.endpoint' = '%s';\n", e.settings.DynamoDB.Endpoint) +
 		fmt.Sprintf(recoveryJob, e.b.url, e.settings.Dir, "", "recovery", "in")
 	Expect(os.WriteFile(e.jobFile, []byte(job), 0o600)).To(Succeed())
 	return e

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +18,8 @@ func newBenchCommand() *cobra.Command {
 	var cpInterval time.Duration
 	var keys int
 	var logLevel string
+	var cluster bool
+	var clusterNodes []int
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure shardflow against a bare SDK loop on the local endpoint",
@@ -46,6 +50,13 @@ With --windows it measures event time: a tumbling COUNT(*) per key over --keys k
 With --checkpoints it reads the filled stream twice, without checkpoints and with one every
 --checkpoint-interval, and reports both rates and how long checkpoints took.
 
+With --cluster it runs this runner as separate processes: a ` + "`runner local`" + ` endpoint filled with
+--records records, then one process without --cluster and clusters of --cluster-nodes nodes
+(automanaged provider, on loopback) reading them, each run on a fresh endpoint, all of them
+in each of --rounds rounds. It reports the median records/s of each (from the job's start on
+the leader to its metrics counting every record: read a few million, as shard actors report
+every second) and the median CPU time of its node processes against the single one's.
+
 With --idle-shards N it instead reads a stream of N empty shards, each polled every 200 ms,
 and reports the process's resident memory and CPU use, and the CPU use of a bare SDK loop
 polling the same shards. Both include the in-process endpoint answering the polls.`,
@@ -56,6 +67,9 @@ polling the same shards. Both include the in-process endpoint answering the poll
 				return err
 			}
 			o.Logger, o.Progress = logger, cmd.ErrOrStderr()
+			if cluster {
+				return benchCluster(cmd, o, clusterNodes)
+			}
 			if windows {
 				res, err := bench.Windows(cmd.Context(), o, keys)
 				if err != nil {
@@ -151,5 +165,28 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	f.DurationVar(&idle.Settle, "settle", 20*time.Second, "with --idle-shards: how long to run before measuring")
 	f.DurationVar(&idle.Measure, "measure", 10*time.Second, "with --idle-shards: the window CPU use is averaged over")
 	f.StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn or error")
+	f.BoolVar(&cluster, "cluster", false, "measure cluster mode: runner processes reading from a `runner local` process, against one process without --cluster")
+	f.IntSliceVar(&clusterNodes, "cluster-nodes", []int{1, 2, 3}, "with --cluster: the cluster sizes to measure")
 	return cmd
+}
+
+// benchCluster runs bench.Cluster and prints one line per run.
+func benchCluster(cmd *cobra.Command, o bench.SourceOptions, nodes []int) error {
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding the runner binary to start as nodes: %w", err)
+	}
+	res, err := bench.Cluster(cmd.Context(), bench.ClusterOptions{Runner: self, Shards: o.Shards, Records: o.Records,
+		RecordSize: o.RecordSize, Nodes: nodes, Rounds: o.Rounds, Progress: o.Progress})
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "%d records of %d shards, runner processes on this machine (%d CPUs), medians of %d rounds:\n", o.Records, o.Shards, runtime.NumCPU(), max(o.Rounds, 1))
+	fmt.Fprintf(out, "one process without --cluster: %.0f records/s, CPU %s\n", res.Single.Rate(), res.Single.CPU.Round(time.Millisecond))
+	for _, r := range res.Clusters {
+		fmt.Fprintf(out, "%d node%s: %.0f records/s, CPU %s, %+.1f%% against one process without --cluster\n",
+			r.Nodes, plural(r.Nodes), r.Rate(), r.CPU.Round(time.Millisecond), 100*res.CPUCost(r))
+	}
+	return nil
 }

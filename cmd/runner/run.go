@@ -253,7 +253,10 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 			return finishRun(stderr, j, p, started, f.quiet, con)
 		case <-dropped:
 			stopCtx, cancel := context.WithTimeout(ctx, f.stopTimeout)
-			_ = j.Stop(stopCtx)
+			if err := j.Stop(stopCtx); err != nil {
+				// Its final checkpoint refused, say: the new leader's.
+				fmt.Fprintf(stderr, "%v\n", err)
+			}
 			cancel()
 			return fmt.Errorf("node left cluster %q: the others no longer list it (its etcd lease ended: was the process stopped or starved for seconds?), and read its shards; start it again to rejoin", f.cluster.name)
 		case old := <-leaderLeft:

@@ -1,0 +1,344 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// ClusterOptions configure Cluster.
+type ClusterOptions struct {
+	// Runner is the runner binary the nodes and the endpoint run.
+	Runner string
+	Shards int
+	// Records are written before each run and read by it; RecordSize
+	// bytes each.
+	Records, RecordSize int
+	// Nodes are the cluster sizes measured, such as 1, 2, 3.
+	Nodes []int
+	// Rounds is how many times each is run, in turn; the results are the
+	// medians.
+	Rounds   int
+	Progress io.Writer
+}
+
+// ClusterRun is one run: Nodes runner processes (0: one process without
+// --cluster) reading the same records.
+type ClusterRun struct {
+	Nodes   int
+	Records int
+	// Took is from the job's start on the leader until the nodes' sinks
+	// wrote the rows of every record, as their metrics count them (see
+	// untilRead).
+	Took time.Duration
+	// CPU is the user and system CPU time of every node process, from its
+	// start to its exit (SIGTERM once everything was read).
+	CPU time.Duration
+}
+
+// Rate is the run's records per second.
+func (r ClusterRun) Rate() float64 { return rate(r.Records, r.Took) }
+
+// ClusterResult is a single node's run and a run per cluster size.
+type ClusterResult struct {
+	Single   ClusterRun
+	Clusters []ClusterRun
+}
+
+// CPUCost is how much more CPU time run took than the single node for the
+// same records: 0.08 is 8% more.
+func (r ClusterResult) CPUCost(run ClusterRun) float64 {
+	return run.CPU.Seconds()/r.Single.CPU.Seconds() - 1
+}
+
+// Cluster measures cluster mode with runner processes on this machine: for
+// each size in o.Nodes, a `runner local` process is filled with o.Records
+// records and that many nodes (automanaged provider, on loopback) read
+// them; a single process without --cluster reads the same records first,
+// for the CPU comparison. Each round runs them all in turn.
+func Cluster(ctx context.Context, o ClusterOptions) (ClusterResult, error) {
+	progress, _ := defaults(o.Progress, nil)
+	sizes := append([]int{0}, o.Nodes...)
+	runs := make([][]ClusterRun, len(sizes))
+	for round := 1; round <= max(o.Rounds, 1); round++ {
+		for i, n := range sizes {
+			run, err := clusterRun(ctx, o, n)
+			if err != nil {
+				return ClusterResult{}, err
+			}
+			fmt.Fprintf(progress, "round %d, %s: %.0f records/s, CPU %s\n", round, describeNodes(n), run.Rate(), run.CPU.Round(time.Millisecond))
+			runs[i] = append(runs[i], run)
+		}
+	}
+	res := ClusterResult{Single: medianRun(runs[0])}
+	for _, rs := range runs[1:] {
+		res.Clusters = append(res.Clusters, medianRun(rs))
+	}
+	return res, nil
+}
+
+// medianRun is the runs' median time and median CPU time.
+func medianRun(runs []ClusterRun) ClusterRun {
+	out := runs[0]
+	var took, cpu []time.Duration
+	for _, r := range runs {
+		took, cpu = append(took, r.Took), append(cpu, r.CPU)
+	}
+	out.Took, out.CPU = median(took), median(cpu)
+	return out
+}
+
+// describeNodes names a run's processes.
+func describeNodes(n int) string {
+	switch n {
+	case 0:
+		return "one process without --cluster"
+	case 1:
+		return "1 node"
+	}
+	return fmt.Sprintf("%d nodes", n)
+}
+
+// clusterRun starts an endpoint, fills it, and has n nodes read it.
+func clusterRun(ctx context.Context, o ClusterOptions, n int) (ClusterRun, error) {
+	run := ClusterRun{Nodes: n, Records: o.Records}
+	dir, err := os.MkdirTemp("", "shardflow-bench-cluster-")
+	if err != nil {
+		return run, err
+	}
+	defer os.RemoveAll(dir)
+	local, err := startProcess(o.Runner, "local", "--create", fmt.Sprintf("bench:%d", o.Shards))
+	if err != nil {
+		return run, err
+	}
+	defer local.stop()
+	url, err := local.find(`listening at (\S+)`, 30*time.Second)
+	if err != nil {
+		return run, fmt.Errorf("starting runner local: %w", err)
+	}
+	if err := Fill(ctx, newClient(url), "bench", o.Records, o.RecordSize); err != nil {
+		return run, err
+	}
+	path := filepath.Join(dir, "bench.sql")
+	// The source benchmark's job, polling every 50 ms.
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(sourceJob, "bench", url, 50, "")), 0o600); err != nil {
+		return run, err
+	}
+	nodes, metrics, err := startNodes(o.Runner, path, n)
+	defer func() {
+		for _, p := range nodes {
+			p.stop()
+		}
+	}()
+	if err != nil {
+		return run, err
+	}
+	if run.Took, err = untilRead(ctx, metrics, o.Records); err != nil {
+		return run, err
+	}
+	// Followers first, the leader (the first) last.
+	for i := len(nodes) - 1; i >= 0; i-- {
+		run.CPU += nodes[i].stop()
+	}
+	return run, nil
+}
+
+// startNodes starts n nodes of one cluster (one process without --cluster
+// for 0), the first the oldest, each serving its metrics; it returns their
+// metrics addresses, the leader's first.
+func startNodes(runner, job string, n int) ([]*process, []string, error) {
+	procs := max(n, 1)
+	ports, err := freePorts(3 * procs)
+	if err != nil {
+		return nil, nil, err
+	}
+	var seeds, metrics []string
+	for i := 0; i < procs; i++ {
+		seeds = append(seeds, fmt.Sprintf("127.0.0.1:%d", ports[procs+i]))
+		metrics = append(metrics, fmt.Sprintf("127.0.0.1:%d", ports[i]))
+	}
+	var nodes []*process
+	for i := 0; i < procs; i++ {
+		args := []string{"run", job, "--quiet", "--metrics-addr", metrics[i]}
+		if n > 0 {
+			args = append(args, "--cluster", fmt.Sprintf("bench-%d", n), "--cluster-provider", "automanaged",
+				"--seeds", strings.Join(seeds, ","), "--automanaged-port", strconv.Itoa(ports[procs+i]),
+				"--node", fmt.Sprintf("127.0.0.1:%d", ports[2*procs+i]), "--min-nodes", strconv.Itoa(n))
+		}
+		p, err := startProcess(runner, args...)
+		if err != nil {
+			return nodes, nil, err
+		}
+		nodes = append(nodes, p)
+		if n > 0 {
+			// The next node joins after this one: the first is the oldest,
+			// and leads.
+			if _, err := p.find(`joined cluster`, 30*time.Second); err != nil {
+				return nodes, nil, err
+			}
+		}
+	}
+	return nodes, metrics, nil
+}
+
+// rowsOut matches the counter of rows the blackhole sink wrote: every node
+// writes the rows of the shards it reads.
+var rowsOut = regexp.MustCompile(`(?m)^shardflow_numRecordsOut\{[^}]*table="sink"[^}]*\} (\S+)$`)
+
+// keptRows is how many of the first n records the benchmark job's WHERE
+// keeps (category_id = i mod 50 below 25).
+func keptRows(n int) int { return n/50*25 + min(n%50, 25) }
+
+// untilRead polls every node's metrics until their sinks wrote the rows of
+// want records, and returns the time from when the leader's first answer
+// (it serves them once its job started: after the nodes joined, as reading
+// begins) to then. Shard actors and sinks report every second, so the end
+// is up to a second late: read a few million records.
+func untilRead(ctx context.Context, addrs []string, want int) (time.Duration, error) {
+	var first time.Time
+	rows := keptRows(want)
+	deadline := time.Now().Add(10 * time.Minute)
+	for time.Now().Before(deadline) {
+		total := 0
+		for i, addr := range addrs {
+			n, up := scrapeRows(ctx, addr)
+			if i == 0 && up && first.IsZero() {
+				first = time.Now()
+			}
+			total += n
+		}
+		if total >= rows {
+			return time.Since(first), nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return 0, fmt.Errorf("the nodes did not write the rows of %d records within 10 minutes (their metrics at %s)", want, strings.Join(addrs, ", "))
+}
+
+// scrapeRows returns how many rows a node's sink wrote; up is false when
+// its metrics do not answer yet.
+func scrapeRows(ctx context.Context, addr string) (n int, up bool) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
+	if err != nil {
+		return 0, false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, false
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	total := 0.0
+	for _, m := range rowsOut.FindAllSubmatch(body, -1) {
+		v, _ := strconv.ParseFloat(string(m[1]), 64)
+		total += v
+	}
+	return int(total), true
+}
+
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+// process is a runner process of the benchmark, with what it printed.
+type process struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  bytes.Buffer
+	done chan struct{}
+	once sync.Once
+	cpu  time.Duration
+}
+
+// startProcess starts runner args..., keeping its stdout and stderr.
+func startProcess(runner string, args ...string) (*process, error) {
+	p := &process{cmd: exec.Command(runner, args...), done: make(chan struct{})}
+	r, w := io.Pipe()
+	p.cmd.Stdout, p.cmd.Stderr = w, w
+	if err := p.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting runner %s: %w", strings.Join(args, " "), err)
+	}
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.out.WriteString(sc.Text() + "\n")
+			p.mu.Unlock()
+		}
+		_, _ = io.Copy(io.Discard, r)
+	}()
+	go func() {
+		_ = p.cmd.Wait()
+		w.Close()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// find waits until the process printed a line matching pattern, and
+// returns its first group (or the match).
+func (p *process) find(pattern string, timeout time.Duration) (string, error) {
+	re := regexp.MustCompile(pattern)
+	deadline := time.After(timeout)
+	for {
+		p.mu.Lock()
+		m := re.FindStringSubmatch(p.out.String())
+		out := p.out.String()
+		p.mu.Unlock()
+		if m != nil {
+			return m[len(m)-1], nil
+		}
+		select {
+		case <-p.done:
+			return "", fmt.Errorf("runner %s exited: %s", strings.Join(p.cmd.Args[1:], " "), out)
+		case <-deadline:
+			return "", errors.New("runner " + strings.Join(p.cmd.Args[1:], " ") + " did not print " + pattern + ": " + out)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// stop stops the process with SIGTERM (SIGKILL after 30 s), waits for it
+// and returns the CPU time it used. Safe to call twice.
+func (p *process) stop() time.Duration {
+	p.once.Do(func() {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(30 * time.Second):
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+		if st := p.cmd.ProcessState; st != nil {
+			p.cpu = st.UserTime() + st.SystemTime()
+		}
+	})
+	return p.cpu
+}
