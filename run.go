@@ -77,7 +77,9 @@ type Job struct {
 // Start runs every INSERT of p and returns once its actors are spawned.
 // Connections are made by the actors; what fails later ends the job (see
 // Wait). Cancelling ctx stops the job gracefully, as Stop does. A plan may
-// be started more than once; Local points its tables at that endpoint.
+// be started more than once, but Options.Local points the plan's kinesis
+// tables at that endpoint for good: to run it against another endpoint,
+// compile it again.
 func Start(ctx context.Context, p *Plan, opts Options) (*Job, error) {
 	if opts.Local != nil {
 		if err := job.UseLocal(p.p, opts.Local, opts.LocalShards); err != nil {
