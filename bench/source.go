@@ -44,6 +44,9 @@ type SourceOptions struct {
 	// Metrics registers the job's metrics collector and scrapes it every
 	// ScrapeEvery while the job reads, as Prometheus would.
 	Metrics bool
+	// SDKDecoder has the job decode GetRecords answers with the SDK's own
+	// decoder (job.Options.SDKDecoder) instead of shardflow's.
+	SDKDecoder bool
 	// Progress receives a line per phase; nil discards.
 	Progress io.Writer
 	Logger   *slog.Logger
@@ -54,8 +57,17 @@ type SourceResult struct {
 	// Records is how many records the job read (user records, with KPL
 	// aggregates); RawRecords how many the bare loop read.
 	Records, RawRecords int
-	// Pipeline and Raw are how long each round of each loop took.
-	Pipeline, Raw []time.Duration
+	// Pipeline and Raw are how long each round of each loop took, and
+	// PipelineCPU and RawCPU the process's CPU time meanwhile (the
+	// in-process endpoint's included).
+	Pipeline, Raw       []time.Duration
+	PipelineCPU, RawCPU []time.Duration
+}
+
+// CPUPerRecord is the median round's CPU time per record of the pipeline
+// and of the bare SDK loop.
+func (r SourceResult) CPUPerRecord() (pipeline, raw time.Duration) {
+	return median(r.PipelineCPU) / time.Duration(max(r.Records, 1)), median(r.RawCPU) / time.Duration(max(r.RawRecords, 1))
 }
 
 // PipelineRate is the pipeline's records per second, in the median round.
@@ -129,22 +141,24 @@ func Source(ctx context.Context, o SourceOptions) (SourceResult, error) {
 	raw := func() error {
 		var took time.Duration
 		var err error
+		cpu0 := cpuTime()
 		if o.EFO {
 			took, err = rawSubscribe(ctx, client, stream, rawARN, res.RawRecords)
 		} else {
 			took, err = rawRead(ctx, client, stream, res.RawRecords, o.Interval)
 		}
-		res.Raw = append(res.Raw, took)
+		res.Raw, res.RawCPU = append(res.Raw, took), append(res.RawCPU, cpuTime()-cpu0)
 		return err
 	}
 	fmt.Fprintln(o.Progress, "warming up: one untimed read with the bare SDK loop")
 	if err := raw(); err != nil {
 		return res, err
 	}
-	res.Raw = res.Raw[:0]
+	res.Raw, res.RawCPU = res.Raw[:0], res.RawCPU[:0]
 	pipeline := func() error {
+		cpu0 := cpuTime()
 		took, _, err := readWithJob(ctx, srv.URL(), stream, o, nil, jobARN)
-		res.Pipeline = append(res.Pipeline, took)
+		res.Pipeline, res.PipelineCPU = append(res.Pipeline, took), append(res.PipelineCPU, cpuTime()-cpu0)
 		return err
 	}
 	err = alternate(o.Rounds, pipeline, raw, func(round int) {
@@ -249,7 +263,7 @@ func readWithJob(ctx context.Context, url, stream string, o SourceOptions, sets 
 	for k, v := range sets {
 		text = fmt.Sprintf("SET '%s' = '%s';\n", k, v) + text
 	}
-	opts := job.Options{Logger: o.Logger, ProgressEvery: 2 * time.Millisecond, Fresh: true}
+	opts := job.Options{Logger: o.Logger, ProgressEvery: 2 * time.Millisecond, Fresh: true, SDKDecoder: o.SDKDecoder}
 	var reg *prometheus.Registry
 	if o.Metrics {
 		reg = prometheus.NewRegistry()

@@ -19,6 +19,7 @@ import (
 	"github.com/shardflow/shardflow/checkpoint"
 	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/gotable"
+	"github.com/shardflow/shardflow/kinesisclient"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/metrics"
 	"github.com/shardflow/shardflow/plan"
@@ -78,6 +79,11 @@ type Options struct {
 	// Cluster, when set, runs this node's part of a job spread over a
 	// cluster; nil runs the whole job here.
 	Cluster *Cluster
+	// SDKDecoder decodes GetRecords answers with aws-sdk-go-v2's own
+	// decoder instead of shardflow's (kinesisclient.OwnGetRecordsDecoder),
+	// which gives the same records with a fraction of the allocations: for
+	// comparing the two (runner bench --sdk-decoder).
+	SDKDecoder bool
 }
 
 // DefaultStopTimeout is how long a graceful stop may take when
@@ -154,7 +160,11 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	if opts.StopTimeout <= 0 {
 		opts.StopTimeout = DefaultStopTimeout
 	}
-	clients, err := newClients(ctx, p, opts.SystemProperties)
+	more := []kinesisclient.Option{kinesisclient.WithSystemProperties(opts.SystemProperties)}
+	if opts.SDKDecoder {
+		more = append(more, kinesisclient.WithSDKDecoder())
+	}
+	clients, err := newClients(ctx, p, more...)
 	if err != nil {
 		return nil, err
 	}

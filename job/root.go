@@ -72,10 +72,9 @@ func (c *clients) deregisterEager(ctx context.Context, p *plan.Plan, log *slog.L
 }
 
 // newClients builds one SDK client per Kinesis table and role, from the
-// table's options and the SYS_PROP provider's properties. Making a client
-// opens no connection.
-func newClients(ctx context.Context, p *plan.Plan, sysProps map[string]string) (*clients, error) {
-	sys := kinesisclient.WithSystemProperties(sysProps)
+// table's options and more (the SYS_PROP provider's properties, say).
+// Making a client opens no connection.
+func newClients(ctx context.Context, p *plan.Plan, more ...kinesisclient.Option) (*clients, error) {
 	c := &clients{source: map[string]*kinesis.Client{}, sink: map[string]*kinesis.Client{}, eager: map[string]*efo.Consumer{}}
 	for _, t := range p.Tables {
 		k := t.Connector.Kinesis
@@ -83,7 +82,7 @@ func newClients(ctx context.Context, p *plan.Plan, sysProps map[string]string) (
 			continue
 		}
 		if t.IsSource() {
-			cl, err := kinesisclient.New(ctx, k, kinesisclient.HTTP{}, sys)
+			cl, err := kinesisclient.New(ctx, k, kinesisclient.HTTP{}, more...)
 			if err != nil {
 				return nil, clientFailure(t, err)
 			}
@@ -95,7 +94,7 @@ func newClients(ctx context.Context, p *plan.Plan, sysProps map[string]string) (
 				ReadTimeout:    k.Sink.HTTPReadTimeout,
 				HTTP1Only:      k.Sink.HTTPProtocol == options.HTTP1_1,
 			}
-			cl, err := kinesisclient.New(ctx, k, h, sys)
+			cl, err := kinesisclient.New(ctx, k, h, more...)
 			if err != nil {
 				return nil, clientFailure(t, err)
 			}

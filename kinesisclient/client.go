@@ -30,7 +30,8 @@ type HTTP struct {
 
 // New returns a Kinesis client for a table's connection options. The SDK's
 // own retries are off: every retry follows the operation's backoff options
-// through Retry. A provider that cannot be built (ENV_VAR without its
+// through Retry. GetRecords answers are decoded by OwnGetRecordsDecoder
+// unless WithSDKDecoder is given. A provider that cannot be built (ENV_VAR without its
 // variables, a PROFILE that does not exist) is a *CredentialsError; one
 // that fails later (a role that cannot be assumed) fails the client's calls
 // with one.
@@ -66,6 +67,9 @@ func New(ctx context.Context, k *options.Kinesis, h HTTP, more ...Option) (*kine
 	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
 		o.HTTPClient = ReadOnlyBodies(o.HTTPClient)
 		o.APIOptions = append(o.APIOptions, nameRefusals(providerName(&k.Credentials)))
+		if !src.sdkDecoder {
+			o.APIOptions = append(o.APIOptions, OwnGetRecordsDecoder)
+		}
 		if k.Endpoint != "" {
 			o.BaseEndpoint = aws.String(k.Endpoint)
 		}

@@ -60,7 +60,10 @@ func (e *CredentialsError) Unwrap() error { return e.Err }
 // Option adjusts New.
 type Option func(*settings)
 
-type settings struct{ sysProps map[string]string }
+type settings struct {
+	sysProps   map[string]string
+	sdkDecoder bool
+}
 
 // WithSystemProperties gives the SYS_PROP provider its properties
 // (aws.accessKeyId, aws.secretKey, aws.sessionToken).

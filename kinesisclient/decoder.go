@@ -34,6 +34,12 @@ func OwnGetRecordsDecoder(stack *middleware.Stack) error {
 	return err
 }
 
+// WithSDKDecoder makes New's client decode GetRecords answers with the
+// SDK's own decoder instead of OwnGetRecordsDecoder (to compare the two).
+func WithSDKDecoder() Option {
+	return func(s *settings) { s.sdkDecoder = true }
+}
+
 // getRecordsDecoder takes the SDK's deserialize middleware's place for
 // GetRecords, under its ID.
 type getRecordsDecoder struct {
