@@ -410,7 +410,7 @@ func (r *root) spawn(ctx actor.Context) {
 			env := &shardactor.Env{Table: t, Inserts: r.plan.Inserts, API: client, Logger: r.log, ProgressEvery: r.opts.ProgressEvery,
 				Retries: ratelog.New(r.log.With(slog.String("table", t.Name), slog.String("stream", t.Connector.Kinesis.Stream)), ratelog.Every)}
 			if t.Connector.Kinesis.Source.RecordPublisher == options.PublisherEFO {
-				env.FanOut = func() shardactor.FanOutAPI { return kinesis.New(client.Options()) }
+				env.FanOut = func() shardactor.FanOutAPI { return kinesisclient.Clone(client) }
 			}
 			props = coordinator.Props(coordinator.Config{
 				Job: r.plan.Name, Table: t.Name, Stream: t.Connector.Kinesis.Stream, Source: t.Connector.Kinesis.Source,

@@ -30,8 +30,9 @@ type HTTP struct {
 
 // New returns a Kinesis client for a table's connection options. The SDK's
 // own retries are off: every retry follows the operation's backoff options
-// through Retry. GetRecords answers are decoded by OwnGetRecordsDecoder
-// unless WithSDKDecoder is given. A provider that cannot be built (ENV_VAR without its
+// through Retry. GetRecords answers and SubscribeToShard events are
+// decoded by OwnGetRecordsDecoder and OwnEventDecoder unless
+// WithSDKDecoder is given (Clone keeps that for a client of its own). A provider that cannot be built (ENV_VAR without its
 // variables, a PROFILE that does not exist) is a *CredentialsError; one
 // that fails later (a role that cannot be assumed) fails the client's calls
 // with one.
@@ -69,6 +70,7 @@ func New(ctx context.Context, k *options.Kinesis, h HTTP, more ...Option) (*kine
 		o.APIOptions = append(o.APIOptions, nameRefusals(providerName(&k.Credentials)))
 		if !src.sdkDecoder {
 			o.APIOptions = append(o.APIOptions, OwnGetRecordsDecoder)
+			OwnEventDecoder(o)
 		}
 		if k.Endpoint != "" {
 			o.BaseEndpoint = aws.String(k.Endpoint)

@@ -34,8 +34,9 @@ func OwnGetRecordsDecoder(stack *middleware.Stack) error {
 	return err
 }
 
-// WithSDKDecoder makes New's client decode GetRecords answers with the
-// SDK's own decoder instead of OwnGetRecordsDecoder (to compare the two).
+// WithSDKDecoder makes New's client decode GetRecords answers and
+// SubscribeToShard events with the SDK's own decoder instead of
+// OwnGetRecordsDecoder and OwnEventDecoder (to compare them).
 func WithSDKDecoder() Option {
 	return func(s *settings) { s.sdkDecoder = true }
 }

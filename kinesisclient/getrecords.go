@@ -68,11 +68,7 @@ func (d *recordsDecoder) output(out *kinesis.GetRecordsOutput) error {
 	return d.r.members(func(key []byte) error {
 		switch string(key) {
 		case "Records":
-			out.Records = make([]types.Record, 0, min(len(d.r.b)/256, maxRecords))
-			return d.r.array(func() error {
-				out.Records = append(out.Records, types.Record{})
-				return d.record(&out.Records[len(out.Records)-1])
-			})
+			return d.records(&out.Records)
 		case "NextShardIterator":
 			out.NextShardIterator = new(string)
 			return d.plainString(out.NextShardIterator)
@@ -83,6 +79,15 @@ func (d *recordsDecoder) output(out *kinesis.GetRecordsOutput) error {
 			return d.childShards(&out.ChildShards)
 		}
 		return d.r.skip()
+	})
+}
+
+// records reads a list of records.
+func (d *recordsDecoder) records(dst *[]types.Record) error {
+	*dst = make([]types.Record, 0, min(len(d.r.b)/256, maxRecords))
+	return d.r.array(func() error {
+		*dst = append(*dst, types.Record{})
+		return d.record(&(*dst)[len(*dst)-1])
 	})
 }
 

@@ -144,12 +144,19 @@ func (g *answerGen) take(n int) []byte {
 	return p
 }
 
-func (g *answerGen) answer() []byte {
+func (g *answerGen) answer() []byte { return g.top("NextShardIterator") }
+
+// event is the payload of a SubscribeToShardEvent.
+func (g *answerGen) event() []byte { return g.top("ContinuationSequenceNumber") }
+
+// top writes the members GetRecords answers and events share, with next,
+// their string member.
+func (g *answerGen) top(next string) []byte {
 	g.object(func(member func(string, func())) {
 		member("Records", func() {
 			g.array(int(g.next()%8), g.record)
 		})
-		member("NextShardIterator", func() { g.str(g.take(int(g.next() % 40))) })
+		member(next, func() { g.str(g.take(int(g.next() % 40))) })
 		member("MillisBehindLatest", func() { g.out.WriteString(strconv.FormatInt(int64(int32(g.u32())), 10)) })
 		member("ChildShards", func() { g.array(int(g.next()%3), g.childShard) })
 	})
