@@ -21,7 +21,7 @@ var _ = Describe("runner bench", func() {
 
 		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 		Expect(lines).To(HaveLen(2), r.stdout)
-		Expect(lines[0]).To(MatchRegexp(`^CPU per record \(endpoint included\): pipeline with shardflow's GetRecords decoder \S+, raw SDK loop \S+, ratio \d+\.\d\d$`))
+		Expect(lines[0]).To(MatchRegexp(`^CPU per record \(endpoint included\): pipeline with shardflow's decoder \S+, raw SDK loop \S+, ratio \d+\.\d\d$`))
 		last := lines[1]
 		m := regexp.MustCompile(`^pipeline (\d+) records/s, raw SDK loop (\d+) records/s, ratio (\d+\.\d\d)$`).FindStringSubmatch(last)
 		Expect(m).NotTo(BeNil(), last)

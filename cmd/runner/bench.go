@@ -42,8 +42,8 @@ loop with SubscribeToShard through another. With --kpl N the records are written
 aggregates of N user records: the job reads (and counts) the user records, the bare loop the
 aggregates.
 
-The job decodes GetRecords answers with shardflow's own decoder; with --sdk-decoder it uses
-the SDK's, as the bare loop does. Both ratios are of the bare loop with the SDK's decoder; CPU
+The job decodes GetRecords answers (and SubscribeToShard events) with shardflow's own decoder;
+with --sdk-decoder it uses the SDK's, as the bare loop does. Both ratios are of the bare loop with the SDK's decoder; CPU
 per record is the process's (the in-process endpoint's included), steadier than records/s on
 a shared machine.
 
@@ -147,7 +147,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 				return nil
 			}
 			pcpu, rcpu := res.CPUPerRecord()
-			fmt.Fprintf(cmd.OutOrStdout(), "CPU per record (endpoint included): pipeline with %s GetRecords decoder %s, raw SDK loop %s, ratio %.2f\n",
+			fmt.Fprintf(cmd.OutOrStdout(), "CPU per record (endpoint included): pipeline with %s decoder %s, raw SDK loop %s, ratio %.2f\n",
 				decoderName(o.SDKDecoder), pcpu, rcpu, rcpu.Seconds()/pcpu.Seconds())
 			fmt.Fprintf(cmd.OutOrStdout(), "pipeline %.0f records/s, raw SDK loop %.0f records/s, ratio %.2f\n",
 				res.PipelineRate(), res.RawRate(), res.Ratio())
@@ -161,7 +161,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	f.IntVar(&o.RecordSize, "record-size", 100, "bytes per record")
 	f.DurationVar(&o.Interval, "interval", 0, "GetRecords interval of both loops (scan.shard.getrecords.intervalmillis)")
 	f.BoolVar(&o.EFO, "efo", false, "read with enhanced fan-out (SubscribeToShard) in both loops")
-	f.BoolVar(&o.SDKDecoder, "sdk-decoder", false, "the job decodes GetRecords answers with the SDK's decoder instead of shardflow's")
+	f.BoolVar(&o.SDKDecoder, "sdk-decoder", false, "the job decodes GetRecords answers and SubscribeToShard events with the SDK's decoder instead of shardflow's")
 	f.BoolVar(&o.Metrics, "metrics", false, "with the job's Prometheus metrics on, scraped every second; compare with a run without")
 	f.IntVar(&o.Aggregate, "kpl", 0, "write the records as KPL aggregates of this many user records")
 	f.BoolVar(&windows, "windows", false, "measure a tumbling COUNT(*) per key (with --keys distinct keys)")
@@ -179,7 +179,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	return cmd
 }
 
-// decoderName names the GetRecords decoder a bench's job used.
+// decoderName names the decoder a bench's job read answers with.
 func decoderName(sdk bool) string {
 	if sdk {
 		return "the SDK's"
