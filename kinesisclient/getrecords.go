@@ -24,8 +24,10 @@ import (
 // each pointer) and runs each timestamp through big.Float. Here the
 // records' Data, sequence numbers and partition keys are carved out of a
 // few shared blocks per answer, and their pointers out of shared arrays,
-// so that an answer of 10,000 records costs about a hundred allocations. A
-// record kept alive keeps its block (at most arenaBlock bytes) alive too.
+// so that an answer of 10,000 records costs about a hundred allocations.
+// A record kept alive keeps its blocks alive too: Data's (at most
+// dataBlock bytes, less for a smaller answer), and its sequence number
+// and key's (at most textBlock bytes), as the SDK's own string arena does.
 func DecodeGetRecords(body []byte) (*kinesis.GetRecordsOutput, error) {
 	out := &kinesis.GetRecordsOutput{}
 	if len(body) == 0 {
@@ -41,16 +43,55 @@ func DecodeGetRecords(body []byte) (*kinesis.GetRecordsOutput, error) {
 // recordsDecoder holds the blocks one answer's records share.
 type recordsDecoder struct {
 	r     jsonReader
-	bytes []byte      // unused tail of the current byte block
+	datas block       // records' Data
+	texts block       // sequence numbers and partition keys
 	strs  []string    // the current block of pointed-to strings
 	times []time.Time // the current block of pointed-to timestamps
 	esc   []byte      // scratch for strings with escapes
 }
 
 const (
-	arenaBlock = 128 << 10 // bytes per block of Data, keys and sequence numbers
-	ptrBlock   = 512       // strings or timestamps per block
+	dataBlock = 128 << 10 // the most bytes per block of Data
+	textBlock = 16 << 10  // the most bytes per block of keys and sequence numbers
+	ptrBlock  = 512       // the most strings or timestamps per block
 )
+
+// block is the unused tail of a block of bytes that decoded values are
+// carved from, front to back; carved bytes are never written again.
+type block struct{ free []byte }
+
+// room returns at least n bytes to write into: the start of the block (a
+// new one when it has too little left, of at most size bytes and no more
+// than the rest of the answer can fill), or, for a large n, a slice of
+// their own. took then takes what was written.
+func (b *block) room(n, size, rest int) (buf []byte, shared bool) {
+	if n > size/4 {
+		return make([]byte, n), false
+	}
+	if n > len(b.free) {
+		b.free = make([]byte, min(size, n+rest))
+	}
+	return b.free[:n], true
+}
+
+// took takes the first n bytes of a buffer room gave.
+func (b *block) took(buf []byte, n int, shared bool) []byte {
+	if n == 0 {
+		return []byte{}
+	}
+	if shared {
+		b.free = b.free[n:]
+	}
+	return buf[:n:n]
+}
+
+// rest is how many bytes of the answer are left to read: no more can be
+// carved out of blocks for them.
+func (d *recordsDecoder) rest() int { return len(d.r.b) - d.r.i }
+
+// pointers is how many more strings or timestamps a block should hold:
+// an answer has more than 64 bytes of text per record.
+func (d *recordsDecoder) pointers() int { return min(ptrBlock, 1+d.rest()/64) }
 
 // errNullAnswer fails an answer of null, which the SDK fails too (it reads
 // on past the null).
@@ -123,37 +164,13 @@ func (d *recordsDecoder) data(dst *[]byte) error {
 	if err != nil {
 		return err
 	}
-	buf, shared := d.room(base64.StdEncoding.DecodedLen(len(raw)))
+	buf, shared := d.datas.room(base64.StdEncoding.DecodedLen(len(raw)), dataBlock, d.rest())
 	n, err := base64.StdEncoding.Decode(buf, raw)
 	if err != nil {
 		return fmt.Errorf("decode base64 blob: %w", err)
 	}
-	*dst = d.took(buf, n, shared)
+	*dst = d.datas.took(buf, n, shared)
 	return nil
-}
-
-// room returns at least n bytes to write into: the start of the current
-// block (a new one when it has too little left), or, for a large n, a
-// slice of their own. took then takes what was written.
-func (d *recordsDecoder) room(n int) (buf []byte, shared bool) {
-	if n > arenaBlock/4 {
-		return make([]byte, n), false
-	}
-	if n > len(d.bytes) {
-		d.bytes = make([]byte, arenaBlock)
-	}
-	return d.bytes[:n], true
-}
-
-// took takes the first n bytes of a buffer room gave.
-func (d *recordsDecoder) took(buf []byte, n int, shared bool) []byte {
-	if n == 0 {
-		return []byte{}
-	}
-	if shared {
-		d.bytes = d.bytes[n:]
-	}
-	return buf[:n:n]
 }
 
 // text reads a string and returns its text, escapes decoded (into
@@ -174,10 +191,10 @@ func (d *recordsDecoder) sharedString(dst **string) error {
 	if err != nil {
 		return err
 	}
-	buf, shared := d.room(len(raw))
-	b := d.took(buf, copy(buf, raw), shared)
+	buf, shared := d.texts.room(len(raw), textBlock, d.rest())
+	b := d.texts.took(buf, copy(buf, raw), shared)
 	if len(d.strs) == cap(d.strs) {
-		d.strs = make([]string, 0, ptrBlock)
+		d.strs = make([]string, 0, 2*d.pointers())
 	}
 	d.strs = append(d.strs, unsafe.String(unsafe.SliceData(b), len(b)))
 	*dst = &d.strs[len(d.strs)-1]
@@ -208,7 +225,7 @@ func (d *recordsDecoder) timestamp(dst **time.Time) error {
 		t = smithytime.ParseEpochSeconds(f)
 	}
 	if len(d.times) == cap(d.times) {
-		d.times = make([]time.Time, 0, ptrBlock)
+		d.times = make([]time.Time, 0, d.pointers())
 	}
 	d.times = append(d.times, t)
 	*dst = &d.times[len(d.times)-1]

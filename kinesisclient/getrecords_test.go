@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -134,5 +135,20 @@ var _ = Describe("New's GetRecords decoder", func() {
 		Expect(got).To(Equal(want))
 		Expect(got.Records).To(HaveLen(1000))
 		Expect(own).To(BeNumerically("<", sdk/10))
+	})
+})
+
+var _ = Describe("DecodeGetRecords", func() {
+	It("decodes a small answer into about its own size, not a block a kept record would hold on to", func() {
+		body := answerOf(1, 100)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range 100 {
+			out, err := kinesisclient.DecodeGetRecords(body)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(out.Records).To(HaveLen(1))
+		}
+		runtime.ReadMemStats(&after)
+		Expect((after.TotalAlloc - before.TotalAlloc) / 100).To(BeNumerically("<", 8<<10))
 	})
 })
