@@ -59,8 +59,8 @@ func (m *getRecordsDecoder) HandleDeserialize(ctx context.Context, in middleware
 	buf := bodies.Get().(*bytes.Buffer)
 	defer bodies.Put(buf)
 	buf.Reset()
-	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
+	if n := resp.ContentLength; n > 0 && n <= maxEventMessage {
+		buf.Grow(int(n) + bytes.MinRead)
 	}
 	_, err = buf.ReadFrom(resp.Body)
 	if cerr := resp.Body.Close(); err == nil {

@@ -61,9 +61,10 @@ func OwnEventDecoder(o *kinesis.Options) {
 // ownEvents is the SDK's protocol but for SubscribeToShard events.
 type ownEvents struct{ smithyhttp.ClientProtocol }
 
-// maxEventMessage bounds the messages read whole here; larger ones (the
-// service sends none: an event holds at most 10 MB of records) go to the
-// SDK's decoder as they come.
+// maxEventMessage bounds the event messages read whole here (larger ones
+// go to the SDK's decoder as they come) and the GetRecords answers whose
+// buffer is grown to their Content-Length at once. The service sends
+// nothing that large: an answer or event holds at most 10 MB of records.
 const maxEventMessage = 24 << 20
 
 func (p ownEvents) DeserializeEventMessage(schema *smithy.Schema, registry *smithy.TypeRegistry, r io.Reader) (smithy.Deserializable, error) {
