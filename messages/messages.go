@@ -225,7 +225,7 @@ type CreditRequest struct {
 	// INSERT it feeds into the sink.
 	Insert int `msgpack:"n"`
 	// Want is the room asked for; 0 withdraws a request not yet granted
-	// (a source that stops).
+	// (a source that stops), and frees a grant still on its way to it.
 	Want int `msgpack:"w"`
 }
 

@@ -200,6 +200,19 @@ func startShard(kin *fakeShard, maxCount int, start messages.StartPosition) *sha
 	return r
 }
 
+// startInFlight starts a shard actor of sourcePlan(grant) reading records
+// records from trim horizon, grants it a full call and returns once its
+// GetRecords is held in flight (kin.hold releases it).
+func startInFlight(clk *clock.Fake, records, grant int) (*fakeShard, *shardRun) {
+	GinkgoHelper()
+	kin := newFakeShard(clk, records)
+	kin.hold, kin.inFlight = make(chan struct{}), make(chan struct{}, 1)
+	r := startShard(kin, grant, messages.StartPosition{Kind: messages.TrimHorizon})
+	r.creditNext(grant)
+	Eventually(kin.inFlight).Should(Receive())
+	return kin, r
+}
+
 // pollDue moves the clock past the first poll's random wait (less than
 // one interval), once the actor has set it.
 func (r *shardRun) pollDue() {

@@ -224,11 +224,18 @@ func (s *shard) Receive(ctx actor.Context) {
 	case *actor.Stopping:
 		// Ordering: 1. no timer fires into a stopping actor; 2. calls in
 		// flight are cancelled and waited for; 3. what the publisher holds
-		// open (a subscription) is closed.
+		// open (a subscription) is closed; 4. credit still held goes back
+		// to the sinks (an actor stopped where it was, say by its node when
+		// the leader that placed it left, did not stop through stopNow):
+		// sinks that live on would otherwise have that room less for good,
+		// and a sink whose room is gone starves every reader of its node.
 		s.timers.Stop()
 		s.beside.Stop()
 		if s.pub != nil {
 			s.pub.close()
+		}
+		if s.start != nil {
+			s.returnCredit(ctx)
 		}
 	}
 }

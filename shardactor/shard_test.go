@@ -128,11 +128,7 @@ var _ = Describe("a shard actor", func() {
 		// Flow: GetRecords of 5 held → StopReading → the call returns →
 		// rows 1..5 emitted, ShardStopped after 5 → a new actor from after
 		// 5 reads 6..8.
-		kin := newFakeShard(clk, 8)
-		kin.hold, kin.inFlight = make(chan struct{}), make(chan struct{}, 1)
-		r := startShard(kin, 5, trimHorizon)
-		r.creditNext(5)
-		Eventually(kin.inFlight).Should(Receive())
+		kin, r := startInFlight(clk, 8, 5)
 		r.sys.Root.Send(r.shard, &messages.StopReading{})
 		Consistently(func() []*messages.ShardStopped { return actortest.All[*messages.ShardStopped](r.coordinator) }, 100*time.Millisecond).
 			Should(BeEmpty(), "stopped before the call in flight returned")

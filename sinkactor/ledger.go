@@ -58,7 +58,10 @@ func (l *Ledger) SetMinGrant(n int) { l.minGrant = min(max(n, 1), l.capacity) }
 
 // Request records a source's request and returns the grants to send now:
 // the request's own when there is room and no one waits before it. Want 0
-// withdraws the source's waiting request.
+// withdraws the source's waiting request and gives back the credit the
+// source holds: a source sends it only as it stops, with its request
+// unanswered, so a grant made to it meanwhile is on its way to a stopped
+// actor and would never come back.
 func (l *Ledger) Request(m *messages.CreditRequest) []Grant {
 	if m.Want <= 0 {
 		for i, p := range l.queue {
@@ -67,7 +70,10 @@ func (l *Ledger) Request(m *messages.CreditRequest) []Grant {
 				break
 			}
 		}
-		return nil
+		h := holder{m.From, m.Insert}
+		l.outstanding = max(l.outstanding-l.holders[h], 0)
+		delete(l.holders, h)
+		return l.serve()
 	}
 	l.queue = append(l.queue, pending{from: m.From, insert: m.Insert, want: m.Want})
 	return l.serve()

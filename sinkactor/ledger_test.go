@@ -27,6 +27,20 @@ var _ = Describe("The credit ledger", func() {
 		Expect(l.Waiting()).To(BeZero())
 	})
 
+	// Regression (issue 15's flaky fenced-leader spec): a shard actor
+	// stopped while its grant was on the way never returned it, and a sink
+	// a source may take whole then had no room for the readers after it.
+	// Flow: a source takes all the room → it stops, its request unanswered
+	// as far as it knows (Want 0) → the next source gets the room.
+	It("gives back the credit of a source that stops while its grant is on the way", func() {
+		l := sinkactor.NewLedger(100)
+		Expect(l.Request(ask(100))).To(Equal([]sinkactor.Grant{{To: src, Insert: 1, Rows: 100}}))
+		next := messages.PID{ID: "next"}
+		Expect(l.Request(&messages.CreditRequest{From: next, Insert: 1, Want: 50})).To(BeEmpty())
+		Expect(l.Request(ask(0))).To(Equal([]sinkactor.Grant{{To: next, Insert: 1, Rows: 50}}))
+		Expect(l.Room()).To(Equal(50))
+	})
+
 	It("with a minimum grant, lets a source wait for a batch's worth instead of taking a sliver", func() {
 		l := sinkactor.NewLedger(1000)
 		l.SetMinGrant(500)

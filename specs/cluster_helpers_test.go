@@ -126,6 +126,7 @@ func freeLoopbackPorts(n int) []int {
 // readerNodes is a cluster of nodes reading stream `in` of a local endpoint.
 type readerNodes struct {
 	b     *backend
+	srv   *kinesislocal.Server // b's endpoint, for its faults
 	job   string
 	etcd  string
 	args  []string // the cluster flags of a node
@@ -140,7 +141,7 @@ func startReaders(ctx SpecContext, cluster string, shards int, jobText func(url 
 	etcd := startEtcd(ctx)
 	b, srv := faultyBackend(kinesislocal.Options{})
 	Expect(srv.CreateStream("in", shards)).To(Succeed())
-	r := &readerNodes{b: b, job: writeJob(cluster, jobText(b.url)), etcd: etcd, args: []string{"--cluster", cluster, "--etcd", etcd, "--quiet"}}
+	r := &readerNodes{b: b, srv: srv, job: writeJob(cluster, jobText(b.url)), etcd: etcd, args: []string{"--cluster", cluster, "--etcd", etcd, "--quiet"}}
 	r.nodes = r.startThree()
 	return r
 }

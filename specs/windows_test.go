@@ -298,9 +298,5 @@ var _ = Describe("event-time windows across a crash (local endpoint)", Label("lo
 			got[key] = w
 		}
 		Expect(got).To(Equal(want))
-	}, SpecTimeout(3*time.Minute),
-		// Once in many CI runs a window after the restart differed from the
-		// undisturbed count (issue 15's note): a second attempt until the
-		// cause is found.
-		FlakeAttempts(2))
+	}, SpecTimeout(3*time.Minute))
 })

@@ -6,8 +6,11 @@
 // sink for credit in turn.
 //
 // For checkpoints it aligns: once the barriers of every shard the
-// checkpointer named have arrived (rows arriving behind a barrier wait), it
-// takes a snapshot of its state, sends its own barrier to the sink, and when
-// the sink confirms, hands the state and the shards' positions to the
-// checkpointer. The window logic itself is package window.
+// checkpointer named have arrived (rows arriving behind a barrier wait, and
+// so does the global watermark, which may already count them), it takes a
+// snapshot of its state, folds in the rows that waited, sends its own
+// barrier to the sink, applies the watermark that waited, and when the sink
+// confirms, hands the state and the shards' positions to the checkpointer.
+// Rows that arrive after the snapshot are folded in at once. The window
+// logic itself is package window.
 package windowactor

@@ -62,6 +62,11 @@ type alignment struct {
 	expectedSet  map[string]bool            // tables whose ExpectBarriers arrived
 	got          map[string]map[string]messages.Barrier
 	held         map[string][]queued // "table/shard" -> rows after its barrier
+	// deferred is the newest global watermark that came before the
+	// snapshot: it may count rows held behind a barrier (their shard
+	// reported after sending them), so it closes windows only once they
+	// are folded in. window.NoWatermark when none came.
+	deferred int64
 	// sinkAcked is set once the sink confirmed the results emitted before
 	// the snapshot; snapshot holds the state taken at alignment.
 	snapshot   []byte
@@ -151,7 +156,8 @@ func (o *operator) onRows(ctx actor.Context, m *messages.RowBatch) {
 	if len(m.Rows) == 0 {
 		return
 	}
-	if a := o.align; a != nil {
+	// Once the snapshot is taken nothing is held: the rows belong after it.
+	if a := o.align; a != nil && !a.snapTaken {
 		if _, barriered := a.got[m.Source][m.Shard]; barriered {
 			key := m.Source + "/" + m.Shard
 			a.held[key] = append(a.held[key], queued{rows: m.Rows})
@@ -170,7 +176,20 @@ func (o *operator) fold(ctx actor.Context, rows []types.Row) {
 	o.grants(ctx, o.ledger.Written(len(rows)))
 }
 
+// onWatermark closes the windows a global watermark passes; while the
+// operator aligns a checkpoint, the watermark waits for the snapshot (see
+// alignment.deferred).
 func (o *operator) onWatermark(ctx actor.Context, wm int64) {
+	if a := o.align; a != nil && !a.snapTaken {
+		a.deferred = max(a.deferred, wm)
+		return
+	}
+	o.advance(ctx, wm)
+}
+
+// advance moves the window state to the global watermark wm and sends the
+// results of the windows it closes.
+func (o *operator) advance(ctx actor.Context, wm int64) {
 	if wm <= o.op.Watermark() {
 		return
 	}
@@ -273,7 +292,7 @@ func (o *operator) alignmentFor(ctx actor.Context, id int64, cp messages.PID) *a
 		o.abortAlignment(ctx)
 	}
 	o.align = &alignment{id: id, checkpointer: cp, expected: map[string]map[string]bool{}, expectedSet: map[string]bool{},
-		got: map[string]map[string]messages.Barrier{}, held: map[string][]queued{}}
+		got: map[string]map[string]messages.Barrier{}, held: map[string][]queued{}, deferred: window.NoWatermark}
 	return o.align
 }
 
@@ -307,6 +326,7 @@ func (o *operator) maybeAligned(ctx actor.Context) {
 	// in now, in the order they came.
 	o.releaseHeld(ctx, a)
 	o.maybeSinkBarrier(ctx)
+	o.advance(ctx, a.deferred)
 }
 
 // maybeSinkBarrier sends the operator's own barrier to the sink once every
@@ -354,6 +374,7 @@ func (o *operator) abortAlignment(ctx actor.Context) {
 	if a := o.align; a != nil {
 		o.releaseHeld(ctx, a)
 		o.align = nil
+		o.advance(ctx, a.deferred)
 	}
 }
 
