@@ -46,10 +46,18 @@ func Props(cfg Config) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor { return newOperator(cfg) }, actors.RaisePanics())
 }
 
-// queued is a batch of input rows held back while the operator aligns a
-// checkpoint's barriers.
+// queued is a batch of input rows, or a report marker, held back while the
+// operator aligns a checkpoint's barriers: a marker that came after a
+// shard's barrier stays behind the rows before it.
 type queued struct {
 	rows []types.Row
+	mark *messages.ReportMarker
+}
+
+// reporter is one shard actor, as report markers name it.
+type reporter struct {
+	shard string
+	from  messages.PID
 }
 
 // alignment is an operator's progress through one checkpoint: the barriers
@@ -88,10 +96,16 @@ type operator struct {
 	align   *alignment
 	flusher *actor.PID
 	failed  bool
+
+	// marks is the last report marker of each shard actor; waiting are
+	// the global watermarks not applied yet because a marker they depend
+	// on has not arrived, oldest first.
+	marks   map[reporter]int64
+	waiting []*messages.GlobalWatermark
 }
 
 func newOperator(cfg Config) *operator {
-	return &operator{cfg: cfg, name: Name(cfg.Insert.Index, cfg.Partition), ledger: sinkactor.NewLedger(Capacity)}
+	return &operator{cfg: cfg, name: Name(cfg.Insert.Index, cfg.Partition), ledger: sinkactor.NewLedger(Capacity), marks: map[reporter]int64{}}
 }
 
 // Receive handles one message; folding a batch into the window state and
@@ -111,8 +125,11 @@ func (o *operator) Receive(ctx actor.Context) {
 		o.grants(ctx, o.ledger.Request(m))
 	case *messages.RowBatch:
 		o.onRows(ctx, m)
+	case *messages.ReportMarker:
+		o.onMarker(ctx, m)
 	case *messages.GlobalWatermark:
-		o.onWatermark(ctx, m.Watermark)
+		o.waiting = append(o.waiting, m)
+		o.applyWatermarks(ctx)
 	case *messages.CreditGrant:
 		o.onGrant(ctx, m)
 	case *messages.ExpectBarriers:
@@ -159,6 +176,51 @@ func (o *operator) onRows(ctx actor.Context, m *messages.RowBatch) {
 		}
 	}
 	o.fold(ctx, m.Rows)
+}
+
+// onMarker records a shard actor's report marker, unless it came after
+// the shard's barrier in a checkpoint being aligned: then it waits behind
+// the rows held there.
+func (o *operator) onMarker(ctx actor.Context, m *messages.ReportMarker) {
+	if a := o.align; a != nil {
+		if _, barriered := a.got[m.Table][m.ShardID]; barriered {
+			key := m.Table + "/" + m.ShardID
+			a.held[key] = append(a.held[key], queued{mark: m})
+			return
+		}
+	}
+	o.mark(m)
+	o.applyWatermarks(ctx)
+}
+
+func (o *operator) mark(m *messages.ReportMarker) {
+	r := reporter{shard: m.ShardID, from: m.From}
+	o.marks[r] = max(o.marks[r], m.Seq)
+}
+
+// applyWatermarks applies the newest waiting global watermark whose
+// reports' markers have all arrived (so have the rows before them), and
+// drops the older ones it supersedes.
+func (o *operator) applyWatermarks(ctx actor.Context) {
+	for i := len(o.waiting) - 1; i >= 0; i-- {
+		g := o.waiting[i]
+		if !o.covered(g) {
+			continue
+		}
+		o.waiting = o.waiting[i+1:]
+		o.onWatermark(ctx, g.Watermark)
+		return
+	}
+}
+
+// covered says whether every report g was computed from has its marker.
+func (o *operator) covered(g *messages.GlobalWatermark) bool {
+	for _, r := range g.After {
+		if o.marks[reporter{shard: r.ShardID, from: r.From}] < r.Seq {
+			return false
+		}
+	}
+	return true
 }
 
 // fold adds input rows to the window state and frees their credit.
@@ -339,13 +401,21 @@ func (o *operator) maybeAcknowledge(ctx actor.Context) {
 	o.align = nil
 }
 
+// releaseHeld folds in the rows held behind barriers and records the
+// markers among them, each shard's in the order they came, then applies
+// the global watermarks that waited for those markers.
 func (o *operator) releaseHeld(ctx actor.Context, a *alignment) {
 	for key, qs := range a.held {
 		for _, q := range qs {
+			if q.mark != nil {
+				o.mark(q.mark)
+				continue
+			}
 			o.fold(ctx, q.rows)
 		}
 		delete(a.held, key)
 	}
+	o.applyWatermarks(ctx)
 }
 
 // abortAlignment gives up the checkpoint in progress: its held rows are
