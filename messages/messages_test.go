@@ -75,6 +75,7 @@ func fixtures() map[string]messages.Message {
 			{ShardID: "t", Start: messages.StartPosition{Kind: messages.TrimHorizon}}}},
 		&messages.ShardLost{Table: "orders", ShardID: "s", Member: "10.0.0.8:7000"},
 		&messages.MoveShard{Table: "orders", ShardID: "s", Leaving: "10.0.0.8:7000"},
+		&messages.Placing{Coordinator: pid},
 		&messages.ShardsRequest{},
 		&messages.ShardsRead{Shards: []messages.ShardRead{{Table: "orders", ShardID: "s", MillisBehindLatest: 1500}}},
 		&messages.Progress{Table: "orders", Sink: true, Shards: 4, FinishedShards: 1, Records: 5, Rows: 4, Skipped: 1, MaxMillisBehindLatest: 9, Paused: 2,
