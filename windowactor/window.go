@@ -69,7 +69,10 @@ type alignment struct {
 	expected     map[string]map[string]bool // table -> shard -> expected
 	expectedSet  map[string]bool            // tables whose ExpectBarriers arrived
 	got          map[string]map[string]messages.Barrier
-	held         map[string][]queued // "table/shard" -> rows after its barrier
+	// held are the rows (and report markers) of each "table/shard" that
+	// came after its barrier, until the snapshot; after it, rows are
+	// folded in at once (they belong to the next checkpoint).
+	held map[string][]queued
 	// sinkAcked is set once the sink confirmed the results emitted before
 	// the snapshot; snapshot holds the state taken at alignment.
 	snapshot   []byte
@@ -168,7 +171,7 @@ func (o *operator) onRows(ctx actor.Context, m *messages.RowBatch) {
 	if len(m.Rows) == 0 {
 		return
 	}
-	if a := o.align; a != nil {
+	if a := o.align; a != nil && !a.snapTaken {
 		if _, barriered := a.got[m.Source][m.Shard]; barriered {
 			key := m.Source + "/" + m.Shard
 			a.held[key] = append(a.held[key], queued{rows: m.Rows})
@@ -182,7 +185,7 @@ func (o *operator) onRows(ctx actor.Context, m *messages.RowBatch) {
 // the shard's barrier in a checkpoint being aligned: then it waits behind
 // the rows held there.
 func (o *operator) onMarker(ctx actor.Context, m *messages.ReportMarker) {
-	if a := o.align; a != nil {
+	if a := o.align; a != nil && !a.snapTaken {
 		if _, barriered := a.got[m.Table][m.ShardID]; barriered {
 			key := m.Table + "/" + m.ShardID
 			a.held[key] = append(a.held[key], queued{mark: m})
