@@ -26,11 +26,19 @@ import (
 // host answers, and the shards Assign moves to it are moved with a
 // MoveShard (stopped where they are, started there right after). A member
 // handing its shards over before it leaves is never placed on again
-// (Leaving).
+// (Leaving). With a lost callback (a windowed job, which rolls back as a
+// whole) a lost member's shards are not placed again: lost is called
+// instead.
+//
+// Before its first placement it sends every member's shard host a
+// Placing naming its coordinator, so that the shard actors an earlier
+// coordinator placed stop (a leader that left, or this leader's run
+// before a rollback).
 type Placement struct {
 	node   *Node
 	local  actors.Placement
 	hostID string
+	lost   func(member string)
 
 	mu     sync.Mutex
 	placed map[string]string // shard → member address
@@ -54,9 +62,11 @@ const readyTimeout = 30 * time.Second
 
 // NewPlacement places one table's shards across node's members; local
 // spawns those of this node, hostID names the table's shard host on every
-// node.
-func NewPlacement(node *Node, local actors.Placement, hostID string) *Placement {
-	p := &Placement{node: node, local: local, hostID: hostID, placed: map[string]string{}, leaving: map[string]bool{}, moving: map[string]string{}}
+// node. lost, when not nil, is called (on the provider's goroutine; it
+// must not block) with a member that left while shards were placed on it,
+// and those shards are not placed again.
+func NewPlacement(node *Node, local actors.Placement, hostID string, lost func(member string)) *Placement {
+	p := &Placement{node: node, local: local, hostID: hostID, lost: lost, placed: map[string]string{}, leaving: map[string]bool{}, moving: map[string]string{}}
 	node.Watch(p.membersChanged)
 	return p
 }
@@ -89,8 +99,10 @@ func (p *Placement) owner(parent actor.Context, start *messages.StartShard) stri
 	p.coordinator, p.system, p.table = parent.Self(), parent.ActorSystem(), start.Table
 	if p.ready == nil {
 		p.ready = map[string]bool{}
+		claim := &messages.Placing{Coordinator: messages.FromPID(parent.Self())}
 		for _, m := range p.node.Members() {
 			p.ready[m.Address] = true
+			parent.Send(actor.NewPID(m.Address, p.hostID), claim)
 		}
 	}
 	targets := p.targets()
@@ -141,10 +153,19 @@ func (p *Placement) membersChanged(members []Member) {
 			go p.await(m.Address)
 		}
 	}
+	lost := map[string]bool{}
 	for shard, owner := range p.placed {
 		if !live[owner] {
 			delete(p.placed, shard)
-			p.system.Root.Send(p.coordinator, &messages.ShardLost{Table: p.table, ShardID: shard, Member: owner})
+			lost[owner] = true
+			if p.lost == nil {
+				p.system.Root.Send(p.coordinator, &messages.ShardLost{Table: p.table, ShardID: shard, Member: owner})
+			}
+		}
+	}
+	if p.lost != nil {
+		for member := range lost {
+			p.lost(member)
 		}
 	}
 }

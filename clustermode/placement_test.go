@@ -69,7 +69,7 @@ var _ = Describe("placing shards across nodes", func() {
 			sys := actor.NewActorSystem()
 			DeferCleanup(sys.Shutdown)
 			node := clustermode.NodeOf(a, b)
-			coord := &coordinator{p: clustermode.NewPlacement(node, nil, "host")}
+			coord := &coordinator{p: clustermode.NewPlacement(node, nil, "host", nil)}
 			pid := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return coord }))
 			for _, s := range names("shard", 16) {
 				sys.Root.Send(pid, &messages.StartShard{Table: "events", ShardID: s})

@@ -106,6 +106,13 @@ type shardInfo struct {
 	atStart  bool
 	pid      *actor.PID
 	progress messages.ShardProgress
+	// moving is set once the shard's actor was told to stop so that the
+	// shard moves to another node (MoveShard); barriers are the checkpoint
+	// barriers triggered since, which its next actor forwards at the
+	// position the old one stopped (a barrier sent after StopReading would
+	// be lost, and the checkpoint with it).
+	moving   bool
+	barriers []*messages.Barrier
 }
 
 // Messages the coordinator sends itself.
@@ -372,6 +379,10 @@ func (c *coordinator) startReady(ctx actor.Context) {
 			return
 		}
 		s.pid, s.status = pid, running
+		for _, b := range s.barriers {
+			ctx.Send(pid, b)
+		}
+		s.barriers = nil
 	}
 }
 
@@ -523,7 +534,12 @@ func (c *coordinator) onTrigger(ctx actor.Context, m *messages.TriggerCheckpoint
 	for _, s := range c.shards {
 		if s.status == running && s.pid != nil {
 			snap.Awaiting = append(snap.Awaiting, s.id)
-			ctx.Send(s.pid, &messages.Barrier{ID: m.ID, Checkpointer: m.Checkpointer})
+			b := &messages.Barrier{ID: m.ID, Checkpointer: m.Checkpointer}
+			if s.moving {
+				s.barriers = append(s.barriers, b)
+				continue
+			}
+			ctx.Send(s.pid, b)
 		}
 	}
 	sort.Strings(snap.Awaiting)
@@ -555,7 +571,7 @@ func (c *coordinator) snapshot(id int64) *messages.SourceSnapshot {
 func (c *coordinator) onShardStopped(ctx actor.Context, m *messages.ShardStopped) {
 	if s, ok := c.shards[m.ShardID]; ok && s.status == running {
 		c.retire(s)
-		s.status = pending
+		s.status, s.moving = pending, false
 		s.lastSeq, s.lastSub = m.LastSequenceNumber, m.LastSubSequenceNumber
 		if m.LastSequenceNumber != "" {
 			s.start = &messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: m.LastSequenceNumber, SubSequenceNumber: m.LastSubSequenceNumber}
@@ -580,6 +596,7 @@ func (c *coordinator) onMoveShard(ctx actor.Context, m *messages.MoveShard) {
 	if l, ok := c.cfg.Placement.(actors.Leaver); ok && m.Leaving != "" {
 		l.Leaving(m.Leaving)
 	}
+	s.moving = true
 	ctx.Send(s.pid, &messages.StopReading{})
 }
 
@@ -593,7 +610,7 @@ func (c *coordinator) onShardLost(ctx actor.Context, m *messages.ShardLost) {
 		return
 	}
 	c.retire(s)
-	s.status = pending
+	s.status, s.moving = pending, false
 	if pos, ok := c.committed[s.id]; ok && pos.SequenceNumber != "" {
 		s.start = &messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: pos.SequenceNumber, SubSequenceNumber: pos.SubSequenceNumber}
 		s.lastSeq, s.lastSub = pos.SequenceNumber, pos.SubSequenceNumber

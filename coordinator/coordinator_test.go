@@ -102,4 +102,27 @@ var _ = Describe("a coordinator", func() {
 		Expect(errors.Is(&failed.Failure, failure.ErrAccessDenied)).To(BeTrue(), "the shard's failure keeps its kind")
 		Expect(failed.Failure.Code).To(Equal("AccessDeniedException"))
 	})
+
+	It("has a checkpoint taken while a shard moves to another node forwarded by the shard's next actor, from where the old one stopped", func() {
+		// Flow: shard 0 runs → MoveShard: its actor is told to stop →
+		// checkpoint 1 is triggered (a barrier sent now would reach a
+		// stopped actor, and the checkpoint would never complete) → the
+		// old actor stops after 41 → shard 0 starts again after 41, and
+		// its new actor gets barrier 1.
+		r := startCoordinator(&fakeStream{shards: []ktypes.Shard{listedShard(0, false)}}, nil)
+		Eventually(r.placement.ids).Should(HaveLen(1))
+		old := r.placement.pid(shardID(0))
+		r.sys.Root.Send(r.coordinator, &messages.MoveShard{Table: "src", ShardID: shardID(0)})
+		r.trigger(1)
+		snap := actortest.Await[*messages.SourceSnapshot](r.checkpointer, 1)[0]
+		Expect(snap.Awaiting).To(Equal([]string{shardID(0)}), "the checkpoint waits for the moving shard")
+
+		r.sys.Root.Send(r.coordinator, &messages.ShardStopped{ShardID: shardID(0), LastSequenceNumber: "41"})
+		Eventually(r.placement.ids).Should(HaveLen(2))
+		Expect(r.placement.lastStart(shardID(0)).Start).To(Equal(messages.StartPosition{Kind: messages.AfterSequenceNumber, SequenceNumber: "41"}))
+		moved := r.placement.pid(shardID(0))
+		Expect(moved).NotTo(Equal(old))
+		Eventually(func() []int64 { return r.placement.barriersOf(moved) }).Should(Equal([]int64{1}))
+		Expect(r.placement.barriersOf(old)).To(BeEmpty())
+	})
 })

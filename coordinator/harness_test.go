@@ -95,12 +95,18 @@ func (f *fakeStream) ListShards(ctx context.Context, in *kinesis.ListShardsInput
 // crash makes a fake shard actor panic with why.
 type crash struct{ why string }
 
-// fakeReader stands for a shard actor: it panics when told to.
-type fakeReader struct{}
+// fakeReader stands for a shard actor: it panics when told to, and
+// records the barriers it gets.
+type fakeReader struct{ p *fakePlacement }
 
-func (fakeReader) Receive(ctx actor.Context) {
-	if m, ok := ctx.Message().(*crash); ok {
+func (r fakeReader) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *crash:
 		panic(m.why)
+	case *messages.Barrier:
+		r.p.mu.Lock()
+		defer r.p.mu.Unlock()
+		r.p.barriers[ctx.Self().Id] = append(r.p.barriers[ctx.Self().Id], m.ID)
 	}
 }
 
@@ -112,16 +118,25 @@ type fakePlacement struct {
 	started []*messages.StartShard
 	pids    map[string]*actor.PID
 	made    map[string]int
+	// barriers are the checkpoint ids each actor got, by its PID's id
+	// (a shard placed again gets an actor of another name).
+	barriers map[string][]int64
 }
 
 func (p *fakePlacement) Place(parent actor.Context, start *messages.StartShard) (*actor.PID, error) {
 	id := start.ShardID
+	p.mu.Lock()
+	name := id
+	if n := len(p.placements(id)); n > 0 {
+		name = fmt.Sprintf("%s#%d", id, n)
+	}
+	p.mu.Unlock()
 	pid, err := parent.SpawnNamed(actor.PropsFromProducer(func() actor.Actor {
 		p.mu.Lock()
 		p.made[id]++
 		p.mu.Unlock()
-		return fakeReader{}
-	}), id)
+		return fakeReader{p: p}
+	}), name)
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +145,32 @@ func (p *fakePlacement) Place(parent actor.Context, start *messages.StartShard) 
 	p.started = append(p.started, start)
 	p.pids[id] = pid
 	return pid, nil
+}
+
+// placements are the StartShards of shard id so far. Call with p.mu held.
+func (p *fakePlacement) placements(id string) []*messages.StartShard {
+	var out []*messages.StartShard
+	for _, s := range p.started {
+		if s.ShardID == id {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// lastStart returns the latest StartShard of shard id.
+func (p *fakePlacement) lastStart(id string) *messages.StartShard {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	all := p.placements(id)
+	return all[len(all)-1]
+}
+
+// barriersOf returns the checkpoint ids the actor pid got barriers of.
+func (p *fakePlacement) barriersOf(pid *actor.PID) []int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.barriers[pid.Id]
 }
 
 // ids returns the shards started so far, in order.
@@ -184,7 +225,7 @@ func startCoordinator(stream *fakeStream, restore *checkpoint.Source) *run {
 	GinkgoHelper()
 	sys := actortest.NewSystem()
 	r := &run{sys: sys, checkpointer: &actortest.Recorder{}, logs: &actortest.SyncBuffer{},
-		placement: &fakePlacement{pids: map[string]*actor.PID{}, made: map[string]int{}}}
+		placement: &fakePlacement{pids: map[string]*actor.PID{}, made: map[string]int{}, barriers: map[string][]int64{}}}
 	sink := (&actortest.Recorder{}).Spawn(sys)
 	r.cpPID = r.checkpointer.Spawn(sys)
 	cfg := coordinator.Config{Job: "job", Table: "src", Stream: "orders", Source: source(), API: stream, Placement: r.placement,

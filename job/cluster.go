@@ -2,7 +2,6 @@ package job
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -30,20 +29,18 @@ type Cluster struct {
 	Placement func(local actors.Placement, hostID string) actors.Placement
 }
 
-// ErrClusterWindows is returned by Start for a windowed job in cluster mode:
-// a window operator's watermark does not travel across nodes yet.
-var ErrClusterWindows = errors.New("windowed INSERTs cannot run on several nodes yet")
-
-func checkCluster(p *plan.Plan, c *Cluster) error {
-	if c == nil {
-		return nil
-	}
+// Windowed says whether the plan has a windowed INSERT. In cluster mode its
+// window operators and watermark actors run on the leader only, fed by the
+// shard actors of every node; a member lost with shards rolls the whole
+// job back to its last checkpoint (Job.Abandon, then Start again), since
+// the window state holds the lost node's rows read since that checkpoint.
+func Windowed(p *plan.Plan) bool {
 	for _, in := range p.Inserts {
 		if in.Window != nil {
-			return fmt.Errorf("job %q, INSERT INTO `%s`: %w; run it without --cluster", p.Name, in.Sink.Name, ErrClusterWindows)
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 // hostID is the id of a table's shard host, the same on every node.
@@ -80,6 +77,10 @@ type shardHost struct {
 	props     *actor.Props
 	outputs   []messages.Output
 	watermark messages.PID
+	// windowed are the INSERTs with a window: their rows go to the
+	// leader's window operators, and the shard's watermark to the leader's
+	// watermark actor.
+	windowed map[int]bool
 
 	mu sync.Mutex
 	// starts are the StartShard of each running shard actor, by its id;
@@ -93,7 +94,12 @@ type shardHost struct {
 // startHost registers a table's shard host under id.
 func startHost(system *actor.ActorSystem, id string, env *shardactor.Env, outputs []messages.Output, wm messages.PID) (*shardHost, error) {
 	h := &shardHost{system: system, outputs: outputs, watermark: wm, starts: map[string]*messages.StartShard{},
-		coordinators: map[string]*actor.PID{}, lag: map[string]int64{}}
+		coordinators: map[string]*actor.PID{}, lag: map[string]int64{}, windowed: map[int]bool{}}
+	for _, in := range env.Inserts {
+		if in.Window != nil {
+			h.windowed[in.Index] = true
+		}
+	}
 	h.props = shardactor.Props(env).Clone(actor.WithGuardian(hostGuardian{h}))
 	pid, ok := system.ProcessRegistry.Add(h, id)
 	if !ok {
@@ -112,7 +118,10 @@ func (h *shardHost) SendUserMessage(_ *actor.PID, message any) {
 		if sender != nil {
 			h.system.Root.Send(sender, &actor.Touched{Who: h.self})
 		}
+	case *messages.Placing:
+		h.claim(m.Coordinator)
 	case *messages.StartShard:
+		h.claim(m.Coordinator)
 		h.start(m)
 	case *messages.ShardProgress:
 		h.forward(m.ShardID, m, m.MillisBehindLatest)
@@ -157,10 +166,32 @@ func (h *shardHost) Stop(pid *actor.PID) {
 	h.system.ProcessRegistry.Remove(pid)
 }
 
+// claim makes coordinator the one that places shards here: the shard
+// actors another coordinator placed (a leader that left, or the leader's
+// run before it rolled the job back) stop.
+func (h *shardHost) claim(coordinator messages.PID) {
+	h.mu.Lock()
+	var pids []*actor.PID
+	for id, m := range h.starts {
+		if m.Coordinator != coordinator {
+			pids = append(pids, actor.NewPID(h.system.Address(), id))
+			delete(h.starts, id)
+		}
+	}
+	h.mu.Unlock()
+	for _, pid := range pids {
+		_ = h.system.Root.StopFuture(pid).Wait()
+	}
+}
+
 func (h *shardHost) start(m *messages.StartShard) {
 	local := *m
-	local.Outputs = localOutputs(m.Outputs, h.outputs)
+	local.Outputs = localOutputs(m.Outputs, h.outputs, h.windowed)
 	local.Watermark = h.watermark
+	if windowOutputs(m.Outputs, h.windowed) {
+		// The leader's watermark actor governs the leader's windows.
+		local.Watermark = m.Watermark
+	}
 	local.Coordinator = messages.FromPID(h.self)
 	id := h.self.Id + "/" + m.ShardID
 	if _, orphan := h.system.ProcessRegistry.GetLocal(id); orphan {
@@ -340,10 +371,15 @@ func (g hostGuardian) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, 
 }
 
 // localOutputs maps the leader's outputs onto this node's: the same INSERT
-// and window partition, this node's actor.
-func localOutputs(theirs, ours []messages.Output) []messages.Output {
+// and window partition, this node's actor; the partitions of a windowed
+// INSERT stay the leader's, which holds the window.
+func localOutputs(theirs, ours []messages.Output, windowed map[int]bool) []messages.Output {
 	out := make([]messages.Output, 0, len(theirs))
 	for _, t := range theirs {
+		if windowed[t.Insert] {
+			out = append(out, t)
+			continue
+		}
 		for _, o := range ours {
 			if o.Insert == t.Insert && o.Partition == t.Partition {
 				out = append(out, o)
@@ -352,4 +388,26 @@ func localOutputs(theirs, ours []messages.Output) []messages.Output {
 		}
 	}
 	return out
+}
+
+// windowOutputs says whether outputs feed a windowed INSERT.
+func windowOutputs(outputs []messages.Output, windowed map[int]bool) bool {
+	for _, o := range outputs {
+		if windowed[o.Insert] {
+			return true
+		}
+	}
+	return false
+}
+
+// Abandon stops the job where it is, without draining it or saving a final
+// checkpoint, and waits until every actor stopped: the next run resumes
+// from the last checkpoint. A cluster's leader abandons its run of a
+// windowed job when a member holding shards is lost (see Windowed). It
+// returns ErrStopTimeout, as a Stop cut short does, or the job's earlier
+// error.
+func (j *Job) Abandon() error {
+	j.finish(ErrStopTimeout, nil)
+	j.system.Root.Stop(j.root)
+	return j.Wait()
 }

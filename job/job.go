@@ -142,9 +142,6 @@ func Start(ctx context.Context, p *plan.Plan, opts Options) (*Job, error) {
 	if err := CheckGoTables(p, opts.Sinks, opts.Sources); err != nil {
 		return nil, err
 	}
-	if err := checkCluster(p, opts.Cluster); err != nil {
-		return nil, err
-	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -30,6 +30,18 @@ type MoveShard struct {
 	Leaving string `msgpack:"l,omitempty"`
 }
 
+// Placing tells a node's shard host which coordinator places shards there
+// from now on: a leader's new run (after it took the lead, or rolled the
+// whole job back to its last checkpoint) sends it to every member before
+// its first StartShard, and the host stops the shard actors any other
+// coordinator placed, which the new run reads again from the checkpoint.
+type Placing struct {
+	Coordinator PID `msgpack:"c"`
+}
+
+func (*Placing) TypeName() string                            { return "Placing" }
+func (m *Placing) Serialize() (remote.RootSerialized, error) { return seal(m) }
+
 // ShardsProcessID is the id under which every node of a cluster answers
 // ShardsRequest.
 const ShardsProcessID = "shardflow-shards"
@@ -70,6 +82,7 @@ func init() {
 	register(func() Message { return &CheckpointCommitted{} })
 	register(func() Message { return &ShardLost{} })
 	register(func() Message { return &MoveShard{} })
+	register(func() Message { return &Placing{} })
 	register(func() Message { return &ShardsRequest{} })
 	register(func() Message { return &ShardsRead{} })
 }

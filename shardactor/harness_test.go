@@ -35,12 +35,25 @@ const pollEvery = 200 * time.Millisecond
 // a blackhole `out` by one INSERT.
 func sourcePlan(maxCount int) *plan.Plan {
 	GinkgoHelper()
-	src := fmt.Sprintf(`CREATE TABLE src (v STRING) WITH ('connector' = 'kinesis', 'stream' = 'orders', 'aws.region' = 'us-east-1',
-  'format' = 'raw', 'scan.shard.getrecords.intervalmillis' = '%d', 'scan.shard.getrecords.maxrecordcount' = '%d',
+	return planOf("v STRING", "'format' = 'raw'", maxCount)
+}
+
+// eventTimePlan is sourcePlan of csv records "v,ts" with a WATERMARK on ts
+// (one second behind) reported every second, so the lookahead is 3 s.
+func eventTimePlan(maxCount int) *plan.Plan {
+	GinkgoHelper()
+	return planOf("v STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND",
+		"'format' = 'csv', 'scan.watermark.sync.interval' = '1000'", maxCount)
+}
+
+func planOf(columns, format string, maxCount int) *plan.Plan {
+	GinkgoHelper()
+	src := fmt.Sprintf(`CREATE TABLE src (%s) WITH ('connector' = 'kinesis', 'stream' = 'orders', 'aws.region' = 'us-east-1',
+  %s, 'scan.shard.getrecords.intervalmillis' = '%d', 'scan.shard.getrecords.maxrecordcount' = '%d',
   'scan.shard.getrecords.maxretries' = '2', 'scan.shard.getiterator.maxretries' = '2');
 CREATE TABLE out (v STRING) WITH ('connector' = 'blackhole');
 INSERT INTO out SELECT v FROM src;
-`, pollEvery.Milliseconds(), maxCount)
+`, columns, format, pollEvery.Milliseconds(), maxCount)
 	f, ds := jobfile.Parse("job.sql", []byte(src))
 	Expect(ds.HasErrors()).To(BeFalse(), "%v", ds)
 	p, ds := plan.Build(f, nil)
@@ -182,16 +195,27 @@ type shardRun struct {
 // start, with its coordinator and sink.
 func startShard(kin *fakeShard, maxCount int, start messages.StartPosition) *shardRun {
 	GinkgoHelper()
+	return startShardOf(kin, sourcePlan(maxCount), start, nil)
+}
+
+// startShardOf spawns a shard actor of p reading kin from start, with its
+// coordinator and sink, and watermark as its watermark actor when it is
+// not nil.
+func startShardOf(kin *fakeShard, p *plan.Plan, start messages.StartPosition, watermark *actortest.Recorder) *shardRun {
+	GinkgoHelper()
 	sys := actortest.NewSystem()
-	p := sourcePlan(maxCount)
 	r := &shardRun{sys: sys, clock: kin.clock, kinesis: kin, coordinator: &actortest.Recorder{}, sink: &actortest.Recorder{}}
 	coordinator := r.coordinator.Spawn(sys)
 	r.sinkPID = r.sink.Spawn(sys)
 	env := &shardactor.Env{Table: p.Tables[0], Inserts: p.Inserts, API: kin, Logger: slog.New(slog.DiscardHandler),
 		Clock: kin.clock, ProgressEvery: time.Hour}
 	r.shard = sys.Root.Spawn(shardactor.Props(env))
+	var wm *actor.PID
+	if watermark != nil {
+		wm = watermark.Spawn(sys)
+	}
 	sys.Root.Send(r.shard, &messages.StartShard{Job: "job", Table: "src", Stream: "orders", ShardID: "shardId-000000000000",
-		Start: start, Coordinator: messages.FromPID(coordinator),
+		Start: start, Coordinator: messages.FromPID(coordinator), Watermark: messages.FromPID(wm),
 		Outputs: []messages.Output{{Insert: 0, Sink: messages.FromPID(r.sinkPID)}}})
 	DeferCleanup(func() {
 		_ = sys.Root.StopFuture(r.shard).Wait()

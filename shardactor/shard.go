@@ -71,6 +71,11 @@ type eventTime struct {
 	// bottleneck is set when the shard, holding the global watermark back,
 	// moved its own: it reports at once.
 	bottleneck bool
+	// seq numbers the reports sent (messages.ShardWatermark.Seq); windows
+	// are the outputs that are window operator partitions, which get a
+	// ReportMarker before each report.
+	seq     int64
+	windows []messages.PID
 }
 
 // held is a record decoded and waiting for the global watermark.
@@ -255,6 +260,7 @@ func (s *shard) begin(ctx actor.Context, m *messages.StartShard) {
 			gate:     watermark.NewShard[held](watermark.ShardConfigFor(src)),
 			actor:    m.Watermark.PID(),
 			interval: src.WatermarkSyncInterval,
+			windows:  s.windowOutputs(m.Outputs),
 		}
 		// Report at once: a new shard (a split's child) holds the global
 		// watermark back from the moment it exists.
@@ -590,9 +596,7 @@ func (s *shard) reportWatermark(ctx actor.Context, finished bool) {
 	if s.et == nil || s.start == nil {
 		return
 	}
-	now := s.clock.Now()
-	ctx.Send(s.et.actor, &messages.ShardWatermark{Table: s.start.Table, ShardID: s.start.ShardID, From: messages.FromPID(ctx.Self()),
-		Watermark: s.et.gate.Watermark(), Idle: s.et.gate.Idle(now), Finished: finished})
+	s.sendWatermark(ctx, finished)
 	if !finished {
 		s.timers.After(s.et.interval, &reportWatermark{})
 	}
@@ -605,8 +609,35 @@ func (s *shard) reportIfBottleneck(ctx actor.Context) {
 		return
 	}
 	s.et.bottleneck = false
-	ctx.Send(s.et.actor, &messages.ShardWatermark{Table: s.start.Table, ShardID: s.start.ShardID, From: messages.FromPID(ctx.Self()),
-		Watermark: s.et.gate.Watermark(), Idle: s.et.gate.Idle(s.clock.Now())})
+	s.sendWatermark(ctx, false)
+}
+
+// sendWatermark reports the shard's watermark to the watermark actor,
+// after a ReportMarker of the same Seq to every window operator partition
+// the shard feeds, on the path of its rows: a window operator applies a
+// global watermark only once the markers of the reports it was computed
+// from arrived, so every row emitted before a report is in first.
+func (s *shard) sendWatermark(ctx actor.Context, finished bool) {
+	s.et.seq++
+	from := messages.FromPID(ctx.Self())
+	for _, w := range s.et.windows {
+		ctx.Send(w.PID(), &messages.ReportMarker{Table: s.start.Table, ShardID: s.start.ShardID, From: from, Seq: s.et.seq})
+	}
+	ctx.Send(s.et.actor, &messages.ShardWatermark{Table: s.start.Table, ShardID: s.start.ShardID, From: from,
+		Watermark: s.et.gate.Watermark(), Idle: s.et.gate.Idle(s.clock.Now()), Finished: finished, Seq: s.et.seq})
+}
+
+// windowOutputs are the outputs that are partitions of a windowed INSERT.
+func (s *shard) windowOutputs(outputs []messages.Output) []messages.PID {
+	var out []messages.PID
+	for _, o := range outputs {
+		for _, in := range s.env.Inserts {
+			if in.Index == o.Insert && in.Window != nil {
+				out = append(out, o.Sink)
+			}
+		}
+	}
+	return out
 }
 
 // maybeFinish ends a shard read to its end once no record waits.

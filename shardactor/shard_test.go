@@ -2,6 +2,7 @@ package shardactor_test
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
@@ -144,6 +145,27 @@ var _ = Describe("a shard actor", func() {
 		Eventually(resumed.values).Should(Equal(records(6, 8)))
 		rest, _ := resumed.rows()
 		Expect(append(first, rest...)).To(Equal(records(1, 8)))
+	})
+
+	It("stopped with rows in its event-time queue, reports the position before them: moved to another node, the shard reads them again, none lost", func() {
+		// Flow: the global watermark is 10 s → a fetch of rows at 0, 5,
+		// 15, 30 and 40 s → 0, 5 and 15 s are emitted (the shard holds
+		// the global back), 30 and 40 s wait (past the global plus the
+		// 3 s lookahead) → StopReading → ShardStopped after record 3.
+		kin := newFakeShard(clk, 0)
+		for i, sec := range []int{0, 5, 15, 30, 40} {
+			kin.data = append(kin.data, fmt.Sprintf("record-%d,%s", i+1, epoch.Add(time.Duration(sec)*time.Second).Format("2006-01-02 15:04:05.000")))
+		}
+		wm := &actortest.Recorder{}
+		r := startShardOf(kin, eventTimePlan(5), trimHorizon, wm)
+		r.sys.Root.Send(r.shard, &messages.GlobalWatermark{Table: "src", Watermark: epoch.Add(10 * time.Second).UnixMilli()})
+		r.creditNext(5)
+		Eventually(r.values).Should(Equal(records(1, 3)))
+		r.sys.Root.Send(r.shard, &messages.StopReading{})
+		stopped := actortest.Await[*messages.ShardStopped](r.coordinator, 1)
+		Expect(stopped[0].LastSequenceNumber).To(Equal("3"), "the position passed rows the event-time queue still held")
+		Expect(r.values()).To(Equal(records(1, 3)))
+		Expect(actortest.All[*messages.ShardWatermark](wm)).NotTo(BeEmpty(), "the shard reported no watermark")
 	})
 
 	It("read to the end of a closed shard, tells its coordinator with the children and the last record, fetches no more, and answers barriers as finished", func() {

@@ -261,8 +261,11 @@ func (w *wmActor) broadcast(ctx actor.Context) {
 	if w.log.Enabled(context.Background(), slog.LevelDebug) {
 		w.log.Debug("global watermark", slog.Int64("watermark", g), slog.String("holding", w.t.holding(w.cfg.now())))
 	}
+	// Followers get the reports the global was computed from, so that
+	// each applies it only after the rows those reports cover.
+	after := w.t.after()
 	for _, f := range w.followers {
-		ctx.Send(f, &messages.GlobalWatermark{Table: w.cfg.Table, Watermark: g})
+		ctx.Send(f, &messages.GlobalWatermark{Table: w.cfg.Table, Watermark: g, After: after})
 	}
 	for _, v := range w.t.shards {
 		if !v.finished {

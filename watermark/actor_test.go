@@ -21,6 +21,8 @@ type probe struct {
 	got  []int64
 	bad  []string // tables other than the one expected
 	want string
+	// after is the After of the last GlobalWatermark.
+	after []messages.ReportSeq
 }
 
 type ping struct{}
@@ -30,6 +32,7 @@ func (p *probe) Receive(ctx actor.Context) {
 	case *messages.GlobalWatermark:
 		p.mu.Lock()
 		p.got = append(p.got, m.Watermark)
+		p.after = m.After
 		if m.Table != p.want {
 			p.bad = append(p.bad, m.Table)
 		}
@@ -37,6 +40,12 @@ func (p *probe) Receive(ctx actor.Context) {
 	case *ping:
 		ctx.Respond(&ping{})
 	}
+}
+
+func (p *probe) lastAfter() []messages.ReportSeq {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.after
 }
 
 func (p *probe) values() []int64 {
@@ -98,13 +107,14 @@ type report struct {
 	w        int64
 	idle     bool
 	finished bool
+	seq      int64
 }
 
 func (r *rig) report(rs ...report) {
 	for _, x := range rs {
 		_, pid := r.shard(x.id)
 		r.sys.Root.Send(r.wm, &messages.ShardWatermark{Table: "orders", ShardID: x.id, From: messages.FromPID(pid),
-			Watermark: x.w, Idle: x.idle, Finished: x.finished})
+			Watermark: x.w, Idle: x.idle, Finished: x.finished, Seq: x.seq})
 	}
 }
 
@@ -154,6 +164,19 @@ var _ = Describe("the watermark actor", func() {
 
 	// warm ends the actor's first sync interval.
 	warm := func() { r.tick(interval) }
+
+	It("tells the window operators which report of each shard a global was computed from, so that they wait for the rows before it", func() {
+		r.report(report{id: "a", w: 100, seq: 1}, report{id: "b", w: 200, seq: 1})
+		warm()
+		r.report(report{id: "a", w: 150, seq: 2})
+		Expect(r.windowSaw()).To(Equal([]int64{100, 150}))
+		_, a := r.shard("a")
+		_, b := r.shard("b")
+		Expect(r.window.lastAfter()).To(Equal([]messages.ReportSeq{{ShardID: "a", From: messages.FromPID(a), Seq: 2},
+			{ShardID: "b", From: messages.FromPID(b), Seq: 1}}))
+		shard, _ := r.shard("a")
+		Expect(shard.lastAfter()).To(BeEmpty(), "a shard actor needs no markers")
+	})
 
 	It("waits one sync interval after the first report before the first global, so that every shard starting with the job counts", func() {
 		r.tick(interval) // nobody has reported: the wait has not begun

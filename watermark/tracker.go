@@ -21,6 +21,8 @@ type shardView struct {
 	idle      bool
 	finished  bool
 	heard     time.Time
+	// seq is the Seq of the last report.
+	seq int64
 	// silent is set by evaluate, for logging the change.
 	silent bool
 	// sent is the global last sent to the shard's actor; sentOK is false
@@ -54,8 +56,21 @@ func (t *tracker) report(m *messages.ShardWatermark, now time.Time) *shardView {
 	if !m.From.IsZero() {
 		v.from = m.From
 	}
-	v.watermark, v.idle, v.finished, v.heard = m.Watermark, m.Idle, m.Finished, now
+	v.watermark, v.idle, v.finished, v.heard, v.seq = m.Watermark, m.Idle, m.Finished, now, m.Seq
 	return v
+}
+
+// after lists the last report of every shard heard of, in shard order:
+// what a global computed now depends on (GlobalWatermark.After).
+func (t *tracker) after() []messages.ReportSeq {
+	out := make([]messages.ReportSeq, 0, len(t.shards))
+	for _, v := range t.shards {
+		if v.seq > 0 {
+			out = append(out, messages.ReportSeq{ShardID: v.id, From: v.from, Seq: v.seq})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ShardID < out[j].ShardID })
+	return out
 }
 
 // active reports whether v holds the global watermark back at now.

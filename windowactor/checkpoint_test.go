@@ -17,9 +17,9 @@ import (
 	"github.com/shardflow/shardflow/windowactor"
 )
 
-// countJob counts rows per key in one-minute tumbling windows; the
+// keyCountJob counts rows per key in one-minute tumbling windows; the
 // operator's input rows are [ts, k].
-const countJob = `CREATE TABLE events (k BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'datagen');
+const keyCountJob = `CREATE TABLE events (k BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'datagen');
 CREATE TABLE counts (window_start TIMESTAMP(3), window_end TIMESTAMP(3), k BIGINT, c BIGINT) WITH ('connector' = 'blackhole');
 INSERT INTO counts
 SELECT window_start, window_end, k, COUNT(*)
@@ -95,7 +95,7 @@ type rig struct {
 }
 
 func newRig() *rig {
-	f, ds := jobfile.Parse("counts.sql", []byte(countJob))
+	f, ds := jobfile.Parse("counts.sql", []byte(keyCountJob))
 	Expect(ds.HasErrors()).To(BeFalse(), "%v", ds.Err())
 	p, ds := plan.Build(f, nil)
 	Expect(ds.HasErrors()).To(BeFalse(), "%v", ds.Err())

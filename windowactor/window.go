@@ -46,10 +46,18 @@ func Props(cfg Config) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor { return newOperator(cfg) }, actors.RaisePanics())
 }
 
-// queued is a batch of input rows held back while the operator aligns a
-// checkpoint's barriers.
+// queued is a batch of input rows, or a report marker, held back while the
+// operator aligns a checkpoint's barriers: a marker that came after a
+// shard's barrier stays behind the rows before it.
 type queued struct {
 	rows []types.Row
+	mark *messages.ReportMarker
+}
+
+// reporter is one shard actor, as report markers name it.
+type reporter struct {
+	shard string
+	from  messages.PID
 }
 
 // alignment is an operator's progress through one checkpoint: the barriers
@@ -61,12 +69,10 @@ type alignment struct {
 	expected     map[string]map[string]bool // table -> shard -> expected
 	expectedSet  map[string]bool            // tables whose ExpectBarriers arrived
 	got          map[string]map[string]messages.Barrier
-	held         map[string][]queued // "table/shard" -> rows after its barrier
-	// deferred is the newest global watermark that came before the
-	// snapshot: it may count rows held behind a barrier (their shard
-	// reported after sending them), so it closes windows only once they
-	// are folded in. window.NoWatermark when none came.
-	deferred int64
+	// held are the rows (and report markers) of each "table/shard" that
+	// came after its barrier, until the snapshot; after it, rows are
+	// folded in at once (they belong to the next checkpoint).
+	held map[string][]queued
 	// sinkAcked is set once the sink confirmed the results emitted before
 	// the snapshot; snapshot holds the state taken at alignment.
 	snapshot   []byte
@@ -93,10 +99,16 @@ type operator struct {
 	align   *alignment
 	flusher *actor.PID
 	failed  bool
+
+	// marks is the last report marker of each shard actor; waiting are
+	// the global watermarks not applied yet because a marker they depend
+	// on has not arrived, oldest first.
+	marks   map[reporter]int64
+	waiting []*messages.GlobalWatermark
 }
 
 func newOperator(cfg Config) *operator {
-	return &operator{cfg: cfg, name: Name(cfg.Insert.Index, cfg.Partition), ledger: sinkactor.NewLedger(Capacity)}
+	return &operator{cfg: cfg, name: Name(cfg.Insert.Index, cfg.Partition), ledger: sinkactor.NewLedger(Capacity), marks: map[reporter]int64{}}
 }
 
 // Receive handles one message; folding a batch into the window state and
@@ -116,8 +128,11 @@ func (o *operator) Receive(ctx actor.Context) {
 		o.grants(ctx, o.ledger.Request(m))
 	case *messages.RowBatch:
 		o.onRows(ctx, m)
+	case *messages.ReportMarker:
+		o.onMarker(ctx, m)
 	case *messages.GlobalWatermark:
-		o.onWatermark(ctx, m.Watermark)
+		o.waiting = append(o.waiting, m)
+		o.applyWatermarks(ctx)
 	case *messages.CreditGrant:
 		o.onGrant(ctx, m)
 	case *messages.ExpectBarriers:
@@ -156,7 +171,6 @@ func (o *operator) onRows(ctx actor.Context, m *messages.RowBatch) {
 	if len(m.Rows) == 0 {
 		return
 	}
-	// Once the snapshot is taken nothing is held: the rows belong after it.
 	if a := o.align; a != nil && !a.snapTaken {
 		if _, barriered := a.got[m.Source][m.Shard]; barriered {
 			key := m.Source + "/" + m.Shard
@@ -165,6 +179,59 @@ func (o *operator) onRows(ctx actor.Context, m *messages.RowBatch) {
 		}
 	}
 	o.fold(ctx, m.Rows)
+}
+
+// onMarker records a shard actor's report marker, unless it came after
+// the shard's barrier in a checkpoint being aligned: then it waits behind
+// the rows held there.
+func (o *operator) onMarker(ctx actor.Context, m *messages.ReportMarker) {
+	if a := o.align; a != nil && !a.snapTaken {
+		if _, barriered := a.got[m.Table][m.ShardID]; barriered {
+			key := m.Table + "/" + m.ShardID
+			a.held[key] = append(a.held[key], queued{mark: m})
+			return
+		}
+	}
+	o.mark(m)
+	o.applyWatermarks(ctx)
+}
+
+func (o *operator) mark(m *messages.ReportMarker) {
+	r := reporter{shard: m.ShardID, from: m.From}
+	o.marks[r] = max(o.marks[r], m.Seq)
+}
+
+// applyWatermarks applies the newest waiting global watermark whose
+// reports' markers have all arrived (so have the rows before them), and
+// drops the older ones it supersedes.
+//
+// While a checkpoint aligns, nothing is applied until the snapshot: a
+// global watermark may count rows held behind a barrier, and closing
+// windows before they are folded in would drop them as late, in the run
+// and in the snapshot restored later.
+func (o *operator) applyWatermarks(ctx actor.Context) {
+	if a := o.align; a != nil && !a.snapTaken {
+		return
+	}
+	for i := len(o.waiting) - 1; i >= 0; i-- {
+		g := o.waiting[i]
+		if !o.covered(g) {
+			continue
+		}
+		o.waiting = o.waiting[i+1:]
+		o.onWatermark(ctx, g.Watermark)
+		return
+	}
+}
+
+// covered says whether every report g was computed from has its marker.
+func (o *operator) covered(g *messages.GlobalWatermark) bool {
+	for _, r := range g.After {
+		if o.marks[reporter{shard: r.ShardID, from: r.From}] < r.Seq {
+			return false
+		}
+	}
+	return true
 }
 
 // fold adds input rows to the window state and frees their credit.
@@ -176,20 +243,7 @@ func (o *operator) fold(ctx actor.Context, rows []types.Row) {
 	o.grants(ctx, o.ledger.Written(len(rows)))
 }
 
-// onWatermark closes the windows a global watermark passes; while the
-// operator aligns a checkpoint, the watermark waits for the snapshot (see
-// alignment.deferred).
 func (o *operator) onWatermark(ctx actor.Context, wm int64) {
-	if a := o.align; a != nil && !a.snapTaken {
-		a.deferred = max(a.deferred, wm)
-		return
-	}
-	o.advance(ctx, wm)
-}
-
-// advance moves the window state to the global watermark wm and sends the
-// results of the windows it closes.
-func (o *operator) advance(ctx actor.Context, wm int64) {
 	if wm <= o.op.Watermark() {
 		return
 	}
@@ -292,7 +346,7 @@ func (o *operator) alignmentFor(ctx actor.Context, id int64, cp messages.PID) *a
 		o.abortAlignment(ctx)
 	}
 	o.align = &alignment{id: id, checkpointer: cp, expected: map[string]map[string]bool{}, expectedSet: map[string]bool{},
-		got: map[string]map[string]messages.Barrier{}, held: map[string][]queued{}, deferred: window.NoWatermark}
+		got: map[string]map[string]messages.Barrier{}, held: map[string][]queued{}}
 	return o.align
 }
 
@@ -326,7 +380,6 @@ func (o *operator) maybeAligned(ctx actor.Context) {
 	// in now, in the order they came.
 	o.releaseHeld(ctx, a)
 	o.maybeSinkBarrier(ctx)
-	o.advance(ctx, a.deferred)
 }
 
 // maybeSinkBarrier sends the operator's own barrier to the sink once every
@@ -359,22 +412,29 @@ func (o *operator) maybeAcknowledge(ctx actor.Context) {
 	o.align = nil
 }
 
+// releaseHeld folds in the rows held behind barriers and records the
+// markers among them, each shard's in the order they came, then applies
+// the global watermarks that waited for those markers.
 func (o *operator) releaseHeld(ctx actor.Context, a *alignment) {
 	for key, qs := range a.held {
 		for _, q := range qs {
+			if q.mark != nil {
+				o.mark(q.mark)
+				continue
+			}
 			o.fold(ctx, q.rows)
 		}
 		delete(a.held, key)
 	}
+	o.applyWatermarks(ctx)
 }
 
 // abortAlignment gives up the checkpoint in progress: its held rows are
 // folded in and nothing is acknowledged.
 func (o *operator) abortAlignment(ctx actor.Context) {
 	if a := o.align; a != nil {
-		o.releaseHeld(ctx, a)
 		o.align = nil
-		o.advance(ctx, a.deferred)
+		o.releaseHeld(ctx, a)
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-func TestWindowactor(t *testing.T) {
+func TestWindowActor(t *testing.T) {
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "windowactor")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -75,7 +76,7 @@ func joinCluster(ctx context.Context, f *clusterFlags, p *plan.Plan, logger *slo
 // clusterOptions is the job's part of the cluster: the leader reads the
 // Kinesis sources, once --min-nodes nodes joined, and places their shards
 // across the members.
-func clusterOptions(ctx context.Context, w io.Writer, f *clusterFlags, node *clustermode.Node, p *plan.Plan) (*job.Cluster, error) {
+func clusterOptions(ctx context.Context, w io.Writer, f *clusterFlags, node *clustermode.Node, p *plan.Plan, lost func(string)) (*job.Cluster, error) {
 	leader := node.IsLeader()
 	if leader && f.minNodes > 1 {
 		fmt.Fprintf(w, "node %s leads cluster %q: waiting for %d nodes before reading\n", node.Address(), f.name, f.minNodes)
@@ -94,7 +95,7 @@ func clusterOptions(ctx context.Context, w io.Writer, f *clusterFlags, node *clu
 		fmt.Fprintf(w, "node %s leads: it reads the streams' shards and places them across %d node%s\n", node.Address(), len(node.Members()), plural(len(node.Members())))
 	}
 	return &job.Cluster{Leader: leader, Placement: func(local actors.Placement, hostID string) actors.Placement {
-		return clustermode.NewPlacement(node, local, hostID)
+		return clustermode.NewPlacement(node, local, hostID, lost)
 	}}, nil
 }
 
@@ -205,7 +206,7 @@ func printMembers(w io.Writer, cluster string, members []clustermode.Member) {
 // now) stops its job, its sinks flushed, and starts it again as the leader,
 // resuming from the newest checkpoint in its store (which must be the one
 // the old leader wrote to: the same directory).
-func takeLead(ctx context.Context, w io.Writer, j *job.Job, p *plan.Plan, opts job.Options, f *clusterFlags, node *clustermode.Node, old string) (*job.Job, error) {
+func takeLead(ctx context.Context, w io.Writer, j *job.Job, p *plan.Plan, opts job.Options, f *clusterFlags, node *clustermode.Node, old string, lost func(string)) (*job.Job, error) {
 	if !node.IsLeader() {
 		j.LeaderLost(old)
 		return j, nil
@@ -216,12 +217,49 @@ func takeLead(ctx context.Context, w io.Writer, j *job.Job, p *plan.Plan, opts j
 	if err := j.Stop(stopCtx); err != nil {
 		return nil, fmt.Errorf("stopping the follower's job to lead: %w", err)
 	}
+	return lead(ctx, w, p, opts, f, node, lost)
+}
+
+// lead starts the job as the leader of a running cluster, resuming from
+// the newest checkpoint of its store.
+func lead(ctx context.Context, w io.Writer, p *plan.Plan, opts job.Options, f *clusterFlags, node *clustermode.Node, lost func(string)) (*job.Job, error) {
 	promoted := *f
 	promoted.minNodes = 1 // the cluster is running: no one to wait for
-	cluster, err := clusterOptions(ctx, w, &promoted, node, p)
+	cluster, err := clusterOptions(ctx, w, &promoted, node, p, lost)
 	if err != nil {
 		return nil, err
 	}
 	opts.Cluster, opts.Fresh, opts.From, opts.FromRef = cluster, false, nil, ""
 	return job.Start(ctx, p, opts)
+}
+
+// rollBackJob is what the leader of a windowed job does when a member holding
+// shards is lost: its window operators hold that member's rows read since
+// the last checkpoint, so reading only its shards again from there would
+// count them twice. The leader abandons its run (no final checkpoint) and
+// starts again from the newest checkpoint; the shard actors of the old run
+// on the other nodes stop when the new run's placement reaches them
+// (messages.Placing).
+func rollBackJob(ctx context.Context, w io.Writer, j *job.Job, p *plan.Plan, opts job.Options, f *clusterFlags, node *clustermode.Node, member string, lost func(string)) (*job.Job, error) {
+	fmt.Fprintf(w, "node %s: node %s left with shards of windowed job %q; the whole job resumes from its newest checkpoint\n", node.Address(), member, p.Name)
+	if err := j.Abandon(); err != nil && !errors.Is(err, job.ErrStopTimeout) {
+		return nil, fmt.Errorf("stopping the job to roll it back: %w", err)
+	}
+	return lead(ctx, w, p, opts, f, node, lost)
+}
+
+// memberLost returns the Placement's lost callback for a windowed plan
+// (nil otherwise, each lost shard is placed again alone) and the channel
+// it reports on; it never blocks.
+func memberLost(p *plan.Plan) (func(string), <-chan string) {
+	if !job.Windowed(p) {
+		return nil, nil
+	}
+	ch := make(chan string, 1)
+	return func(member string) {
+		select {
+		case ch <- member:
+		default: // a rollback is due already
+		}
+	}, ch
 }

@@ -148,6 +148,10 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		leaderLeft <-chan string
 		dropped    <-chan struct{}
 		promote    func(*job.Job, string) (*job.Job, error)
+		// lostMember says, on the leader of a windowed job, that a member
+		// holding shards was lost; rollBack restarts the whole job.
+		lostMember <-chan string
+		rollBack   func(*job.Job, string) (*job.Job, error)
 	)
 	opts := job.Options{Logger: logger, Stdout: cmd.OutOrStdout(), Stderr: stderr, Fresh: f.fresh, AllowNonRestoredState: f.allowDrop, StopTimeout: f.stopTimeout,
 		SystemProperties: props}
@@ -161,11 +165,16 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		defer node.Leave()
 		opts.System = system
 		fmt.Fprintf(stderr, "node %s joined cluster %q: %d node%s run job %q\n", node.Address(), f.cluster.name, len(node.Members()), plural(len(node.Members())), p.Name)
-		if opts.Cluster, err = clusterOptions(ctx, stderr, &f.cluster, node, p); err != nil {
+		var lost func(string)
+		lost, lostMember = memberLost(p)
+		if opts.Cluster, err = clusterOptions(ctx, stderr, &f.cluster, node, p, lost); err != nil {
 			return err
 		}
 		promote = func(j *job.Job, old string) (*job.Job, error) {
-			return takeLead(ctx, stderr, j, p, opts, &f.cluster, node, old)
+			return takeLead(ctx, stderr, j, p, opts, &f.cluster, node, old, lost)
+		}
+		rollBack = func(j *job.Job, member string) (*job.Job, error) {
+			return rollBackJob(ctx, stderr, j, p, opts, &f.cluster, node, member, lost)
 		}
 		events := watchCluster(node)
 		leaderLeft, dropped = events.left, events.dropped
@@ -261,6 +270,10 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 			return fmt.Errorf("node left cluster %q: the others no longer list it (its etcd lease ended: was the process stopped or starved for seconds?), and read its shards; start it again to rejoin", f.cluster.name)
 		case old := <-leaderLeft:
 			if j, err = promote(j, old); err != nil {
+				return err
+			}
+		case member := <-lostMember:
+			if j, err = rollBack(j, member); err != nil {
 				return err
 			}
 		case <-tick.C:
