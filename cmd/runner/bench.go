@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ func newBenchCommand() *cobra.Command {
 	var logLevel string
 	var cluster bool
 	var clusterNodes []int
+	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure shardflow against a bare SDK loop on the local endpoint",
@@ -67,6 +69,13 @@ polling the same shards. Both include the in-process endpoint answering the poll
 				return err
 			}
 			o.Logger, o.Progress = logger, cmd.ErrOrStderr()
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			if cluster {
 				return benchCluster(cmd, o, clusterNodes)
 			}
@@ -166,8 +175,26 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	f.DurationVar(&idle.Measure, "measure", 10*time.Second, "with --idle-shards: the window CPU use is averaged over")
 	f.StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	f.BoolVar(&cluster, "cluster", false, "measure cluster mode: runner processes reading from a `runner local` process, against one process without --cluster")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (both loops, warm-up and endpoint included) to this file, for go tool pprof")
 	f.IntSliceVar(&clusterNodes, "cluster-nodes", []int{1, 2, 3}, "with --cluster: the cluster sizes to measure")
 	return cmd
+}
+
+// startCPUProfile starts profiling the process's CPU into path; stop ends
+// the profile and closes the file.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("creating the CPU profile --cpuprofile %q: %w", path, err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("starting the CPU profile --cpuprofile %q: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // benchCluster runs bench.Cluster and prints one line per run.
