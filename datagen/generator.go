@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/shardflow/shardflow/options"
@@ -279,10 +280,18 @@ func (g *Generator) pastMillis(fg options.FieldGen) int64 {
 	return g.rng.Int64N(fg.MaxPast.Milliseconds() + 1)
 }
 
+// hex returns n random hex digits, sixteen from each random 64-bit word,
+// built in place (a strings.Builder's String does not copy).
 func (g *Generator) hex(n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = hexDigits[g.rng.IntN(16)]
+	var b strings.Builder
+	b.Grow(n)
+	for n > 0 {
+		w := g.rng.Uint64()
+		for k := min(n, 16); k > 0; k-- {
+			b.WriteByte(hexDigits[w&15])
+			w >>= 4
+		}
+		n -= min(n, 16)
 	}
-	return string(b)
+	return b.String()
 }
