@@ -134,7 +134,7 @@ func (g *Generator) Next(row types.Row) bool {
 			row[i] = types.Null
 			continue
 		}
-		row[i] = g.random(f.gen, f.gen.Type)
+		row[i] = g.random(&f.gen, f.gen.Type)
 	}
 	if g.remaining > 0 {
 		g.remaining--
@@ -158,8 +158,9 @@ func itoa(n int64) string { return big.NewInt(n).String() }
 
 const hexDigits = "0123456789abcdef"
 
-// random returns a random value of type t within fg's bounds.
-func (g *Generator) random(fg options.FieldGen, t types.Type) types.Value {
+// random returns a random value of type t within fg's bounds. fg is a
+// pointer: the struct is large, and this runs for every field of every row.
+func (g *Generator) random(fg *options.FieldGen, t types.Type) types.Value {
 	switch t.Kind {
 	case types.KindBoolean:
 		return types.BoolValue(g.rng.IntN(2) == 1)
@@ -221,20 +222,20 @@ func (g *Generator) random(fg options.FieldGen, t types.Type) types.Value {
 		n := g.collectionLength(fg)
 		elems := make([]types.Value, n)
 		for i := range elems {
-			elems[i] = g.random(options.FieldGen{Length: fg.Length}, *t.Elem)
+			elems[i] = g.random(&options.FieldGen{Length: fg.Length}, *t.Elem)
 		}
 		return types.ArrayValue(elems)
 	case types.KindMap:
 		n := g.collectionLength(fg)
 		kv := make([]types.Value, 0, 2*n)
 		for i := 0; i < n; i++ {
-			kv = append(kv, g.random(options.FieldGen{}, *t.Elem), g.random(options.FieldGen{}, *t.Val))
+			kv = append(kv, g.random(&options.FieldGen{}, *t.Elem), g.random(&options.FieldGen{}, *t.Val))
 		}
 		return types.MapValue(kv)
 	case types.KindRow:
 		fs := make([]types.Value, len(t.Fields))
 		for i, f := range t.Fields {
-			fs[i] = g.random(options.FieldGen{}, f.Type)
+			fs[i] = g.random(&options.FieldGen{}, f.Type)
 		}
 		return types.RowValue(fs)
 	}
@@ -251,7 +252,7 @@ func (g *Generator) intBetween(lo, hi int64) int64 {
 
 // length is the length of a random string or bytes value: fields.#.length
 // (Flink's default 100), varied with var-len, and never above the type's.
-func (g *Generator) length(fg options.FieldGen, t types.Type) int {
+func (g *Generator) length(fg *options.FieldGen, t types.Type) int {
 	n := fg.Length
 	if n <= 0 {
 		n = defaultLength
@@ -266,14 +267,14 @@ func (g *Generator) length(fg options.FieldGen, t types.Type) int {
 	return n
 }
 
-func (g *Generator) collectionLength(fg options.FieldGen) int {
+func (g *Generator) collectionLength(fg *options.FieldGen) int {
 	if fg.Length > 0 {
 		return fg.Length
 	}
 	return 3
 }
 
-func (g *Generator) pastMillis(fg options.FieldGen) int64 {
+func (g *Generator) pastMillis(fg *options.FieldGen) int64 {
 	if fg.MaxPast <= 0 {
 		return 0
 	}
