@@ -316,8 +316,10 @@ func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
 			return
 		}
 		s.nextSeq++
+		// Field by field: recs is fresh (zero), and a whole-struct store
+		// would copy every field with write barriers.
 		r := &recs[i]
-		*r = record{data: data, key: key, size: size, seq: s.nextSeq, arrived: now, rows: 1}
+		r.data, r.key, r.size, r.seq, r.arrived, r.rows = data, key, size, s.nextSeq, now, 1
 		if s.agg == nil {
 			s.queue.add(r)
 			continue
