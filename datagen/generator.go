@@ -4,8 +4,8 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/types"
@@ -17,6 +17,8 @@ type Generator struct {
 	fields []field
 	rng    *rand.Rand
 	now    func() time.Time
+	// clockAt, when set by At, is the current time of the rows.
+	clockAt time.Time
 	// remaining rows; -1 is unbounded.
 	remaining int64
 }
@@ -212,12 +214,12 @@ func (g *Generator) random(fg *options.FieldGen, t types.Type) types.Value {
 		}
 		return types.BytesValue(b)
 	case types.KindDate:
-		days := g.now().UTC().Unix() / 86400
+		days := g.clock().UTC().Unix() / 86400
 		return types.DateValue(days - g.pastMillis(fg)/86_400_000)
 	case types.KindTime:
 		return types.TimeValue(g.rng.Int64N(86_400) * 1e9)
 	case types.KindTimestamp, types.KindTimestampLTZ:
-		return types.TimestampValue(g.now().UnixMilli()-g.pastMillis(fg), 0)
+		return types.TimestampValue(g.clock().UnixMilli()-g.pastMillis(fg), 0)
 	case types.KindArray:
 		n := g.collectionLength(fg)
 		elems := make([]types.Value, n)
@@ -281,18 +283,30 @@ func (g *Generator) pastMillis(fg *options.FieldGen) int64 {
 	return g.rng.Int64N(fg.MaxPast.Milliseconds() + 1)
 }
 
-// hex returns n random hex digits, sixteen from each random 64-bit word,
-// built in place (a strings.Builder's String does not copy).
+// hex returns n random hex digits, sixteen from each random 64-bit word.
 func (g *Generator) hex(n int) string {
-	var b strings.Builder
-	b.Grow(n)
-	for n > 0 {
+	b := make([]byte, n)
+	for i := 0; i < n; i += 16 {
 		w := g.rng.Uint64()
-		for k := min(n, 16); k > 0; k-- {
-			b.WriteByte(hexDigits[w&15])
+		for j := i; j < min(i+16, n); j++ {
+			b[j] = hexDigits[w&15]
 			w >>= 4
 		}
-		n -= min(n, 16)
 	}
-	return b.String()
+	// b is not written again: the string may share its bytes.
+	return unsafe.String(unsafe.SliceData(b), n)
+}
+
+// At makes the rows generated from now on take now as the current time
+// (for TIMESTAMP and DATE values) instead of reading the clock for every
+// value: a source calls it once per batch, whose rows are made within
+// about a millisecond. Without a call, each value reads the clock.
+func (g *Generator) At(now time.Time) { g.clockAt = now }
+
+// clock returns the current time for a value.
+func (g *Generator) clock() time.Time {
+	if !g.clockAt.IsZero() {
+		return g.clockAt
+	}
+	return g.now()
 }
