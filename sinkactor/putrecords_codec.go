@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -309,18 +310,46 @@ func (d *outputDecoder) str() (string, bool) {
 	if !d.byte('"') {
 		return "", false
 	}
-	start := d.i
-	for ; d.i < len(d.s); d.i++ {
-		c := d.s[d.i]
-		if c == '"' {
-			d.i++
-			return d.s[start : d.i-1], true
-		}
-		if c < 0x20 || c >= 0x7f || c == '\\' {
-			return "", false
+	n := strings.IndexByte(d.s[d.i:], '"')
+	if n < 0 {
+		return "", false
+	}
+	v := d.s[d.i : d.i+n]
+	if !plainASCII(v) {
+		return "", false
+	}
+	d.i += n + 1
+	return v, true
+}
+
+// le64 reads the first eight bytes of s as a little-endian word.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// plainASCII reports whether s is printable ASCII without a backslash,
+// eight bytes at a time.
+func plainASCII(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := le64(s[i : i+8])
+		// A byte of 0x80 or more, one below 0x20, DEL, or a backslash
+		// (a byte is zero in w^c*ones where w holds c).
+		below := (w - 0x20*ones) &^ w
+		del, bs := w^(0x7f*ones), w^('\\'*ones)
+		if (w|below|((del-ones)&^del)|((bs-ones)&^bs))&highs != 0 {
+			return false
 		}
 	}
-	return "", false
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // int32 reads a non-negative integer of at most nine digits, no leading

@@ -1,0 +1,30 @@
+package sinkactor
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+var _ = Describe("The PutRecords codec's check for plain strings", func() {
+	It("agrees with a byte-by-byte check for every byte at every place of a word", func() {
+		naive := func(s string) bool {
+			for i := 0; i < len(s); i++ {
+				if c := s[i]; c < 0x20 || c >= 0x7f || c == '\\' {
+					return false
+				}
+			}
+			return true
+		}
+		for n := 0; n <= 17; n++ {
+			for at := 0; at < n; at++ {
+				for c := 0; c < 256; c++ {
+					b := []byte(strings.Repeat("a", n))
+					b[at] = byte(c)
+					Expect(plainASCII(string(b))).To(Equal(naive(string(b))), "byte %#x at %d of %d", c, at, n)
+				}
+			}
+		}
+	})
+})
