@@ -156,6 +156,8 @@ type kinesisSink struct {
 	batchMax int // records per request
 	// dataSize is the mean size of the last batch's encoded rows.
 	dataSize int
+	// keyBuf is where a batch's partition keys are written.
+	keyBuf   []byte
 	maxBytes int // bytes per request
 	nextSeq  uint64
 
@@ -284,7 +286,9 @@ func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
 	// One buffer holds the data of every record of the batch; it lives
 	// until the last of them is written.
 	arena := make([]byte, 0, len(m.Rows)*s.dataSize)
-	ends := make([]int, len(m.Rows))
+	// So are their partition keys: one string, cut into each record's.
+	s.keyBuf = s.keyBuf[:0]
+	ends := make([]int, 2*len(m.Rows))
 	for i, row := range m.Rows {
 		var err error
 		if arena, err = format.AppendEncode(arena, row); err != nil {
@@ -292,18 +296,20 @@ func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
 				s.table, s.fromWhere(m), s.cfg.Table.Connector.Format, err, describeRow(row, s.cfg.Table.Physical))})
 			return
 		}
-		ends[i] = len(arena)
+		s.keyBuf = s.keys.appendKey(s.keyBuf, row)
+		ends[2*i], ends[2*i+1] = len(arena), len(s.keyBuf)
 	}
 	// The next batch's arena is sized for rows like these, a little over.
 	s.dataSize = len(arena)/len(m.Rows) + 8
+	keys := string(s.keyBuf)
 	// The batch's records are one allocation too.
 	recs := make([]record, len(m.Rows))
 	now := time.Now()
-	start := 0
+	start, keyStart := 0, 0
 	for i, row := range m.Rows {
-		data := arena[start:ends[i]:ends[i]]
-		start = ends[i]
-		key := s.keys.key(row)
+		data := arena[start:ends[2*i]:ends[2*i]]
+		key := keys[keyStart:ends[2*i+1]]
+		start, keyStart = ends[2*i], ends[2*i+1]
 		if key == "" {
 			s.fail(ctx, failure.Error{Kind: failure.InvalidRow, Message: fmt.Sprintf("table `%s`: a row %s has an empty partition key (its PARTITIONED BY fields %v are empty strings) %s; Kinesis needs keys of 1 to 256 characters: filter such rows out in the INSERT or partition by other columns",
 				s.table, s.fromWhere(m), s.opts.PartitionFields, describeRow(row, s.cfg.Table.Physical))})
