@@ -356,7 +356,10 @@ func (s *kinesisSink) dispatch(ctx actor.Context) {
 	}
 	now := time.Now()
 	if s.agg != nil {
-		s.enqueue(s.agg.sealDue(now, s.state == sinkDraining || s.starved()))
+		// A barrier waiting for rows seals them all: rows parked before
+		// the first shard listing that it counts reach their aggregates
+		// only after it arrived.
+		s.enqueue(s.agg.sealDue(now, s.state == sinkDraining || s.starved() || len(s.barriers) > 0))
 		s.relistWhenIdle(ctx)
 	}
 	for s.inflight < max(s.opts.MaxInflight, 1) {
