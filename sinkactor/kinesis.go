@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -443,10 +444,21 @@ func (s *kinesisSink) send(records []*record) {
 	s.beside.Go(func(c context.Context) any {
 		faults.Check(faults.SinkBeside)
 		started := time.Now()
-		out, err := api.PutRecords(c, in, WithPutRecordsCodec)
+		body, _ := bodyBuffers.Get().(*BodyBuffer)
+		if body == nil {
+			body = &BodyBuffer{}
+		}
+		out, err := api.PutRecords(WithBodyBuffer(c, body), in, WithPutRecordsCodec)
+		if err == nil {
+			bodyBuffers.Put(body)
+		}
 		return &putDone{req: req, out: out, err: err, took: time.Since(started)}
 	})
 }
+
+// bodyBuffers holds the bodies of PutRecords calls that succeeded, for the
+// next calls of every Kinesis sink of the process.
+var bodyBuffers sync.Pool
 
 // onPutDone settles one PutRecords call: written records free their key
 // and their credit, failed ones go back to the head of their key to be

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
@@ -29,6 +30,22 @@ func WithPutRecordsCodec(o *kinesis.Options) {
 	if o.Protocol != nil {
 		o.Protocol = putRecordsProtocol{o.Protocol}
 	}
+}
+
+// BodyBuffer lends the PutRecords codec a buffer for a request's body
+// (see WithBodyBuffer), so that a sink can reuse one body's memory for the
+// next once a call has succeeded.
+type BodyBuffer struct{ b []byte }
+
+type bodyBufferKey struct{}
+
+// WithBodyBuffer returns ctx carrying buf: a PutRecords call made with it
+// and WithPutRecordsCodec writes its body into buf, growing it when too
+// small. The body is the transport's until the call returns; reuse buf
+// only after a call that succeeded (the endpoint read the whole body), as
+// a failed one may leave it still being written.
+func WithBodyBuffer(ctx context.Context, buf *BodyBuffer) context.Context {
+	return context.WithValue(ctx, bodyBufferKey{}, buf)
 }
 
 // putRecordsProtocol is the SDK's awsJson 1.1 protocol with PutRecords'
@@ -55,7 +72,19 @@ func (p putRecordsProtocol) SerializeRequest(ctx context.Context, schema *smithy
 	}
 	req.Header.Set("X-Amz-Target", putRecordsTarget)
 	req.Header.Set("Content-Type", awsJSON11)
-	sreq, err := req.SetStream(bytes.NewReader(appendPutRecordsInput(make([]byte, 0, putRecordsInputSize(put)), put)))
+	size := putRecordsInputSize(put)
+	var body []byte
+	lent, _ := ctx.Value(bodyBufferKey{}).(*BodyBuffer)
+	if lent != nil && cap(lent.b) >= size {
+		body = lent.b[:0]
+	} else {
+		body = make([]byte, 0, size)
+	}
+	body = appendPutRecordsInput(body, put)
+	if lent != nil {
+		lent.b = body
+	}
+	sreq, err := req.SetStream(bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("set stream: %w", err)
 	}
@@ -242,9 +271,11 @@ func readBody(resp *smithyhttp.Response) ([]byte, error) {
 // EncryptionType and Records, each record an object of SequenceNumber,
 // ShardId, ErrorCode and ErrorMessage, every string printable ASCII without
 // escapes, no member twice. Anything else is left to the SDK. Every string
-// of out is a part of one copy of body.
+// of out is a part of body, which must not change afterwards.
 func decodePutRecordsOutput(body []byte, out *kinesis.PutRecordsOutput) bool {
-	d := outputDecoder{s: string(body)}
+	// body is this call's alone and never written again: its strings
+	// may share its bytes.
+	d := outputDecoder{s: unsafe.String(unsafe.SliceData(body), len(body))}
 	// Each record is an object: a bound on how many there are.
 	d.entries = make([]ktypes.PutRecordsResultEntry, 0, max(bytes.Count(body, []byte{'{'})-1, 0))
 	var o kinesis.PutRecordsOutput
