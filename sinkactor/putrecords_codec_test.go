@@ -106,6 +106,22 @@ var _ = Describe("The PutRecords codec", func() {
 			Records: []ktypes.PutRecordsRequestEntry{{Data: []byte("d"), PartitionKey: aws.String("")}}})
 	})
 
+	It("writes into a lent buffer, grown when too small, the same bytes call after call", func() {
+		buf := &sinkactor.BodyBuffer{}
+		for _, n := range []int{3, 40, 1, 40} {
+			in := &kinesis.PutRecordsInput{StreamName: aws.String("s")}
+			for i := range n {
+				in.Records = append(in.Records, ktypes.PutRecordsRequestEntry{Data: []byte(fmt.Sprint("row ", n, i)), PartitionKey: aws.String(fmt.Sprint(i))})
+			}
+			sdk, _, err := put(in, []byte(okAnswer), 200)
+			Expect(err).NotTo(HaveOccurred())
+			w := &wire{status: 200, body: []byte(okAnswer)}
+			_, err = wireClient(w).PutRecords(sinkactor.WithBodyBuffer(context.Background(), buf), in, sinkactor.WithPutRecordsCodec)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(w.gotIn)).To(Equal(sdk.body))
+		}
+	})
+
 	It("reads answers as the SDK does: written and failed records, unusual JSON, and error answers", func() {
 		out, err := sameAnswer(200, `{"FailedRecordCount":1,"Records":[{"SequenceNumber":"4960","ShardId":"shardId-000000000003"},`+
 			`{"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"Rate exceeded for shard shardId-000000000001"}],"EncryptionType":"NONE"}`)
