@@ -251,7 +251,13 @@ func (q *queue) take(n, maxBytes int) []*record {
 		}
 		q.readyBytes -= r.size
 		ks.queue[0] = nil
-		ks.queue = ks.queue[1:]
+		if len(ks.queue) == 1 {
+			// Keep the array for the key's next record (or, once the
+			// key state is spare, another key's).
+			ks.queue = ks.queue[:0]
+		} else {
+			ks.queue = ks.queue[1:]
+		}
 		ks.busy = true
 		q.waiting--
 		r.attempts++
@@ -274,10 +280,8 @@ func (q *queue) written(r *record) {
 	if q.ordered {
 		delete(q.keys, ks.key)
 	}
-	// Its queue's array is spent ([1:] moved past it); the next add
-	// allocates a fresh one.
 	if len(q.spare) < maxSpareKeys {
-		*ks = keyState{index: -1}
+		*ks = keyState{index: -1, queue: ks.queue[:0]}
 		q.spare = append(q.spare, ks)
 	}
 }
