@@ -305,6 +305,7 @@ func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
 	keys := string(s.keyBuf)
 	// The batch's records are one allocation too.
 	recs := make([]record, len(m.Rows))
+	var aggs []aggFields
 	now := time.Now()
 	start, keyStart := 0, 0
 	for i, row := range m.Rows {
@@ -331,7 +332,11 @@ func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
 			s.queue.add(r)
 			continue
 		}
-		r.hash = hashOf(key)
+		if aggs == nil {
+			aggs = make([]aggFields, len(m.Rows))
+		}
+		r.agg = &aggs[i]
+		r.agg.hash = hashOf(key)
 		s.enqueue(s.agg.add(r))
 	}
 	s.dispatch(ctx)
@@ -432,8 +437,8 @@ func (s *kinesisSink) send(records []*record) {
 	entries := make([]ktypes.PutRecordsRequestEntry, len(records))
 	for i, r := range records {
 		entries[i] = ktypes.PutRecordsRequestEntry{Data: r.data, PartitionKey: &r.key}
-		if r.ehk != "" {
-			entries[i].ExplicitHashKey = &r.ehk
+		if r.ehk() != "" {
+			entries[i].ExplicitHashKey = &r.agg.ehk
 		}
 	}
 	req := &putRequest{records: records, epoch: s.rate.epoch}
@@ -490,7 +495,7 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 		if res.ErrorCode == nil {
 			s.stats.NumBytesOut += int64(len(r.data))
 			s.queue.written(r)
-			if r.shard != "" && aws.ToString(res.ShardId) != r.shard {
+			if r.shard() != "" && aws.ToString(res.ShardId) != r.shard() {
 				// Resharded: which of its rows count as written is
 				// settled once the shards are listed again, and the
 				// next rows wait for the fresh map.

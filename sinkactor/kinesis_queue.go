@@ -21,29 +21,52 @@ type record struct {
 	ks       *keyState
 	// rows is how many rows the record holds: 1, or an aggregate's count.
 	rows int
-	// With aggregation: hash is a row's hash key; an aggregate's lane is
-	// its shard (the queue's key instead of the partition key), shard the
-	// shard it is predicted to land on, and ehk the explicit hash key it
-	// is sent with.
+	// agg is nil unless the sink aggregates: kept apart, a plain record
+	// is half the size.
+	agg *aggFields
+}
+
+// aggFields are what an aggregating sink keeps of a record: hash is a
+// row's hash key; an aggregate's lane is its shard (the queue's key instead
+// of the partition key), shard the shard it is predicted to land on, and
+// ehk the explicit hash key it is sent with.
+type aggFields struct {
 	hash             [16]byte
 	lane, shard, ehk string
 	// parts are an aggregate's rows, in order.
 	parts []*record
 }
 
+// ehk is the explicit hash key the record is sent with, or "".
+func (r *record) ehk() string {
+	if r.agg == nil {
+		return ""
+	}
+	return r.agg.ehk
+}
+
+// shard is the shard an aggregating sink predicts the record lands on, or
+// "".
+func (r *record) shard() string {
+	if r.agg == nil {
+		return ""
+	}
+	return r.agg.shard
+}
+
 // queueKey is what the queue orders the record by: its lane, or its
 // partition key.
 func (r *record) queueKey() string {
-	if r.lane != "" {
-		return r.lane
+	if r.agg != nil && r.agg.lane != "" {
+		return r.agg.lane
 	}
 	return r.key
 }
 
 // rowsOf returns the rows a record holds: an aggregate's, or itself.
 func (r *record) rowsOf() []*record {
-	if r.parts != nil {
-		return r.parts
+	if r.agg != nil && r.agg.parts != nil {
+		return r.agg.parts
 	}
 	return []*record{r}
 }
