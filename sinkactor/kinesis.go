@@ -10,6 +10,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
@@ -454,11 +455,22 @@ func (s *kinesisSink) send(records []*record) {
 			body = &BodyBuffer{}
 		}
 		out, err := api.PutRecords(WithBodyBuffer(c, body), in, WithPutRecordsCodec)
-		if err == nil {
+		if err == nil && firstAttempt(out) {
 			bodyBuffers.Put(body)
 		}
 		return &putDone{req: req, out: out, err: err, took: time.Since(started)}
 	})
+}
+
+// firstAttempt reports whether a call that succeeded did so at its first
+// attempt: an attempt the SDK retried may have had its answer before its
+// body was all written, and the write may go on meanwhile.
+func firstAttempt(out *kinesis.PutRecordsOutput) bool {
+	if out == nil {
+		return false
+	}
+	attempts, ok := retry.GetAttemptResults(out.ResultMetadata)
+	return !ok || len(attempts.Results) <= 1
 }
 
 // bodyBuffers holds the bodies of PutRecords calls that succeeded, for the
