@@ -27,10 +27,15 @@ import (
 // (escaped strings, nulls, unknown members), goes through the SDK's own
 // protocol, so the result is always the SDK's.
 func WithPutRecordsCodec(o *kinesis.Options) {
-	if o.Protocol != nil {
+	// Only over the protocol whose bytes it writes: an SDK that speaks
+	// another to Kinesis keeps its own.
+	if o.Protocol != nil && o.Protocol.ID() == awsJSON11Protocol {
 		o.Protocol = putRecordsProtocol{o.Protocol}
 	}
 }
+
+// awsJSON11Protocol is the SDK's protocol for Kinesis.
+var awsJSON11Protocol = smithy.ShapeID{Namespace: "aws.protocols", Name: "awsJson1_1"}
 
 // BodyBuffer lends the PutRecords codec a buffer for a request's body
 // (see WithBodyBuffer), so that a sink can reuse one body's memory for the

@@ -3,6 +3,8 @@ package sinkactor
 import (
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
@@ -26,5 +28,20 @@ var _ = Describe("The PutRecords codec's check for plain strings", func() {
 				}
 			}
 		}
+	})
+})
+
+var _ = Describe("The PutRecords codec's own path", func() {
+	It("is installed over the SDK's Kinesis protocol, and reads the usual answers itself", func() {
+		o := kinesis.New(kinesis.Options{Region: "us-east-1"}).Options()
+		WithPutRecordsCodec(&o)
+		Expect(o.Protocol).To(BeAssignableToTypeOf(putRecordsProtocol{}))
+		// Otherwise the specs comparing it with the SDK would compare the
+		// SDK with itself.
+		var out kinesis.PutRecordsOutput
+		Expect(decodePutRecordsOutput([]byte(`{"FailedRecordCount":1,"Records":[{"SequenceNumber":"49","ShardId":"shardId-000000000001"},`+
+			`{"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"Rate exceeded"}]}`), &out)).To(BeTrue())
+		Expect(out.Records).To(HaveLen(2))
+		Expect(decodePutRecordsOutput([]byte(`{"Records":[{"ErrorMessage":"caf\u00e9"}]}`), &out)).To(BeFalse())
 	})
 })
