@@ -26,7 +26,9 @@ import (
 )
 
 // PutRecordsAPI is the part of the Kinesis API a Kinesis sink calls.
-// *kinesis.Client satisfies it.
+// *kinesis.Client satisfies it. The sink reuses a call's input (its
+// Records array) once the call has returned: an implementation must not
+// keep it.
 type PutRecordsAPI interface {
 	PutRecords(ctx context.Context, in *kinesis.PutRecordsInput, optFns ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error)
 }
@@ -435,7 +437,12 @@ func (s *kinesisSink) send(records []*record) {
 	if len(records) == 0 {
 		return
 	}
-	entries := make([]ktypes.PutRecordsRequestEntry, len(records))
+	var entries []ktypes.PutRecordsRequestEntry
+	if e, _ := entryBuffers.Get().(*[]ktypes.PutRecordsRequestEntry); e != nil && cap(*e) >= len(records) {
+		entries = (*e)[:len(records)]
+	} else {
+		entries = make([]ktypes.PutRecordsRequestEntry, len(records))
+	}
 	for i, r := range records {
 		entries[i] = ktypes.PutRecordsRequestEntry{Data: r.data, PartitionKey: &r.key}
 		if r.ehk() != "" {
@@ -457,6 +464,9 @@ func (s *kinesisSink) send(records []*record) {
 		out, err := api.PutRecords(WithBodyBuffer(c, body), in, WithPutRecordsCodec)
 		if err == nil && firstAttempt(out) {
 			bodyBuffers.Put(body)
+			// The entries point into records: cleared, they hold nothing.
+			clear(entries)
+			entryBuffers.Put(&entries)
 		}
 		return &putDone{req: req, out: out, err: err, took: time.Since(started)}
 	})
@@ -473,9 +483,10 @@ func firstAttempt(out *kinesis.PutRecordsOutput) bool {
 	return !ok || len(attempts.Results) <= 1
 }
 
-// bodyBuffers holds the bodies of PutRecords calls that succeeded, for the
-// next calls of every Kinesis sink of the process.
-var bodyBuffers sync.Pool
+// bodyBuffers and entryBuffers hold the bodies and the request entries of
+// PutRecords calls that succeeded, for the next calls of every Kinesis sink
+// of the process.
+var bodyBuffers, entryBuffers sync.Pool
 
 // onPutDone settles one PutRecords call: written records free their key
 // and their credit, failed ones go back to the head of their key to be
