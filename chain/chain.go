@@ -60,6 +60,10 @@ type Chain struct {
 	// partition, the position of its output.
 	byInsert []insertOut
 	out      [][]types.Row
+	// taken is how many rows each output's last batch held: the next
+	// batch's slice is made that large at its first row, rather than
+	// grown by doubling.
+	taken []int
 	// slabs hold the values of emitted rows, carved a row at a time, so
 	// that a batch costs a few allocations rather than one per row. A slab
 	// is never reused once its rows are handed out.
@@ -87,6 +91,7 @@ func New(table *plan.Table, inserts []*plan.Insert, outputs []Output) *Chain {
 		phys:  make(types.Row, len(table.Physical)),
 		row:   make(types.Row, len(table.Schema)),
 		out:   make([][]types.Row, len(outputs)),
+		taken: make([]int, len(outputs)),
 		slabs: make([][]types.Value, len(outputs)),
 	}
 	for i, col := range table.Columns {
@@ -326,7 +331,7 @@ func (c *Chain) emit(row types.Row) error {
 			pos := io.outs[part]
 			out := c.carve(pos, len(io.proj))
 			copy(out, io.proj)
-			c.out[pos] = append(c.out[pos], out)
+			c.emitTo(pos, out)
 			c.Rows++
 			continue
 		}
@@ -351,10 +356,18 @@ func (c *Chain) emit(row types.Row) error {
 			}
 			sinkRow[j] = v
 		}
-		c.out[pos] = append(c.out[pos], sinkRow)
+		c.emitTo(pos, sinkRow)
 		c.Rows++
 	}
 	return nil
+}
+
+// emitTo adds row to output k's batch.
+func (c *Chain) emitTo(k int, row types.Row) {
+	if c.out[k] == nil && c.taken[k] > 0 {
+		c.out[k] = make([]types.Row, 0, c.taken[k])
+	}
+	c.out[k] = append(c.out[k], row)
 }
 
 // slabRows is how many rows one slab holds.
@@ -377,6 +390,7 @@ func (c *Chain) Take() [][]types.Row {
 	out := make([][]types.Row, len(c.out))
 	copy(out, c.out)
 	for i := range c.out {
+		c.taken[i] = len(c.out[i])
 		c.out[i] = nil
 	}
 	return out

@@ -185,7 +185,9 @@ func (s *source) onGrant(ctx actor.Context, m *messages.CreditGrant) {
 
 // generate makes n rows and sends each INSERT its batch with the credit.
 func (s *source) generate(ctx actor.Context, n int) error {
-	s.chain.Begin(time.Now())
+	now := time.Now()
+	s.chain.Begin(now)
+	s.gen.At(now)
 	for i := 0; i < n && s.gen.Next(s.phys); i++ {
 		s.generated++
 		if !s.eventTime() {

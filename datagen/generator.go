@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"time"
+	"unsafe"
 
 	"github.com/shardflow/shardflow/options"
 	"github.com/shardflow/shardflow/types"
@@ -16,6 +17,8 @@ type Generator struct {
 	fields []field
 	rng    *rand.Rand
 	now    func() time.Time
+	// clockAt, when set by At, is the current time of the rows.
+	clockAt time.Time
 	// remaining rows; -1 is unbounded.
 	remaining int64
 }
@@ -133,7 +136,7 @@ func (g *Generator) Next(row types.Row) bool {
 			row[i] = types.Null
 			continue
 		}
-		row[i] = g.random(f.gen, f.gen.Type)
+		row[i] = g.random(&f.gen, f.gen.Type)
 	}
 	if g.remaining > 0 {
 		g.remaining--
@@ -157,8 +160,9 @@ func itoa(n int64) string { return big.NewInt(n).String() }
 
 const hexDigits = "0123456789abcdef"
 
-// random returns a random value of type t within fg's bounds.
-func (g *Generator) random(fg options.FieldGen, t types.Type) types.Value {
+// random returns a random value of type t within fg's bounds. fg is a
+// pointer: the struct is large, and this runs for every field of every row.
+func (g *Generator) random(fg *options.FieldGen, t types.Type) types.Value {
 	switch t.Kind {
 	case types.KindBoolean:
 		return types.BoolValue(g.rng.IntN(2) == 1)
@@ -210,30 +214,30 @@ func (g *Generator) random(fg options.FieldGen, t types.Type) types.Value {
 		}
 		return types.BytesValue(b)
 	case types.KindDate:
-		days := g.now().UTC().Unix() / 86400
+		days := g.clock().UTC().Unix() / 86400
 		return types.DateValue(days - g.pastMillis(fg)/86_400_000)
 	case types.KindTime:
 		return types.TimeValue(g.rng.Int64N(86_400) * 1e9)
 	case types.KindTimestamp, types.KindTimestampLTZ:
-		return types.TimestampValue(g.now().UnixMilli()-g.pastMillis(fg), 0)
+		return types.TimestampValue(g.clock().UnixMilli()-g.pastMillis(fg), 0)
 	case types.KindArray:
 		n := g.collectionLength(fg)
 		elems := make([]types.Value, n)
 		for i := range elems {
-			elems[i] = g.random(options.FieldGen{Length: fg.Length}, *t.Elem)
+			elems[i] = g.random(&options.FieldGen{Length: fg.Length}, *t.Elem)
 		}
 		return types.ArrayValue(elems)
 	case types.KindMap:
 		n := g.collectionLength(fg)
 		kv := make([]types.Value, 0, 2*n)
 		for i := 0; i < n; i++ {
-			kv = append(kv, g.random(options.FieldGen{}, *t.Elem), g.random(options.FieldGen{}, *t.Val))
+			kv = append(kv, g.random(&options.FieldGen{}, *t.Elem), g.random(&options.FieldGen{}, *t.Val))
 		}
 		return types.MapValue(kv)
 	case types.KindRow:
 		fs := make([]types.Value, len(t.Fields))
 		for i, f := range t.Fields {
-			fs[i] = g.random(options.FieldGen{}, f.Type)
+			fs[i] = g.random(&options.FieldGen{}, f.Type)
 		}
 		return types.RowValue(fs)
 	}
@@ -250,7 +254,7 @@ func (g *Generator) intBetween(lo, hi int64) int64 {
 
 // length is the length of a random string or bytes value: fields.#.length
 // (Flink's default 100), varied with var-len, and never above the type's.
-func (g *Generator) length(fg options.FieldGen, t types.Type) int {
+func (g *Generator) length(fg *options.FieldGen, t types.Type) int {
 	n := fg.Length
 	if n <= 0 {
 		n = defaultLength
@@ -265,24 +269,44 @@ func (g *Generator) length(fg options.FieldGen, t types.Type) int {
 	return n
 }
 
-func (g *Generator) collectionLength(fg options.FieldGen) int {
+func (g *Generator) collectionLength(fg *options.FieldGen) int {
 	if fg.Length > 0 {
 		return fg.Length
 	}
 	return 3
 }
 
-func (g *Generator) pastMillis(fg options.FieldGen) int64 {
+func (g *Generator) pastMillis(fg *options.FieldGen) int64 {
 	if fg.MaxPast <= 0 {
 		return 0
 	}
 	return g.rng.Int64N(fg.MaxPast.Milliseconds() + 1)
 }
 
+// hex returns n random hex digits, sixteen from each random 64-bit word.
 func (g *Generator) hex(n int) string {
 	b := make([]byte, n)
-	for i := range b {
-		b[i] = hexDigits[g.rng.IntN(16)]
+	for i := 0; i < n; i += 16 {
+		w := g.rng.Uint64()
+		for j := i; j < min(i+16, n); j++ {
+			b[j] = hexDigits[w&15]
+			w >>= 4
+		}
 	}
-	return string(b)
+	// b is not written again: the string may share its bytes.
+	return unsafe.String(unsafe.SliceData(b), n)
+}
+
+// At makes the rows generated from now on take now as the current time
+// (for TIMESTAMP and DATE values) instead of reading the clock for every
+// value: a source calls it once per batch, whose rows are made within
+// about a millisecond. Without a call, each value reads the clock.
+func (g *Generator) At(now time.Time) { g.clockAt = now }
+
+// clock returns the current time for a value.
+func (g *Generator) clock() time.Time {
+	if !g.clockAt.IsZero() {
+		return g.clockAt
+	}
+	return g.now()
 }

@@ -74,6 +74,30 @@ type csvCol struct {
 	// elems are the element types of an ARRAY (one) or ROW (one per field).
 	elems []types.Type
 	names []string // ROW field names
+	// plain is true when no value of the column's type can hold a byte
+	// that must be quoted, so encoding need not look.
+	plain bool
+}
+
+// neverQuoted reports whether every value of a scalar type t is written
+// with bytes that mustQuote leaves alone: integers (digits and a sign)
+// and timestamps (digits, '-', ':', ' ' and '.') under the usual options.
+func (f *csvFormat) neverQuoted(t types.Type) bool {
+	var chars string
+	switch t.Kind {
+	case types.KindTinyInt, types.KindSmallInt, types.KindInt, types.KindBigInt:
+		chars = "0123456789-"
+	case types.KindTimestamp:
+		chars = "0123456789-: ."
+	default:
+		return false
+	}
+	for i := range len(chars) {
+		if f.mustQuote[chars[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 type csvFormat struct {
@@ -186,6 +210,9 @@ func (csvFactory) New(cols types.Schema, opts []options.Raw) (Format, []options.
 	}
 	if f.quoting {
 		f.mustQuote[f.quote] = true
+	}
+	for i := range f.cols {
+		f.cols[i].plain = f.neverQuoted(f.cols[i].typ)
 	}
 	if diags.HasErrors() {
 		return nil, r.list, diags
@@ -580,7 +607,7 @@ func (f *csvFormat) AppendEncode(dst []byte, row types.Row) ([]byte, error) {
 		default:
 			dst = appendScalarText(dst, v, c.typ, f.plainDecimal, ' ')
 		}
-		if f.needsQuote(dst[start:], i == 0) {
+		if !c.plain && f.needsQuote(dst[start:], i == 0) {
 			text := string(dst[start:])
 			dst = f.appendField(dst[:start], text, i == 0)
 		}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
@@ -24,7 +26,9 @@ import (
 )
 
 // PutRecordsAPI is the part of the Kinesis API a Kinesis sink calls.
-// *kinesis.Client satisfies it.
+// *kinesis.Client satisfies it. The sink reuses a call's input (its
+// Records array) once the call has returned: an implementation must not
+// keep it.
 type PutRecordsAPI interface {
 	PutRecords(ctx context.Context, in *kinesis.PutRecordsInput, optFns ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error)
 }
@@ -154,6 +158,10 @@ type kinesisSink struct {
 	state  kinesisState
 
 	batchMax int // records per request
+	// dataSize is the mean size of the last batch's encoded rows.
+	dataSize int
+	// keyBuf is where a batch's partition keys are written.
+	keyBuf   []byte
 	maxBytes int // bytes per request
 	nextSeq  uint64
 
@@ -281,8 +289,10 @@ func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
 	format := s.cfg.Table.Format
 	// One buffer holds the data of every record of the batch; it lives
 	// until the last of them is written.
-	var arena []byte
-	ends := make([]int, len(m.Rows))
+	arena := make([]byte, 0, len(m.Rows)*s.dataSize)
+	// So are their partition keys: one string, cut into each record's.
+	s.keyBuf = s.keyBuf[:0]
+	ends := make([]int, 2*len(m.Rows))
 	for i, row := range m.Rows {
 		var err error
 		if arena, err = format.AppendEncode(arena, row); err != nil {
@@ -290,14 +300,21 @@ func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
 				s.table, s.fromWhere(m), s.cfg.Table.Connector.Format, err, describeRow(row, s.cfg.Table.Physical))})
 			return
 		}
-		ends[i] = len(arena)
+		s.keyBuf = s.keys.appendKey(s.keyBuf, row)
+		ends[2*i], ends[2*i+1] = len(arena), len(s.keyBuf)
 	}
+	// The next batch's arena is sized for rows like these, a little over.
+	s.dataSize = len(arena)/len(m.Rows) + 8
+	keys := string(s.keyBuf)
+	// The batch's records are one allocation too.
+	recs := make([]record, len(m.Rows))
+	var aggs []aggFields
 	now := time.Now()
-	start := 0
+	start, keyStart := 0, 0
 	for i, row := range m.Rows {
-		data := arena[start:ends[i]:ends[i]]
-		start = ends[i]
-		key := s.keys.key(row)
+		data := arena[start:ends[2*i]:ends[2*i]]
+		key := keys[keyStart:ends[2*i+1]]
+		start, keyStart = ends[2*i], ends[2*i+1]
 		if key == "" {
 			s.fail(ctx, failure.Error{Kind: failure.InvalidRow, Message: fmt.Sprintf("table `%s`: a row %s has an empty partition key (its PARTITIONED BY fields %v are empty strings) %s; Kinesis needs keys of 1 to 256 characters: filter such rows out in the INSERT or partition by other columns",
 				s.table, s.fromWhere(m), s.opts.PartitionFields, describeRow(row, s.cfg.Table.Physical))})
@@ -310,12 +327,19 @@ func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
 			return
 		}
 		s.nextSeq++
-		r := &record{data: data, key: key, size: size, seq: s.nextSeq, arrived: now, rows: 1}
+		// Field by field: recs is fresh (zero), and a whole-struct store
+		// would copy every field with write barriers.
+		r := &recs[i]
+		r.data, r.key, r.size, r.seq, r.arrived, r.rows = data, key, size, s.nextSeq, now, 1
 		if s.agg == nil {
 			s.queue.add(r)
 			continue
 		}
-		r.hash = hashOf(key)
+		if aggs == nil {
+			aggs = make([]aggFields, len(m.Rows))
+		}
+		r.agg = &aggs[i]
+		r.agg.hash = hashOf(key)
 		s.enqueue(s.agg.add(r))
 	}
 	s.dispatch(ctx)
@@ -341,7 +365,10 @@ func (s *kinesisSink) dispatch(ctx actor.Context) {
 	}
 	now := time.Now()
 	if s.agg != nil {
-		s.enqueue(s.agg.sealDue(now, s.state == sinkDraining || s.starved()))
+		// A barrier waiting for rows seals them all: rows parked before
+		// the first shard listing that it counts reach their aggregates
+		// only after it arrived.
+		s.enqueue(s.agg.sealDue(now, s.state == sinkDraining || s.starved() || len(s.barriers) > 0))
 		s.relistWhenIdle(ctx)
 	}
 	for s.inflight < max(s.opts.MaxInflight, 1) {
@@ -410,11 +437,16 @@ func (s *kinesisSink) send(records []*record) {
 	if len(records) == 0 {
 		return
 	}
-	entries := make([]ktypes.PutRecordsRequestEntry, len(records))
+	var entries []ktypes.PutRecordsRequestEntry
+	if e, _ := entryBuffers.Get().(*[]ktypes.PutRecordsRequestEntry); e != nil && cap(*e) >= len(records) {
+		entries = (*e)[:len(records)]
+	} else {
+		entries = make([]ktypes.PutRecordsRequestEntry, len(records))
+	}
 	for i, r := range records {
 		entries[i] = ktypes.PutRecordsRequestEntry{Data: r.data, PartitionKey: &r.key}
-		if r.ehk != "" {
-			entries[i].ExplicitHashKey = &r.ehk
+		if r.ehk() != "" {
+			entries[i].ExplicitHashKey = &r.agg.ehk
 		}
 	}
 	req := &putRequest{records: records, epoch: s.rate.epoch}
@@ -425,10 +457,36 @@ func (s *kinesisSink) send(records []*record) {
 	s.beside.Go(func(c context.Context) any {
 		faults.Check(faults.SinkBeside)
 		started := time.Now()
-		out, err := api.PutRecords(c, in)
+		body, _ := bodyBuffers.Get().(*BodyBuffer)
+		if body == nil {
+			body = &BodyBuffer{}
+		}
+		out, err := api.PutRecords(WithBodyBuffer(c, body), in, WithPutRecordsCodec)
+		if err == nil && firstAttempt(out) {
+			bodyBuffers.Put(body)
+			// The entries point into records: cleared, they hold nothing.
+			clear(entries)
+			entryBuffers.Put(&entries)
+		}
 		return &putDone{req: req, out: out, err: err, took: time.Since(started)}
 	})
 }
+
+// firstAttempt reports whether a call that succeeded did so at its first
+// attempt: an attempt the SDK retried may have had its answer before its
+// body was all written, and the write may go on meanwhile.
+func firstAttempt(out *kinesis.PutRecordsOutput) bool {
+	if out == nil {
+		return false
+	}
+	attempts, ok := retry.GetAttemptResults(out.ResultMetadata)
+	return !ok || len(attempts.Results) <= 1
+}
+
+// bodyBuffers and entryBuffers hold the bodies and the request entries of
+// PutRecords calls that succeeded, for the next calls of every Kinesis sink
+// of the process.
+var bodyBuffers, entryBuffers sync.Pool
 
 // onPutDone settles one PutRecords call: written records free their key
 // and their credit, failed ones go back to the head of their key to be
@@ -460,7 +518,7 @@ func (s *kinesisSink) onPutDone(ctx actor.Context, m *putDone) {
 		if res.ErrorCode == nil {
 			s.stats.NumBytesOut += int64(len(r.data))
 			s.queue.written(r)
-			if r.shard != "" && aws.ToString(res.ShardId) != r.shard {
+			if r.shard() != "" && aws.ToString(res.ShardId) != r.shard() {
 				// Resharded: which of its rows count as written is
 				// settled once the shards are listed again, and the
 				// next rows wait for the fresh map.

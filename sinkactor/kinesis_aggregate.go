@@ -142,7 +142,7 @@ func (g *aggregator) add(r *record) []*record {
 		g.parked = append(g.parked, r)
 		return nil
 	}
-	sh := g.shards.find(r.hash)
+	sh := g.shards.find(r.agg.hash)
 	if sh == nil {
 		// A hole in the map: list again, and hold rows until then.
 		g.stale = true
@@ -160,7 +160,7 @@ func (g *aggregator) add(r *record) []*record {
 		if a.size+a.rowCost(r) > g.maxSize {
 			// Too large to aggregate: it goes alone, as a plain record
 			// in its shard's lane.
-			r.lane, r.ehk, r.shard = sh.id, sh.start, sh.id
+			r.agg.lane, r.agg.ehk, r.agg.shard = sh.id, sh.start, sh.id
 			return append(sealed, r)
 		}
 		g.open[sh.id] = a
@@ -187,7 +187,7 @@ func (g *aggregator) seal(a *aggregate) *record {
 	}
 	first, last := a.rows[0], a.rows[len(a.rows)-1]
 	return &record{data: data, key: first.key, size: len(data) + len(first.key), seq: last.seq, arrived: first.arrived,
-		rows: len(a.rows), parts: a.rows, lane: a.shard.id, ehk: a.shard.start, shard: a.shard.id}
+		rows: len(a.rows), agg: &aggFields{parts: a.rows, lane: a.shard.id, ehk: a.shard.start, shard: a.shard.id}}
 }
 
 // sealDue seals the aggregates whose first row has waited the maximum
@@ -348,12 +348,12 @@ func (s *kinesisSink) settleMisplaced(ctx actor.Context, ranges map[string]kpl.R
 	for _, l := range s.agg.misplaced {
 		r, known := ranges[l.shard]
 		for _, row := range l.r.rowsOf() {
-			if known && r.Contains(row.hash) {
+			if known && r.Contains(row.agg.hash) {
 				s.recordWritten(ctx, row)
 				written++
 				continue
 			}
-			row.lane, row.ehk, row.shard = "", "", ""
+			row.agg.lane, row.agg.ehk, row.agg.shard = "", "", ""
 			again = append(again, row)
 		}
 	}

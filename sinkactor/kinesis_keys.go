@@ -48,13 +48,21 @@ func (p *partitioner) ordered() bool { return p.kind != options.PartitionRandom 
 // with the delimiter and cut to 256 characters; a random UUID; or the
 // sink's fixed UUID.
 func (p *partitioner) key(row types.Row) string {
+	p.buf = p.appendKey(p.buf[:0], row)
+	return string(p.buf)
+}
+
+// appendKey appends the partition key of row to b (see key): the sink
+// writes a batch's keys into one buffer and makes one string of them all.
+func (p *partitioner) appendKey(b []byte, row types.Row) []byte {
 	switch p.kind {
 	case options.PartitionFixed:
-		return p.fixed
+		return append(b, p.fixed...)
 	case options.PartitionRandom:
-		return uuid.NewString()
+		u := uuid.New()
+		return append(b, u.String()...)
 	}
-	b := p.buf[:0]
+	start := len(b)
 	for i, idx := range p.indexes {
 		if i > 0 {
 			b = append(b, p.delimiter...)
@@ -66,8 +74,7 @@ func (p *partitioner) key(row types.Row) string {
 		}
 		b = types.AppendText(b, v, p.schema[idx].Type)
 	}
-	p.buf = b
-	return string(truncateKey(b))
+	return b[:start+len(truncateKey(b[start:]))]
 }
 
 // truncateKey cuts b to its first 256 UTF-16 code units, as Java's

@@ -21,29 +21,52 @@ type record struct {
 	ks       *keyState
 	// rows is how many rows the record holds: 1, or an aggregate's count.
 	rows int
-	// With aggregation: hash is a row's hash key; an aggregate's lane is
-	// its shard (the queue's key instead of the partition key), shard the
-	// shard it is predicted to land on, and ehk the explicit hash key it
-	// is sent with.
+	// agg is nil unless the sink aggregates: kept apart, a plain record
+	// is half the size.
+	agg *aggFields
+}
+
+// aggFields are what an aggregating sink keeps of a record: hash is a
+// row's hash key; an aggregate's lane is its shard (the queue's key instead
+// of the partition key), shard the shard it is predicted to land on, and
+// ehk the explicit hash key it is sent with.
+type aggFields struct {
 	hash             [16]byte
 	lane, shard, ehk string
 	// parts are an aggregate's rows, in order.
 	parts []*record
 }
 
+// ehk is the explicit hash key the record is sent with, or "".
+func (r *record) ehk() string {
+	if r.agg == nil {
+		return ""
+	}
+	return r.agg.ehk
+}
+
+// shard is the shard an aggregating sink predicts the record lands on, or
+// "".
+func (r *record) shard() string {
+	if r.agg == nil {
+		return ""
+	}
+	return r.agg.shard
+}
+
 // queueKey is what the queue orders the record by: its lane, or its
 // partition key.
 func (r *record) queueKey() string {
-	if r.lane != "" {
-		return r.lane
+	if r.agg != nil && r.agg.lane != "" {
+		return r.agg.lane
 	}
 	return r.key
 }
 
 // rowsOf returns the rows a record holds: an aggregate's, or itself.
 func (r *record) rowsOf() []*record {
-	if r.parts != nil {
-		return r.parts
+	if r.agg != nil && r.agg.parts != nil {
+		return r.agg.parts
 	}
 	return []*record{r}
 }
@@ -97,12 +120,56 @@ func (h *readyHeap) Pop() any {
 	return ks
 }
 
+// readyFIFO holds ready keys whose first records arrived in order: a key
+// that becomes ready with a record newer than every other ready key's (a
+// new key, the usual case) joins its tail in O(1), where the heap would
+// cost O(log n) on the way in and out.
+type readyFIFO struct {
+	keys []*keyState
+	head int
+}
+
+func (f *readyFIFO) len() int { return len(f.keys) - f.head }
+
+// first is the key at the head; the FIFO must not be empty.
+func (f *readyFIFO) first() *keyState { return f.keys[f.head] }
+
+// accepts reports whether a key whose first record is seq may join the
+// tail without breaking the FIFO's order.
+func (f *readyFIFO) accepts(seq uint64) bool {
+	return f.len() == 0 || f.keys[len(f.keys)-1].queue[0].seq < seq
+}
+
+func (f *readyFIFO) push(ks *keyState) { f.keys = append(f.keys, ks) }
+
+func (f *readyFIFO) pop() *keyState {
+	ks := f.keys[f.head]
+	f.keys[f.head] = nil
+	f.head++
+	if f.head == len(f.keys) {
+		// Empty: start again at the front of the same array.
+		f.keys, f.head = f.keys[:0], 0
+	} else if f.head >= 1024 && f.head*2 >= len(f.keys) {
+		// Mostly spent: move the rest to the front so the array does not
+		// grow without bound under a steady stream.
+		n := copy(f.keys, f.keys[f.head:])
+		clear(f.keys[n:])
+		f.keys, f.head = f.keys[:n], 0
+	}
+	return ks
+}
+
 // queue is the sink's records not yet sent, by key. It is owned by the sink
 // actor and used from its Receive only.
 type queue struct {
 	ordered bool // keys may repeat; false for random keys
 	keys    map[string]*keyState
-	ready   readyHeap
+	// The ready keys are in fresh or in ready: together, oldest first
+	// record first is the lesser of their heads.
+	fresh readyFIFO
+	ready readyHeap
+	// spare holds key states whose records are all written, for reuse.
+	spare []*keyState
 	// readyBytes is the size of the first record of every ready key: what
 	// the next request could carry.
 	readyBytes int
@@ -122,11 +189,11 @@ func (q *queue) add(r *record) {
 	if q.ordered {
 		ks = q.keys[key]
 		if ks == nil {
-			ks = &keyState{key: key, index: -1}
+			ks = q.newKey(key)
 			q.keys[key] = ks
 		}
 	} else {
-		ks = &keyState{key: key, index: -1}
+		ks = q.newKey(key)
 	}
 	r.ks = ks
 	q.waiting++
@@ -136,37 +203,84 @@ func (q *queue) add(r *record) {
 	}
 }
 
+// maxSpareKeys bounds the key states kept for reuse.
+const maxSpareKeys = 1 << 14
+
+// newKey returns an empty key state, a spare one if there is.
+func (q *queue) newKey(key string) *keyState {
+	if n := len(q.spare); n > 0 {
+		ks := q.spare[n-1]
+		q.spare[n-1] = nil
+		q.spare = q.spare[:n-1]
+		ks.key = key
+		return ks
+	}
+	return &keyState{key: key, index: -1}
+}
+
 func (q *queue) push(ks *keyState) {
-	q.readyBytes += ks.queue[0].size
+	first := ks.queue[0]
+	q.readyBytes += first.size
+	if q.fresh.accepts(first.seq) {
+		q.fresh.push(ks)
+		return
+	}
 	heap.Push(&q.ready, ks)
 }
 
 // readyRecords is how many records the next request could carry at most.
-func (q *queue) readyRecords() int { return len(q.ready) }
+func (q *queue) readyRecords() int { return q.fresh.len() + len(q.ready) }
+
+// next returns the ready key whose first record is oldest, or nil.
+func (q *queue) next() *keyState {
+	switch {
+	case q.fresh.len() == 0 && len(q.ready) == 0:
+		return nil
+	case q.fresh.len() == 0:
+		return q.ready[0]
+	case len(q.ready) == 0 || q.fresh.first().queue[0].seq < q.ready[0].queue[0].seq:
+		return q.fresh.first()
+	}
+	return q.ready[0]
+}
 
 // oldest returns the oldest record that could be sent now, or nil.
 func (q *queue) oldest() *record {
-	if len(q.ready) == 0 {
-		return nil
+	if ks := q.next(); ks != nil {
+		return ks.queue[0]
 	}
-	return q.ready[0].queue[0]
+	return nil
 }
 
 // take removes up to n records, oldest first, one per key, adding up to at
 // most maxBytes (a single record larger than that goes alone), and marks
 // their keys busy.
 func (q *queue) take(n, maxBytes int) []*record {
-	batch := make([]*record, 0, min(n, len(q.ready)))
+	batch := make([]*record, 0, min(n, q.readyRecords()))
 	bytes := 0
-	for len(batch) < n && len(q.ready) > 0 {
-		r := q.ready[0].queue[0]
+	for len(batch) < n {
+		ks := q.next()
+		if ks == nil {
+			break
+		}
+		r := ks.queue[0]
 		if len(batch) > 0 && bytes+r.size > maxBytes {
 			break
 		}
-		ks := heap.Pop(&q.ready).(*keyState)
+		if q.fresh.len() > 0 && ks == q.fresh.first() {
+			q.fresh.pop()
+		} else {
+			heap.Pop(&q.ready)
+		}
 		q.readyBytes -= r.size
 		ks.queue[0] = nil
-		ks.queue = ks.queue[1:]
+		if len(ks.queue) == 1 {
+			// Keep the array for the key's next record (or, once the
+			// key state is spare, another key's).
+			ks.queue = ks.queue[:0]
+		} else {
+			ks.queue = ks.queue[1:]
+		}
 		ks.busy = true
 		q.waiting--
 		r.attempts++
@@ -186,9 +300,12 @@ func (q *queue) written(r *record) {
 		q.push(ks)
 		return
 	}
-	ks.queue = nil
 	if q.ordered {
 		delete(q.keys, ks.key)
+	}
+	if len(q.spare) < maxSpareKeys {
+		*ks = keyState{index: -1, queue: ks.queue[:0]}
+		q.spare = append(q.spare, ks)
 	}
 }
 

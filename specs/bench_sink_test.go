@@ -16,6 +16,7 @@ var _ = Describe("runner bench --sink", func() {
 		rounds := regexp.MustCompile(`(?m)^round (\d): pipeline \d+ records/s, bare SDK loop \d+ records/s; CPU \S+ / \S+$`).FindAllString(r.stderr, -1)
 		Expect(rounds).To(HaveLen(3), r.stderr)
 		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		Expect(lines[len(lines)-3]).To(MatchRegexp(`^generating and casting the rows alone \(datagen into blackhole\): \S+ per record; the pipeline without it \S+, ratio \d+\.\d\d$`))
 		Expect(lines[len(lines)-2]).To(MatchRegexp(`^CPU per record \(endpoint included\): pipeline \S+, raw SDK loop \S+, ratio \d+\.\d\d$`))
 		Expect(lines[len(lines)-1]).To(MatchRegexp(`^pipeline \d+ records/s, raw SDK loop \d+ records/s, ratio \d+\.\d\d$`))
 	})

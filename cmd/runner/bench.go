@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ func newBenchCommand() *cobra.Command {
 	var logLevel string
 	var cluster bool
 	var clusterNodes []int
+	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure shardflow against a bare SDK loop on the local endpoint",
@@ -31,7 +33,9 @@ of both, alternating which goes first. Its last line compares the median rounds.
 
 With --sink it measures writing instead: a datagen source into a kinesis sink (keyed by
 PARTITIONED BY over --keys distinct values) against a bare PutRecords loop, with the same
-warm-up and alternating rounds, each into a fresh stream. With --sink --aggregation it writes
+warm-up and alternating rounds, each into a fresh stream, and then generates the same rows into
+a blackhole sink, to tell the pipeline's CPU for rows the bare loop gets ready-made from its
+CPU for writing. With --sink --aggregation it writes
 the same rows into one-shard streams of an endpoint enforcing the service's per-shard write
 limits (1,000 records and 1 MiB a second), with 'sink.aggregation.enabled' and without, and
 with aggregation and one hot key, whose order it checks by reading the stream back; try
@@ -72,6 +76,13 @@ polling the same shards. Both include the in-process endpoint answering the poll
 				return err
 			}
 			o.Logger, o.Progress = logger, cmd.ErrOrStderr()
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			if cluster {
 				return benchCluster(cmd, o, clusterNodes)
 			}
@@ -114,6 +125,9 @@ polling the same shards. Both include the in-process endpoint answering the poll
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "average PutRecords batch %.1f records\n", res.AverageBatch())
 				pcpu, rcpu := res.CPUPerRecord()
+				gen := res.GeneratePerRecord()
+				fmt.Fprintf(cmd.OutOrStdout(), "generating and casting the rows alone (datagen into blackhole): %s per record; the pipeline without it %s, ratio %.2f\n",
+					gen, pcpu-gen, float64(rcpu)/float64(max(pcpu-gen, 1)))
 				fmt.Fprintf(cmd.OutOrStdout(), "CPU per record (endpoint included): pipeline %s, raw SDK loop %s, ratio %.2f\n",
 					pcpu, rcpu, res.CPURatio())
 				fmt.Fprintf(cmd.OutOrStdout(), "pipeline %.0f records/s, raw SDK loop %.0f records/s, ratio %.2f\n",
@@ -175,6 +189,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	f.DurationVar(&idle.Measure, "measure", 10*time.Second, "with --idle-shards: the window CPU use is averaged over")
 	f.StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	f.BoolVar(&cluster, "cluster", false, "measure cluster mode: runner processes reading from a `runner local` process, against one process without --cluster")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (both loops, warm-up and endpoint included) to this file, for go tool pprof")
 	f.IntSliceVar(&clusterNodes, "cluster-nodes", []int{1, 2, 3}, "with --cluster: the cluster sizes to measure")
 	return cmd
 }
@@ -185,6 +200,23 @@ func decoderName(sdk bool) string {
 		return "the SDK's"
 	}
 	return "shardflow's"
+}
+
+// startCPUProfile starts profiling the process's CPU into path; stop ends
+// the profile and closes the file.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("creating the CPU profile --cpuprofile %q: %w", path, err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("starting the CPU profile --cpuprofile %q: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // benchCluster runs bench.Cluster and prints one line per run.
