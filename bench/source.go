@@ -54,8 +54,43 @@ type SourceResult struct {
 	// Records is how many records the job read (user records, with KPL
 	// aggregates); RawRecords how many the bare loop read.
 	Records, RawRecords int
-	// Pipeline and Raw are how long each round of each loop took.
-	Pipeline, Raw []time.Duration
+	// Pipeline and Raw are how long each round of each loop took;
+	// PipelineCPU and RawCPU the process's CPU time (user and system,
+	// endpoint included) meanwhile, the pipeline's with the job's start
+	// and stop.
+	Pipeline, Raw       []time.Duration
+	PipelineCPU, RawCPU []time.Duration
+}
+
+// CPURatio is the median of the rounds' ratios of the bare loop's CPU
+// time per record to the pipeline's: the pipeline's records per CPU second
+// as a share of the bare loop's. Unlike the rates, it holds on a machine
+// busy with other work.
+func (r SourceResult) CPURatio() float64 {
+	per := func(cpu []time.Duration, n int) []time.Duration {
+		out := make([]time.Duration, len(cpu))
+		for i, c := range cpu {
+			out[i] = c / time.Duration(max(n, 1))
+		}
+		return out
+	}
+	return cpuRatio(per(r.PipelineCPU, r.Records), per(r.RawCPU, r.RawRecords))
+}
+
+// CPUPerRecord is the median round's CPU time per record of the pipeline
+// and of the bare loop.
+func (r SourceResult) CPUPerRecord() (pipeline, raw time.Duration) {
+	return median(r.PipelineCPU) / time.Duration(max(r.Records, 1)), median(r.RawCPU) / time.Duration(max(r.RawRecords, 1))
+}
+
+// cpuRatio is the median over rounds of raw[i] / pipeline[i].
+func cpuRatio(pipeline, raw []time.Duration) float64 {
+	ratios := make([]time.Duration, 0, len(pipeline))
+	for i := range min(len(pipeline), len(raw)) {
+		// As durations in millionths, to reuse median.
+		ratios = append(ratios, time.Duration(1e6*float64(raw[i])/float64(pipeline[i])))
+	}
+	return float64(median(ratios)) / 1e6
 }
 
 // PipelineRate is the pipeline's records per second, in the median round.
@@ -129,6 +164,8 @@ func Source(ctx context.Context, o SourceOptions) (SourceResult, error) {
 	raw := func() error {
 		var took time.Duration
 		var err error
+		cpu0 := cpuTime()
+		defer func() { res.RawCPU = append(res.RawCPU, cpuTime()-cpu0) }()
 		if o.EFO {
 			took, err = rawSubscribe(ctx, client, stream, rawARN, res.RawRecords)
 		} else {
@@ -141,10 +178,11 @@ func Source(ctx context.Context, o SourceOptions) (SourceResult, error) {
 	if err := raw(); err != nil {
 		return res, err
 	}
-	res.Raw = res.Raw[:0]
+	res.Raw, res.RawCPU = res.Raw[:0], res.RawCPU[:0]
 	pipeline := func() error {
+		cpu0 := cpuTime()
 		took, _, err := readWithJob(ctx, srv.URL(), stream, o, nil, jobARN)
-		res.Pipeline = append(res.Pipeline, took)
+		res.Pipeline, res.PipelineCPU = append(res.Pipeline, took), append(res.PipelineCPU, cpuTime()-cpu0)
 		return err
 	}
 	err = alternate(o.Rounds, pipeline, raw, func(round int) {

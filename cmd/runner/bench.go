@@ -147,6 +147,9 @@ polling the same shards. Both include the in-process endpoint answering the poll
 					res.PipelineRate(), carried, res.PipelineRate()/carried)
 				return nil
 			}
+			pcpu, rcpu := res.CPUPerRecord()
+			fmt.Fprintf(cmd.OutOrStdout(), "CPU per record (endpoint included): pipeline %s, raw SDK loop %s, ratio %.2f\n",
+				pcpu, rcpu, res.CPURatio())
 			fmt.Fprintf(cmd.OutOrStdout(), "pipeline %.0f records/s, raw SDK loop %.0f records/s, ratio %.2f\n",
 				res.PipelineRate(), res.RawRate(), res.Ratio())
 			return nil
