@@ -90,4 +90,16 @@ var _ = Describe("LimitCalls", func() {
 		Eventually(errs).Should(Receive(MatchError(context.Canceled)))
 		Expect(api.entered).To(HaveLen(1))
 	})
+
+	It("raises a panic of the client in the caller, as if the call had run there", func() {
+		limited := shardactor.LimitCalls(panickyAPI{}, 2)
+		Expect(func() { _, _ = limited.GetRecords(context.Background(), &kinesis.GetRecordsInput{}) }).To(PanicWith("decoder bug"))
+	})
 })
+
+// panickyAPI panics in every call, as a bug in a decoder would.
+type panickyAPI struct{ *blockingAPI }
+
+func (panickyAPI) GetRecords(context.Context, *kinesis.GetRecordsInput, ...func(*kinesis.Options)) (*kinesis.GetRecordsOutput, error) {
+	panic("decoder bug")
+}
