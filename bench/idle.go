@@ -7,18 +7,23 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/shardflow/shardflow/backoff"
 	"github.com/shardflow/shardflow/job"
+	"github.com/shardflow/shardflow/kinesisclient"
+	"github.com/shardflow/shardflow/kinesislocal"
 )
 
 // IdleOptions size the idle-shards measurement.
@@ -35,14 +40,49 @@ type IdleOptions struct {
 type IdleResult struct {
 	Shards int
 	// RSS is the process's resident memory after settling, endpoint
-	// included.
-	RSS int64
+	// included; Memory splits the Go runtime's part of it.
+	RSS    int64
+	Memory Memory
 	// CPU is the process's CPU time over the window, as a fraction of one
-	// core.
-	CPU float64
-	// RawCPU is the same for a bare SDK loop polling the same shards at the
-	// same interval, after the job has stopped.
-	RawCPU float64
+	// core, and Calls the GetRecords calls per second the endpoint answered
+	// meanwhile. Polling every shard each interval may be more than the
+	// machine can answer: then CPU is what it has, and Calls falls short.
+	CPU   float64
+	Calls float64
+	// RawCPU and RawCalls are the same for a bare SDK loop polling the same
+	// shards at the same interval, after the job has stopped.
+	RawCPU   float64
+	RawCalls float64
+}
+
+// PerCall is the CPU time of one GetRecords call of an idle shard, endpoint
+// included, in the job and in the bare SDK loop: their difference is what
+// the runtime adds to the SDK's own cost (and the endpoint's, the same in
+// both).
+func (r IdleResult) PerCall() (job, raw time.Duration) {
+	per := func(cpu, calls float64) time.Duration {
+		if calls <= 0 {
+			return 0
+		}
+		return time.Duration(cpu / calls * float64(time.Second))
+	}
+	return per(r.CPU, r.Calls), per(r.RawCPU, r.RawCalls)
+}
+
+// Memory is where the Go runtime's memory went, read after a collection.
+type Memory struct {
+	// Heap is the live heap; Stacks the goroutines' stacks; Goroutines
+	// how many there are.
+	Heap, Stacks int64
+	Goroutines   int
+}
+
+// memoryNow collects garbage and reads the runtime's memory statistics.
+func memoryNow() Memory {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return Memory{Heap: int64(ms.HeapAlloc), Stacks: int64(ms.StackInuse), Goroutines: runtime.NumGoroutine()}
 }
 
 // idleJob reads a stream at the default 200 ms polling interval into
@@ -93,11 +133,11 @@ func Idle(ctx context.Context, o IdleOptions) (IdleResult, error) {
 		return IdleResult{}, fmt.Errorf("the job reads %d of %d shards after settling; settle longer", owned, o.Shards)
 	}
 	fmt.Fprintf(o.Progress, "measuring CPU for %s\n", o.Measure)
-	cpu, err := cpuOver(ctx, o.Measure)
-	if err != nil {
-		return IdleResult{}, err
+	res := IdleResult{Shards: owned, RSS: residentBytes()}
+	if res.CPU, res.Calls, err = cpuOver(ctx, srv, o.Measure); err != nil {
+		return res, err
 	}
-	res := IdleResult{Shards: owned, RSS: residentBytes(), CPU: cpu}
+	res.Memory = memoryNow()
 	if err := j.stop(); err != nil {
 		return res, err
 	}
@@ -105,25 +145,38 @@ func Idle(ctx context.Context, o IdleOptions) (IdleResult, error) {
 	fmt.Fprintf(o.Progress, "polling the same shards with a bare SDK loop; settling for %s\n", o.Settle)
 	pollCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if err := pollIdle(pollCtx, newClient(srv.URL()), "idle", 200*time.Millisecond); err != nil {
+	if err := pollIdle(pollCtx, newPollingClient(srv.URL()), "idle", 200*time.Millisecond); err != nil {
 		return res, err
 	}
 	if err := backoff.SleepFor(ctx, o.Settle); err != nil {
 		return res, err
 	}
 	fmt.Fprintf(o.Progress, "measuring CPU for %s\n", o.Measure)
-	res.RawCPU, err = cpuOver(ctx, o.Measure)
+	res.RawCPU, res.RawCalls, err = cpuOver(ctx, srv, o.Measure)
 	return res, err
 }
 
+// newPollingClient is newClient with the connection cap of a polling
+// source's client (see job's sourceHTTP), so that the bare loop, like the
+// job, does not open a connection per shard when calls queue.
+func newPollingClient(url string) *kinesis.Client {
+	c := newClient(url)
+	opts := c.Options()
+	opts.HTTPClient = kinesisclient.ReadOnlyBodies(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		tr.MaxConnsPerHost, tr.MaxIdleConnsPerHost = 512, 512
+	}))
+	return kinesis.New(opts)
+}
+
 // cpuOver sleeps for d and returns the process's CPU use meanwhile, as a
-// fraction of one core.
-func cpuOver(ctx context.Context, d time.Duration) (float64, error) {
-	cpu0, wall0 := cpuTime(), time.Now()
+// fraction of one core, and the GetRecords calls per second srv answered.
+func cpuOver(ctx context.Context, srv *kinesislocal.Server, d time.Duration) (cpu, calls float64, err error) {
+	cpu0, calls0, wall0 := cpuTime(), srv.Stats().Calls[kinesislocal.OpGetRecords], time.Now()
 	if err := backoff.SleepFor(ctx, d); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return (cpuTime() - cpu0).Seconds() / time.Since(wall0).Seconds(), nil
+	wall := time.Since(wall0).Seconds()
+	return (cpuTime() - cpu0).Seconds() / wall, float64(srv.Stats().Calls[kinesislocal.OpGetRecords]-calls0) / wall, nil
 }
 
 // pollIdle starts a goroutine per shard of the stream calling GetRecords
@@ -132,7 +185,11 @@ func cpuOver(ctx context.Context, d time.Duration) (float64, error) {
 func pollIdle(ctx context.Context, c *kinesis.Client, stream string, interval time.Duration) error {
 	var next *string
 	for {
-		out, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream), NextToken: next})
+		in := &kinesis.ListShardsInput{StreamName: aws.String(stream)}
+		if next != nil {
+			in = &kinesis.ListShardsInput{NextToken: next} // the service refuses both
+		}
+		out, err := c.ListShards(ctx, in)
 		if err != nil {
 			return err
 		}

@@ -72,13 +72,7 @@ func (r SinkResult) Ratio() float64 {
 // CPURatio is the median of the rounds' ratios of the bare loop's CPU
 // time to the pipeline's: the pipeline's records per CPU second as a share
 // of the bare loop's.
-func (r SinkResult) CPURatio() float64 {
-	ratios := make([]time.Duration, 0, len(r.PipelineCPU))
-	for i := range min(len(r.PipelineCPU), len(r.RawCPU)) {
-		ratios = append(ratios, time.Duration(1e6*float64(r.RawCPU[i])/float64(r.PipelineCPU[i])))
-	}
-	return float64(median(ratios)) / 1e6
-}
+func (r SinkResult) CPURatio() float64 { return cpuRatio(r.PipelineCPU, r.RawCPU) }
 
 // CPUPerRecord is the median round's CPU time per record of the pipeline
 // and of the bare loop.

@@ -57,11 +57,37 @@ type SourceResult struct {
 	// Records is how many records the job read (user records, with KPL
 	// aggregates); RawRecords how many the bare loop read.
 	Records, RawRecords int
-	// Pipeline and Raw are how long each round of each loop took, and
-	// PipelineCPU and RawCPU the process's CPU time meanwhile (the
-	// in-process endpoint's included).
+	// Pipeline and Raw are how long each round of each loop took;
+	// PipelineCPU and RawCPU the process's CPU time (user and system,
+	// endpoint included) meanwhile, the pipeline's with the job's start
+	// and stop.
 	Pipeline, Raw       []time.Duration
 	PipelineCPU, RawCPU []time.Duration
+}
+
+// CPURatio is the median of the rounds' ratios of the bare loop's CPU
+// time per record to the pipeline's: the pipeline's records per CPU second
+// as a share of the bare loop's. Unlike the rates, it holds on a machine
+// busy with other work.
+func (r SourceResult) CPURatio() float64 {
+	per := func(cpu []time.Duration, n int) []time.Duration {
+		out := make([]time.Duration, len(cpu))
+		for i, c := range cpu {
+			out[i] = c / time.Duration(max(n, 1))
+		}
+		return out
+	}
+	return cpuRatio(per(r.PipelineCPU, r.Records), per(r.RawCPU, r.RawRecords))
+}
+
+// cpuRatio is the median over rounds of raw[i] / pipeline[i].
+func cpuRatio(pipeline, raw []time.Duration) float64 {
+	ratios := make([]time.Duration, 0, len(pipeline))
+	for i := range min(len(pipeline), len(raw)) {
+		// As durations in millionths, to reuse median.
+		ratios = append(ratios, time.Duration(1e6*float64(raw[i])/float64(pipeline[i])))
+	}
+	return float64(median(ratios)) / 1e6
 }
 
 // CPUPerRecord is the median round's CPU time per record of the pipeline

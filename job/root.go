@@ -82,7 +82,7 @@ func newClients(ctx context.Context, p *plan.Plan, more ...kinesisclient.Option)
 			continue
 		}
 		if t.IsSource() {
-			cl, err := kinesisclient.New(ctx, k, kinesisclient.HTTP{}, more...)
+			cl, err := kinesisclient.New(ctx, k, sourceHTTP(k.Source), more...)
 			if err != nil {
 				return nil, clientFailure(t, err)
 			}
@@ -102,6 +102,25 @@ func newClients(ctx context.Context, p *plan.Plan, more ...kinesisclient.Option)
 		}
 	}
 	return c, nil
+}
+
+// pollingConns caps the connections of a polling source's client. Without
+// a cap every GetRecords in flight has a connection of its own over
+// HTTP/1.1: with thousands of shards polled faster than the machine
+// answers, nearly every shard has a call in flight, and the connections
+// (two descriptors each against an endpoint in the same process) exhaust
+// the process's open files. Calls beyond the cap wait for a connection,
+// beside their shard actors (shardactor.LimitCalls, with as many slots, keeps
+// them from holding the SDK's state while they wait). Enhanced fan-out keeps
+// no cap: a subscription holds its connection for minutes.
+const pollingConns = 512
+
+// sourceHTTP shapes a source table's client.
+func sourceHTTP(src options.KinesisSource) kinesisclient.HTTP {
+	if src.RecordPublisher == options.PublisherEFO {
+		return kinesisclient.HTTP{}
+	}
+	return kinesisclient.HTTP{MaxConcurrency: pollingConns, IdleConns: pollingConns}
 }
 
 // clientFailure is the failure of building the client of table t: bad
@@ -407,7 +426,7 @@ func (r *root) spawn(ctx actor.Context) {
 		switch t.Connector.Connector {
 		case "kinesis":
 			client := r.clients.source[t.Name]
-			env := &shardactor.Env{Table: t, Inserts: r.plan.Inserts, API: client, Logger: r.log, ProgressEvery: r.opts.ProgressEvery,
+			env := &shardactor.Env{Table: t, Inserts: r.plan.Inserts, API: shardactor.LimitCalls(client, pollingConns), Logger: r.log, ProgressEvery: r.opts.ProgressEvery,
 				Retries: ratelog.New(r.log.With(slog.String("table", t.Name), slog.String("stream", t.Connector.Kinesis.Stream)), ratelog.Every)}
 			if t.Connector.Kinesis.Source.RecordPublisher == options.PublisherEFO {
 				env.FanOut = func() shardactor.FanOutAPI { return kinesisclient.Clone(client) }

@@ -22,6 +22,9 @@ import (
 type HTTP struct {
 	// MaxConcurrency caps connections to the endpoint; 0 means no cap.
 	MaxConcurrency int
+	// IdleConns is how many idle connections are kept for reuse; 0 means
+	// 100.
+	IdleConns int
 	// ReadTimeout bounds the wait for a response; 0 means none.
 	ReadTimeout time.Duration
 	// HTTP1Only disables HTTP/2.
@@ -85,6 +88,9 @@ func httpClient(trustAll bool, h HTTP) *awshttp.BuildableClient {
 		tr.ForceAttemptHTTP2 = !h.HTTP1Only
 		tr.MaxConnsPerHost = h.MaxConcurrency
 		tr.MaxIdleConnsPerHost = 100
+		if h.IdleConns > 0 {
+			tr.MaxIdleConnsPerHost = h.IdleConns
+		}
 		tr.ResponseHeaderTimeout = h.ReadTimeout
 		if trustAll {
 			cfg := &tls.Config{MinVersion: tls.VersionTLS12}

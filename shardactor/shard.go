@@ -144,6 +144,10 @@ type shard struct {
 	pending pending
 	cur     *batch
 	granted int
+	// idle is set when the last fetch of a publisher that sizes its
+	// fetches by credit brought no record; probing when the fetch in
+	// flight went without credit because of it (see next).
+	idle, probing bool
 	// wait is how long to wait after the current batch before the next
 	// fetch.
 	wait time.Duration
@@ -324,10 +328,23 @@ func (s *shard) onOpened(ctx actor.Context, m *opened) {
 // next moves reading on: records of the current batch still pending wait
 // for credit; otherwise the publisher fetches, after credit when it sizes
 // its fetch by the grant (polling), or at once (fan-out).
+//
+// A polling shard whose last fetch brought nothing probes instead: it
+// fetches at once, at most its last grant, and asks for credit only for
+// records that came, as a fan-out shard does for an event. A shard read at
+// its tip so sends its sinks nothing per empty poll, where asking for
+// credit and returning it unused would be two messages and a grant through
+// each sink, every interval, for every idle shard. The rows a probe
+// fetched still wait for credit before they reach a sink, so a sink holds
+// no more than its capacity; what a probe holds meanwhile is bounded by
+// the shard's last (fair-share) grant.
 func (s *shard) next(ctx actor.Context) {
 	switch {
 	case s.pending.size() > 0:
 		s.requestCredit(ctx, s.pending.size())
+	case s.pub.creditFirst() && s.idle:
+		s.probing = true
+		s.fetch(ctx, max(min(s.granted, s.pub.want()), 1))
 	case s.pub.creditFirst():
 		s.requestCredit(ctx, s.pub.want())
 	default:
@@ -380,6 +397,7 @@ func (s *shard) onGrant(ctx actor.Context, m *messages.CreditGrant) {
 // limit.
 func (s *shard) credited(ctx actor.Context, limit int) {
 	s.granted = max(limit, 1)
+	s.probing = false
 	if s.pending.size() > 0 {
 		s.drain(ctx, s.granted)
 		return
@@ -417,13 +435,17 @@ func (s *shard) onBatch(ctx actor.Context, m *batch) {
 	s.cur = m
 	s.pending.set(m.records)
 	s.measure(m)
+	s.idle = len(m.records) == 0
 	if n := len(m.records); n > 0 {
 		s.lastSeq = aws.ToString(m.records[n-1].SequenceNumber)
 	}
 	switch {
 	case s.pending.size() == 0:
 		s.drain(ctx, 0)
-	case s.pub.creditFirst():
+	case s.probing && s.stopping:
+		// Nothing of the probe was emitted: it is read again on restart.
+		s.stopNow(ctx)
+	case s.pub.creditFirst() && !s.probing:
 		s.drain(ctx, s.granted) // aggregates may hold more user records than granted
 	default:
 		s.requestCredit(ctx, s.pending.size())

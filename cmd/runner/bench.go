@@ -140,8 +140,14 @@ polling the same shards. Both include the in-process endpoint answering the poll
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%d idle shards: resident memory %.0f MB, CPU %.0f%% of one core (a bare SDK loop polling them: %.0f%%)\n",
-					res.Shards, float64(res.RSS)/(1<<20), res.CPU*100, res.RawCPU*100)
+				mb := func(n int64) float64 { return float64(n) / (1 << 20) }
+				job, raw := res.PerCall()
+				fmt.Fprintf(cmd.OutOrStdout(), "%d idle shards: resident memory %.0f MB (live heap %.0f MB, stacks %.0f MB of %d goroutines)\n",
+					res.Shards, mb(res.RSS), mb(res.Memory.Heap), mb(res.Memory.Stacks), res.Memory.Goroutines)
+				fmt.Fprintf(cmd.OutOrStdout(), "job: CPU %.0f%% of one core, %.0f GetRecords calls/s, %s CPU per call (endpoint included)\n",
+					res.CPU*100, res.Calls, job.Round(100*time.Nanosecond))
+				fmt.Fprintf(cmd.OutOrStdout(), "bare SDK loop: CPU %.0f%% of one core, %.0f GetRecords calls/s, %s CPU per call (endpoint included)\n",
+					res.RawCPU*100, res.RawCalls, raw.Round(100*time.Nanosecond))
 				return nil
 			}
 			if o.Shards < 1 || o.Records < 1 || o.RecordSize < 40 || o.Rounds < 1 || o.Aggregate < 0 {
@@ -162,7 +168,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 			}
 			pcpu, rcpu := res.CPUPerRecord()
 			fmt.Fprintf(cmd.OutOrStdout(), "CPU per record (endpoint included): pipeline with %s decoder %s, raw SDK loop %s, ratio %.2f\n",
-				decoderName(o.SDKDecoder), pcpu, rcpu, rcpu.Seconds()/pcpu.Seconds())
+				decoderName(o.SDKDecoder), pcpu, rcpu, res.CPURatio())
 			fmt.Fprintf(cmd.OutOrStdout(), "pipeline %.0f records/s, raw SDK loop %.0f records/s, ratio %.2f\n",
 				res.PipelineRate(), res.RawRate(), res.Ratio())
 			return nil
