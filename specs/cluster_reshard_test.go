@@ -2,6 +2,7 @@ package specs_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -18,13 +19,16 @@ import (
 	"github.com/onsi/gomega/gexec"
 )
 
-// reshardJob reads csv rows (k, seq) of stream `in` at %[1]s and prints
+// reshardJob reads csv rows (k, seq) of stream `in` at %[1]s. It prints
 // each with the shard it came from and when it was read (CURRENT_TIMESTAMP
 // is taken per batch, in the shard actor of the node reading the shard):
 // the nodes run on one machine, so their read times order records read on
-// different nodes. A shard gives at most 20 records a poll, a poll every
-// 50 ms, so a shard written faster lags, and a closed parent still holds
-// records when its children appear. %[2]s adds source options (each
+// different nodes. And every node writes them to stream `out` as json
+// (k, n = seq), keyed by k, holding rows up to a second before it writes
+// them, as a user's job would: what a key's records look like there is
+// what the user sees. A shard gives at most 20 records a poll, a poll
+// every 50 ms, so a shard written faster lags, and a closed parent still
+// holds records when its children appear. %[2]s adds source options (each
 // starting with a comma).
 const reshardJob = `
 SET 'pipeline.name' = 'reshard';
@@ -38,8 +42,14 @@ CREATE TABLE src (
   'scan.shard.getrecords.maxrecordcount' = '20', 'scan.shard.discovery.intervalmillis' = '200',
   'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'spec', 'aws.credentials.basic.secretkey' = 'spec'%[2]s
 );
-CREATE TABLE out (k BIGINT, seq BIGINT, sid STRING, read_at TIMESTAMP_LTZ(3)) WITH ('connector' = 'print');
-INSERT INTO out SELECT k, seq, sid, CURRENT_TIMESTAMP FROM src;
+CREATE TABLE printed (k BIGINT, seq BIGINT, sid STRING, read_at TIMESTAMP_LTZ(3)) WITH ('connector' = 'print');
+CREATE TABLE dst (k BIGINT, n BIGINT, sid STRING) PARTITIONED BY (k) WITH (
+  'connector' = 'kinesis', 'stream' = 'out', 'aws.endpoint' = '%[1]s', 'format' = 'json',
+  'sink.flush-buffer.timeout' = '1000',
+  'aws.credentials.provider' = 'BASIC', 'aws.credentials.basic.accesskeyid' = 'spec', 'aws.credentials.basic.secretkey' = 'spec'
+);
+INSERT INTO printed SELECT k, seq, sid, CURRENT_TIMESTAMP FROM src;
+INSERT INTO dst SELECT k, seq, sid FROM src;
 `
 
 var reshardRow = regexp.MustCompile(`\+I\[(\d+), (\d+), (shardId-\d+), ([^\]]+)\]`)
@@ -246,7 +256,8 @@ var _ = Describe("cluster mode: resharding while nodes read", Label("local"), fu
 			// shard 2 (it lags behind shard 3), then merge shards 2 and 3;
 			// stop writing. Every record is read once, and per key no
 			// record is read before one written earlier, though parents
-			// and children are read on different nodes.
+			// and children are read on different nodes; in `out`, which
+			// every node writes, each key's records are in write order.
 			// Which node: the leader places shards with clustermode.Assign,
 			// which keeps finished shards in its balance, so with 4 shards
 			// (2/1/1) on three nodes the split's second child goes to a node
@@ -256,7 +267,7 @@ var _ = Describe("cluster mode: resharding while nodes read", Label("local"), fu
 			// printed.
 			const keys, tick, burst, mergeBurst = 300, 40, 1200, 400
 			etcd := startEtcd(ctx)
-			rl := startRunnerLocal("--create", "in:4")
+			rl := startRunnerLocal("--create", "in:4", "--create", "out:1")
 			b := &backend{name: "runner-local", kind: kindLocal, url: rl.url, client: newClient(rl.url, false)}
 			r := &readerNodes{b: b, etcd: etcd, args: []string{"--cluster", "reshard", "--etcd", etcd, "--quiet"},
 				job: writeJob("reshard", fmt.Sprintf(reshardJob, rl.url, publisher))}
@@ -321,6 +332,24 @@ var _ = Describe("cluster mode: resharding while nodes read", Label("local"), fu
 
 			By("each key's records read in write order across parents and children")
 			expectKeyOrderInTime(read)
+			By("each key's records written to `out` once, in write order")
+			// Regression: a finished parent's node still held its last rows
+			// (its Kinesis sink waits up to sink.flush-buffer.timeout) when
+			// the child's node wrote the child's: `out` had them out of
+			// order. Flow: parent read to its end → its sinks write its rows
+			// → ShardFinished → the child starts on another node.
+			var written []outRow
+			Eventually(func() int {
+				written = nil
+				for _, rec := range readShard(ctx, b, "out", shardID(0)).records {
+					var row outRow
+					Expect(json.Unmarshal(rec.Data, &row)).To(Succeed(), "record %s", rec.Data)
+					written = append(written, row)
+				}
+				return len(written)
+			}).WithTimeout(30 * time.Second).WithPolling(500 * time.Millisecond).Should(BeNumerically(">=", total))
+			Expect(written).To(HaveLen(total), "no record written twice")
+			expectPerKeyOrder(written)
 			for _, h := range handOvers(read, map[string][]string{ids[1]: {ids[4], ids[5]}, ids[2]: {ids[6]}, ids[3]: {ids[6]}}) {
 				changed := splitAt
 				if h.child == ids[6] {
