@@ -252,7 +252,7 @@ var _ = Describe("cluster mode: resharding while nodes read", Label("local"), fu
 		func(ctx SpecContext, publisher string, lags bool) {
 			// Flow: `runner local` with 4 shards, etcd, three nodes; 40
 			// records of 300 keys (at random) every 50 ms; a burst of 1,200
-			// (the shards lag behind), then split shard 1; a burst of 400 to
+			// (the shards lag behind), then split shard 1; a burst of 800 to
 			// shard 2 (it lags behind shard 3), then merge shards 2 and 3;
 			// stop writing. Every record is read once, and per key no
 			// record is read before one written earlier, though parents
@@ -265,7 +265,7 @@ var _ = Describe("cluster mode: resharding while nodes read", Label("local"), fu
 			// shard 0 and 3, not to shard 2's, the parent it waits for
 			// longest. The spec checks this from the shards each node
 			// printed.
-			const keys, tick, burst, mergeBurst = 300, 40, 1200, 400
+			const keys, tick, burst, mergeBurst = 300, 40, 1200, 800
 			etcd := startEtcd(ctx)
 			rl := startRunnerLocal("--create", "in:4", "--create", "out:1")
 			b := &backend{name: "runner-local", kind: kindLocal, url: rl.url, client: newClient(rl.url, false)}
