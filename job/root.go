@@ -427,7 +427,8 @@ func (r *root) spawn(ctx actor.Context) {
 		case "kinesis":
 			client := r.clients.source[t.Name]
 			env := &shardactor.Env{Table: t, Inserts: r.plan.Inserts, API: shardactor.LimitCalls(client, pollingConns), Logger: r.log, ProgressEvery: r.opts.ProgressEvery,
-				Retries: ratelog.New(r.log.With(slog.String("table", t.Name), slog.String("stream", t.Connector.Kinesis.Stream)), ratelog.Every)}
+				Retries:      ratelog.New(r.log.With(slog.String("table", t.Name), slog.String("stream", t.Connector.Kinesis.Stream)), ratelog.Every),
+				AwaitWritten: r.opts.Cluster != nil}
 			if t.Connector.Kinesis.Source.RecordPublisher == options.PublisherEFO {
 				env.FanOut = func() shardactor.FanOutAPI { return kinesisclient.Clone(client) }
 			}

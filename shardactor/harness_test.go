@@ -203,12 +203,19 @@ func startShard(kin *fakeShard, maxCount int, start messages.StartPosition) *sha
 // not nil.
 func startShardOf(kin *fakeShard, p *plan.Plan, start messages.StartPosition, watermark *actortest.Recorder) *shardRun {
 	GinkgoHelper()
+	return startShardWith(kin, p, start, watermark, func(*shardactor.Env) {})
+}
+
+// startShardWith is startShardOf with the Env changed by set.
+func startShardWith(kin *fakeShard, p *plan.Plan, start messages.StartPosition, watermark *actortest.Recorder, set func(*shardactor.Env)) *shardRun {
+	GinkgoHelper()
 	sys := actortest.NewSystem()
 	r := &shardRun{sys: sys, clock: kin.clock, kinesis: kin, coordinator: &actortest.Recorder{}, sink: &actortest.Recorder{}}
 	coordinator := r.coordinator.Spawn(sys)
 	r.sinkPID = r.sink.Spawn(sys)
 	env := &shardactor.Env{Table: p.Tables[0], Inserts: p.Inserts, API: kin, Logger: slog.New(slog.DiscardHandler),
 		Clock: kin.clock, ProgressEvery: time.Hour}
+	set(env)
 	r.shard = sys.Root.Spawn(shardactor.Props(env))
 	var wm *actor.PID
 	if watermark != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -59,7 +60,20 @@ type Env struct {
 	// Clock paces polls, reports and backoff sleeps; nil is the real
 	// clock. Specs give a clock.Fake.
 	Clock clock.Clock
+	// AwaitWritten makes a shard read to its end report ShardFinished only
+	// once its sinks wrote every row it sent them. In cluster mode its
+	// children may be read on another node, into that node's sinks, and a
+	// parent's rows still buffered here (a Kinesis sink holds rows up to
+	// sink.flush-buffer.timeout) would reach the output after its
+	// children's. On one node parent and children feed the same sinks, in
+	// order, and need not wait.
+	AwaitWritten bool
 }
+
+// writtenBarrier is the ID of the barrier a finished shard sends its sinks
+// to learn that its rows are written (Env.AwaitWritten); checkpoint IDs
+// are positive.
+const writtenBarrier = -1
 
 // eventTime is what a shard actor of a table with a WATERMARK keeps: the
 // records held back because they run ahead of the global watermark, and
@@ -174,6 +188,10 @@ type shard struct {
 
 	// ended is set once the shard was read to its end.
 	ended bool
+	// finishing is the ShardFinished held back until unwritten sinks
+	// acknowledged the writtenBarrier (Env.AwaitWritten).
+	finishing *messages.ShardFinished
+	unwritten int
 
 	// records counts user records read (an ordinary record is one);
 	// dropped, the user records of aggregates outside the shard's range.
@@ -221,6 +239,8 @@ func (s *shard) Receive(ctx actor.Context) {
 		s.onStop(ctx)
 	case *messages.Barrier:
 		s.onBarrier(ctx, m)
+	case *messages.BarrierAck:
+		s.onWritten(ctx, m)
 	case *messages.GlobalWatermark:
 		s.onGlobal(ctx, m)
 	case *reportWatermark:
@@ -794,7 +814,40 @@ func (s *shard) finish(ctx actor.Context, children []ktypes.ChildShard) {
 	s.log.Debug("shard read to its end", slog.Int("children", len(done.Children)), slog.Int64("dropped_user_records", s.dropped))
 	// The actor stays until the coordinator stops it, so that a barrier the
 	// coordinator sent before it learnt of the end is still answered.
+	if s.env.AwaitWritten && s.awaitWritten(ctx) {
+		s.finishing = done
+		return
+	}
 	ctx.Send(s.coordinator, done)
+}
+
+// awaitWritten sends every sink the shard feeds directly a writtenBarrier,
+// which it acknowledges once the rows before it are written, and says
+// whether any was sent. Window operators are left out: they run on the
+// leader only, fed by every node in order.
+func (s *shard) awaitWritten(ctx actor.Context) bool {
+	pos := messages.ShardPosition{ShardID: s.start.ShardID, Parents: s.start.Parents, SequenceNumber: s.lastSeq, Finished: true}
+	windowed := s.windowOutputs(s.outputs)
+	for _, o := range s.outputs {
+		if slices.Contains(windowed, o.Sink) {
+			continue
+		}
+		ctx.Send(o.Sink.PID(), &messages.Barrier{ID: writtenBarrier, Checkpointer: messages.FromPID(ctx.Self()), Source: s.start.Table, Insert: o.Insert, Position: pos})
+		s.unwritten++
+	}
+	return s.unwritten > 0
+}
+
+// onWritten counts a sink's acknowledgement of the writtenBarrier and
+// reports the shard finished once every sink wrote its rows.
+func (s *shard) onWritten(ctx actor.Context, m *messages.BarrierAck) {
+	if m.ID != writtenBarrier || s.finishing == nil {
+		return
+	}
+	if s.unwritten--; s.unwritten == 0 {
+		ctx.Send(s.coordinator, s.finishing)
+		s.finishing = nil
+	}
 }
 
 // onBarrier records where reading got to and sends the barrier on to every

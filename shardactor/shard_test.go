@@ -13,6 +13,7 @@ import (
 	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/internal/actortest"
 	"github.com/shardflow/shardflow/messages"
+	"github.com/shardflow/shardflow/shardactor"
 )
 
 var trimHorizon = messages.StartPosition{Kind: messages.TrimHorizon}
@@ -196,6 +197,26 @@ var _ = Describe("a shard actor", func() {
 		Expect(pos.SequenceNumber).To(Equal("3"))
 		Expect(r.kinesis.getRecords()).To(HaveLen(1), "fetched again after the shard's end")
 		Expect(r.requests()).To(HaveLen(1), "asked for credit again after the shard's end")
+	})
+
+	It("in cluster mode, read to its end, reports the shard finished only once its sink wrote the rows: a child read on another node comes after them", func() {
+		// Regression: a parent's last rows, still in its node's Kinesis
+		// sink, reached the output after its child's, read on another node.
+		// Flow: 3 records to the end → rows, then a barrier to the sink →
+		// no ShardFinished until the sink acknowledges it.
+		kin := newFakeShard(clk, 3)
+		kin.closed = true
+		r := startShardWith(kin, sourcePlan(10), trimHorizon, nil, func(env *shardactor.Env) { env.AwaitWritten = true })
+		r.creditNext(10)
+		barrier := actortest.Await[*messages.Barrier](r.sink, 1)[0]
+		Expect(r.values()).To(Equal(records(1, 3)), "the rows go before the barrier")
+		Expect(barrier.Position.Finished).To(BeTrue())
+		Consistently(func() []*messages.ShardFinished { return actortest.All[*messages.ShardFinished](r.coordinator) }).
+			WithTimeout(200*time.Millisecond).Should(BeEmpty(), "finished before the sink wrote the rows")
+
+		r.sys.Root.Send(barrier.Checkpointer.PID(), &messages.BarrierAck{ID: barrier.ID, Sink: "out", Source: barrier.Source, Insert: barrier.Insert, Position: barrier.Position})
+		done := actortest.Await[*messages.ShardFinished](r.coordinator, 1)
+		Expect(done[0].LastSequenceNumber).To(Equal("3"))
 	})
 })
 
