@@ -385,7 +385,7 @@ func (s *kinesisSink) dispatch(ctx actor.Context) {
 		// would not make this request fuller, only later.
 		full := s.queue.waiting >= s.batchMax || s.queue.readyBytes >= s.maxBytes
 		// Aggregates waited for their rows already: they go at once.
-		if !full && s.agg == nil && s.state != sinkDraining && !s.starved() && now.Sub(s.queue.oldest().arrived) < s.opts.FlushTimeout {
+		if !full && s.agg == nil && s.state != sinkDraining && len(s.barriers) == 0 && !s.starved() && now.Sub(s.queue.oldest().arrived) < s.opts.FlushTimeout {
 			break
 		}
 		s.send(s.queue.take(s.batchMax, s.maxBytes))
@@ -662,8 +662,10 @@ func (s *kinesisSink) onBarrier(ctx actor.Context, m *messages.Barrier) {
 		// The rows before the barrier need not wait for their
 		// aggregates to fill.
 		s.enqueue(s.agg.sealDue(time.Now(), true))
-		s.dispatch(ctx)
 	}
+	// Nor for 'sink.flush-buffer.timeout': as Flink's sink flushes its
+	// buffer on a checkpoint, the records before a barrier go now.
+	s.dispatch(ctx)
 }
 
 // recordWritten counts a written record against the barriers behind it and

@@ -205,6 +205,18 @@ var _ = Describe("The Kinesis sink", func() {
 		Expect(*ack).To(Equal(messages.BarrierAck{ID: 7, Sink: "out", Source: "src", Insert: 0, Position: barrier.Position}))
 	}, SpecTimeout(30*time.Second))
 
+	It("writes the records before a checkpoint barrier without waiting for the flush timeout", func(ctx SpecContext) {
+		fake := newFake()
+		rows := keyedRows(10, 30)
+		barrier := &messages.Barrier{ID: 8, Source: "src", Position: messages.ShardPosition{ShardID: "s", SequenceNumber: "9"}}
+		r := startSink(sinkTable("PARTITIONED BY (k)", "sink.flush-buffer.timeout", "3600000"), fake, rows, 30,
+			func(h *harness) { h.barrier = barrier })
+		var ack *messages.BarrierAck
+		Eventually(r.h.acks).WithContext(ctx).Should(Receive(&ack))
+		Expect(fake.total()).To(Equal(len(rows)))
+		Expect(ack.ID).To(BeEquivalentTo(8))
+	}, SpecTimeout(30*time.Second))
+
 	It("answers Flush only once records waiting for a retry are written", func(ctx SpecContext) {
 		fake := newFake()
 		fake.failRecord = func(_ int, _ string, _ int64, attempt int) string {
