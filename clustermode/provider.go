@@ -49,8 +49,10 @@ func newProvider(ctx context.Context, cfg Config, member bool) (cluster.ClusterP
 			return p, func() { _ = p.DeregisterMember() }, nil
 		}
 		return p, func() { _ = p.Shutdown(true) }, nil
+	case ProviderK8s:
+		return newK8sProvider(ctx, cfg)
 	}
-	return nil, nil, fmt.Errorf("--cluster-provider: want etcd or automanaged")
+	return nil, nil, fmt.Errorf("--cluster-provider: want etcd, automanaged or k8s")
 }
 
 func pingEtcd(ctx context.Context, cfg Config, ecfg clientv3.Config) error {

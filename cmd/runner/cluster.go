@@ -34,7 +34,7 @@ type clusterFlags struct {
 
 func (f *clusterFlags) add(fs *pflag.FlagSet, member bool) {
 	fs.StringVar(&f.name, "cluster", "", "the name of the cluster to run in; every node of it runs the same job file")
-	fs.StringVar(&f.provider, "cluster-provider", "etcd", "how nodes find each other: etcd or automanaged (k8s is not supported yet)")
+	fs.StringVar(&f.provider, "cluster-provider", "etcd", "how nodes find each other: etcd, automanaged, or k8s in a runner built with -tags k8s")
 	fs.StringSliceVar(&f.etcd, "etcd", nil, "etcd endpoints HOST:PORT[,...] for --cluster-provider etcd")
 	fs.StringSliceVar(&f.seeds, "seeds", nil, "every node's automanaged address HOST:PORT[,...] for --cluster-provider automanaged")
 	fs.IntVar(&f.automanagedPort, "automanaged-port", clustermode.DefaultAutomanagedPort, "the port this node serves its description on for --cluster-provider automanaged")

@@ -1,0 +1,95 @@
+//go:build k8s
+
+package clustermode
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/asynkron/protoactor-go/cluster"
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/k8s"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
+// K8sBuilt says whether this runner has the k8s provider: this one was
+// built with the build tag k8s.
+const K8sBuilt = true
+
+func k8sBuilt() error { return nil }
+
+// serviceAccountDir is where Kubernetes mounts a pod's service account:
+// its token (read by rest.InClusterConfig) and its namespace, the one
+// protoactor's provider lists pods in.
+const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+// k8sCheckTimeout bounds the requests newK8sProvider makes to the API
+// server before the provider starts.
+const k8sCheckTimeout = 5 * time.Second
+
+// newK8sProvider builds protoactor's Kubernetes provider with the pod's
+// service account. protoactor's provider retries forever when it cannot
+// label its pod or watch the others, so the pod's place is checked first:
+// outside a cluster, or with a service account that may not get, list,
+// watch and patch pods, the node fails here naming what is missing.
+func newK8sProvider(ctx context.Context, cfg Config) (cluster.ClusterProvider, func(), error) {
+	rc, err := rest.InClusterConfig()
+	if err != nil {
+		return nil, nil, fmt.Errorf("--cluster-provider k8s: this node is not in a Kubernetes pod with a service account (%w); run it in one, as in the README's \"Running on several nodes\", or use --cluster-provider etcd or automanaged", err)
+	}
+	ns, err := os.ReadFile(filepath.Join(serviceAccountDir, "namespace"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("--cluster-provider k8s: reading the pod's namespace: %w", err)
+	}
+	client, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--cluster-provider k8s: connecting to the Kubernetes API server: %w", err)
+	}
+	if err := checkPodAccess(ctx, client, strings.TrimSpace(string(ns)), cfg.Name); err != nil {
+		return nil, nil, err
+	}
+	p, err := k8s.NewWithConfig(rc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--cluster-provider k8s: connecting to the Kubernetes API server: %w", err)
+	}
+	return p, func() { _ = p.Shutdown(true) }, nil
+}
+
+// checkPodAccess makes, once, each request protoactor's provider makes on
+// pods: get this pod (named as the host), list and watch the cluster's
+// pods, and patch this pod's labels (a dry run that changes nothing).
+func checkPodAccess(ctx context.Context, client kubernetes.Interface, ns, name string) error {
+	ctx, cancel := context.WithTimeout(ctx, k8sCheckTimeout)
+	defer cancel()
+	pod, err := os.Hostname()
+	if err != nil {
+		return fmt.Errorf("--cluster-provider k8s: reading this pod's name (its host name): %w", err)
+	}
+	pods := client.CoreV1().Pods(ns)
+	selector := metav1.ListOptions{LabelSelector: k8s.LabelCluster + "=" + name, Limit: 1}
+	denied := func(verb string, err error) error {
+		return fmt.Errorf("--cluster-provider k8s: %s pods in namespace %q: %w; the pod's service account needs a Role allowing get, list, watch and patch on pods (see the README's \"Running on several nodes\")", verb, ns, err)
+	}
+	if _, err := pods.Get(ctx, pod, metav1.GetOptions{}); err != nil {
+		return denied("get", fmt.Errorf("pod %q (this host's name; do not set the pod's spec.hostname): %w", pod, err))
+	}
+	if _, err := pods.List(ctx, selector); err != nil {
+		return denied("list", err)
+	}
+	w, err := pods.Watch(ctx, selector)
+	if err != nil {
+		return denied("watch", err)
+	}
+	w.Stop()
+	same := []byte(fmt.Sprintf(`[{"op":"test","path":"/metadata/name","value":%q}]`, pod))
+	if _, err := pods.Patch(ctx, pod, types.JSONPatchType, same, metav1.PatchOptions{DryRun: []string{metav1.DryRunAll}}); err != nil {
+		return denied("patch", err)
+	}
+	return nil
+}
