@@ -108,17 +108,21 @@ func sinceKind(t time.Time) string {
 }
 
 // parseSinceKind finds when a member joined; zero when it does not say.
+// Of several such kinds (a pod that kept a previous run's labels under the
+// k8s provider, in no set order) the newest is the join, so that every node
+// picks the same.
 func parseSinceKind(kinds []string) time.Time {
+	var since time.Time
 	for _, k := range kinds {
 		rest, found := strings.CutPrefix(k, sincePrefix)
 		if !found {
 			continue
 		}
-		if ns, err := strconv.ParseInt(rest, 10, 64); err == nil {
-			return time.Unix(0, ns)
+		if ns, err := strconv.ParseInt(rest, 10, 64); err == nil && time.Unix(0, ns).After(since) {
+			since = time.Unix(0, ns)
 		}
 	}
-	return time.Time{}
+	return since
 }
 
 // kindValues finds the first kind that starts with prefix and reads the

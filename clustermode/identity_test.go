@@ -2,6 +2,7 @@ package clustermode_test
 
 import (
 	"regexp"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -34,6 +35,15 @@ var _ = Describe("a node's identity in its member kinds", func() {
 			Expect(clustermode.SinceOf(clustermode.MemberKinds(p, orders)).Equal(clustermode.Joined)).To(BeTrue(), p.String())
 		}
 		Expect(clustermode.IdentityOf([]string{"prototopic"}, orders)).To(Equal(clustermode.Identity{}))
+	})
+
+	It("takes the newest join time of a member carrying two, in either order", func() {
+		older := clustermode.MemberKinds(clustermode.ProviderK8s, orders)[1]
+		newer := strings.Replace(older, "-1", "-2", 1) // 2024 → 2056
+		Expect(newer).NotTo(Equal(older))
+		Expect(clustermode.SinceOf([]string{older, newer})).To(Equal(clustermode.SinceOf([]string{newer})))
+		Expect(clustermode.SinceOf([]string{newer, older})).To(Equal(clustermode.SinceOf([]string{newer})))
+		Expect(clustermode.SinceOf([]string{newer})).NotTo(Equal(clustermode.SinceOf([]string{older})))
 	})
 
 	It("says, when refusing a node under k8s, that only a digest of its job is known", func() {

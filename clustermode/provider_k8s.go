@@ -4,6 +4,7 @@ package clustermode
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/k8s"
+	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
@@ -63,11 +65,15 @@ func newK8sProvider(ctx context.Context, cfg Config) (cluster.ClusterProvider, f
 
 // checkPodAccess makes, once, each request protoactor's provider makes on
 // pods: get this pod (named as the host), list and watch the cluster's
-// pods, and patch this pod's labels (a dry run that changes nothing).
+// pods, and patch this pod's labels. The patch removes the labels a
+// previous run of the node left on its pod (a container killed and
+// restarted in its pod): protoactor's provider adds a pod's labels back over
+// its own, so the node would otherwise come back with its old member id and
+// kinds. With no such label it is a dry run, which changes nothing.
 func checkPodAccess(ctx context.Context, client kubernetes.Interface, ns, name string) error {
 	ctx, cancel := context.WithTimeout(ctx, k8sCheckTimeout)
 	defer cancel()
-	pod, err := os.Hostname()
+	host, err := os.Hostname()
 	if err != nil {
 		return fmt.Errorf("--cluster-provider k8s: reading this pod's name (its host name): %w", err)
 	}
@@ -76,8 +82,9 @@ func checkPodAccess(ctx context.Context, client kubernetes.Interface, ns, name s
 	denied := func(verb string, err error) error {
 		return fmt.Errorf("--cluster-provider k8s: %s pods in namespace %q: %w; the pod's service account needs a Role allowing get, list, watch and patch on pods (see the README's \"Running on several nodes\")", verb, ns, err)
 	}
-	if _, err := pods.Get(ctx, pod, metav1.GetOptions{}); err != nil {
-		return denied("get", fmt.Errorf("pod %q (this host's name; do not set the pod's spec.hostname): %w", pod, err))
+	pod, err := pods.Get(ctx, host, metav1.GetOptions{})
+	if err != nil {
+		return denied("get", fmt.Errorf("pod %q (this host's name; do not set the pod's spec.hostname): %w", host, err))
 	}
 	if _, err := pods.List(ctx, selector); err != nil {
 		return denied("list", err)
@@ -87,9 +94,33 @@ func checkPodAccess(ctx context.Context, client kubernetes.Interface, ns, name s
 		return denied("watch", err)
 	}
 	w.Stop()
-	same := []byte(fmt.Sprintf(`[{"op":"test","path":"/metadata/name","value":%q}]`, pod))
-	if _, err := pods.Patch(ctx, pod, types.JSONPatchType, same, metav1.PatchOptions{DryRun: []string{metav1.DryRunAll}}); err != nil {
+	patch, stale := removeStaleLabels(pod)
+	opts := metav1.PatchOptions{}
+	if !stale {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	if _, err := pods.Patch(ctx, host, types.JSONPatchType, patch, opts); err != nil {
 		return denied("patch", err)
 	}
 	return nil
+}
+
+// removeStaleLabels is a JSON patch of pod that removes the labels of
+// protoactor's provider; stale is false when it has none (the patch only
+// tests the pod's name).
+func removeStaleLabels(pod *v1.Pod) (patch []byte, stale bool) {
+	type op struct {
+		Op    string `json:"op"`
+		Path  string `json:"path"`
+		Value string `json:"value,omitempty"`
+	}
+	ops := []op{{Op: "test", Path: "/metadata/name", Value: pod.Name}}
+	escape := strings.NewReplacer("~", "~0", "/", "~1")
+	for key := range pod.Labels {
+		if strings.HasPrefix(key, k8s.LabelPrefix) {
+			ops = append(ops, op{Op: "remove", Path: "/metadata/labels/" + escape.Replace(key)})
+		}
+	}
+	patch, _ = json.Marshal(ops) // strings only: cannot fail
+	return patch, len(ops) > 1
 }

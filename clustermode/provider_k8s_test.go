@@ -9,6 +9,8 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	v1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/shardflow/shardflow/clustermode"
 )
@@ -26,5 +28,25 @@ var _ = Describe("the k8s provider outside Kubernetes", func() {
 		_, err := clustermode.Join(context.Background(), actor.NewActorSystem(), cfg, clustermode.NewIdentity("orders", "v1", nil), nil)
 		Expect(err).To(MatchError(ContainSubstring("--cluster-provider k8s: this node is not in a Kubernetes pod with a service account")))
 		Expect(err).To(MatchError(ContainSubstring("use --cluster-provider etcd or automanaged")))
+	})
+})
+
+var _ = Describe("the k8s provider in a restarted container", func() {
+	It("removes its pod's labels of the run before, and only those", func() {
+		pod := &v1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "orders-7d9f-x2x", Labels: map[string]string{
+			"app":                          "orders",
+			"cluster.proto.actor/cluster":  "orders",
+			"cluster.proto.actor/kind-a.b": "true",
+		}}}
+		patch, stale := clustermode.RemoveStaleLabels(pod)
+		Expect(stale).To(BeTrue())
+		Expect(patch).To(MatchJSON(`[{"op":"test","path":"/metadata/name","value":"orders-7d9f-x2x"},
+			{"op":"remove","path":"/metadata/labels/cluster.proto.actor~1cluster"},
+			{"op":"remove","path":"/metadata/labels/cluster.proto.actor~1kind-a.b"}]`))
+		delete(pod.Labels, "cluster.proto.actor/cluster")
+		delete(pod.Labels, "cluster.proto.actor/kind-a.b")
+		patch, stale = clustermode.RemoveStaleLabels(pod)
+		Expect(stale).To(BeFalse())
+		Expect(patch).To(MatchJSON(`[{"op":"test","path":"/metadata/name","value":"orders-7d9f-x2x"}]`))
 	})
 })
