@@ -2,5 +2,22 @@
 
 package clustermode
 
+import (
+	"context"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
 // RemoveStaleLabels is the JSON patch a node sends its pod at the start.
 var RemoveStaleLabels = removeStaleLabels
+
+// CheckPodAccess is the check a node makes of its pod's place, with the
+// API server rc names.
+func CheckPodAccess(ctx context.Context, rc *rest.Config, ns, cluster string) error {
+	client, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		return err
+	}
+	return checkPodAccess(ctx, client, ns, cluster)
+}

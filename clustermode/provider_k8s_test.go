@@ -4,6 +4,7 @@ package clustermode_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -11,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 
 	"github.com/shardflow/shardflow/clustermode"
 )
@@ -48,5 +50,40 @@ var _ = Describe("the k8s provider in a restarted container", func() {
 		patch, stale = clustermode.RemoveStaleLabels(pod)
 		Expect(stale).To(BeFalse())
 		Expect(patch).To(MatchJSON(`[{"op":"test","path":"/metadata/name","value":"orders-7d9f-x2x"}]`))
+	})
+})
+
+var _ = Describe("the k8s provider's start in a pod", func() {
+	var pod v1.Pod
+	BeforeEach(func() {
+		host, err := os.Hostname()
+		Expect(err).NotTo(HaveOccurred())
+		pod = v1.Pod{TypeMeta: metav1.TypeMeta{Kind: "Pod", APIVersion: "v1"},
+			ObjectMeta: metav1.ObjectMeta{Name: host, Namespace: "jobs", Labels: map[string]string{"app": "orders"}}}
+	})
+	check := func(api *fakeAPIServer) error {
+		DeferCleanup(api.Close)
+		return clustermode.CheckPodAccess(context.Background(), &rest.Config{Host: api.URL}, "jobs", "orders")
+	}
+
+	It("names the verb a service account may not use on pods, and the Role it needs", func() {
+		for _, verb := range []string{"get", "list", "watch", "patch"} {
+			err := check(newFakeAPIServer(pod, verb))
+			Expect(err).To(MatchError(ContainSubstring(fmt.Sprintf("--cluster-provider k8s: %s pods in namespace \"jobs\"", verb))), verb)
+			Expect(err).To(MatchError(ContainSubstring("needs a Role allowing get, list, watch and patch on pods")), verb)
+		}
+	})
+
+	It("changes nothing on a pod without labels of a run before, and removes them otherwise", func() {
+		api := newFakeAPIServer(pod, "")
+		Expect(check(api)).To(Succeed())
+		Expect(api.Patches()).To(HaveLen(1))
+		Expect(api.Patches()[0].DryRun).To(BeTrue())
+		pod.Labels["cluster.proto.actor/member-id"] = "0a1b"
+		api = newFakeAPIServer(pod, "")
+		Expect(check(api)).To(Succeed())
+		Expect(api.Patches()).To(HaveLen(1))
+		Expect(api.Patches()[0].DryRun).To(BeFalse())
+		Expect(api.Patches()[0].Body).To(ContainSubstring(`"remove","path":"/metadata/labels/cluster.proto.actor~1member-id"`))
 	})
 })
