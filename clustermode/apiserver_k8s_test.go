@@ -15,11 +15,13 @@ import (
 )
 
 // fakeAPIServer answers the pod requests of the k8s provider's start-up
-// check for one pod, refusing the verb in refuse (as RBAC would) and
-// applying no patch: it records each patch and whether it was a dry run.
+// check for one pod, listing others as the cluster's pods, refusing the verb
+// in refuse (as RBAC would) and applying no patch: it records each patch and
+// whether it was a dry run.
 type fakeAPIServer struct {
 	*httptest.Server
 	pod    v1.Pod
+	others []v1.Pod
 	refuse string
 
 	mu      sync.Mutex
@@ -56,7 +58,7 @@ func (f *fakeAPIServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch verb {
 	case "list":
-		_ = json.NewEncoder(w).Encode(v1.PodList{TypeMeta: metav1.TypeMeta{Kind: "PodList", APIVersion: "v1"}})
+		_ = json.NewEncoder(w).Encode(v1.PodList{TypeMeta: metav1.TypeMeta{Kind: "PodList", APIVersion: "v1"}, Items: f.others})
 	case "watch":
 		w.WriteHeader(http.StatusOK) // no events: the check stops watching at once
 	case "patch":

@@ -14,10 +14,10 @@ var RemoveStaleLabels = removeStaleLabels
 
 // CheckPodAccess is the check a node makes of its pod's place, with the
 // API server rc names.
-func CheckPodAccess(ctx context.Context, rc *rest.Config, ns, cluster string) error {
+func CheckPodAccess(ctx context.Context, rc *rest.Config, ns, cluster string, self Identity) error {
 	client, err := kubernetes.NewForConfig(rc)
 	if err != nil {
 		return err
 	}
-	return checkPodAccess(ctx, client, ns, cluster)
+	return checkPodAccess(ctx, client, ns, cluster, self)
 }

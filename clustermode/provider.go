@@ -24,8 +24,9 @@ const automanagedRefresh = time.Second
 // newProvider builds the membership provider cfg names, and stop, which
 // ends the provider's goroutines. etcd is asked for the cluster's keys
 // first, so that an unreachable etcd is an error here rather than a
-// provider retrying forever.
-func newProvider(ctx context.Context, cfg Config, member bool) (cluster.ClusterProvider, func(), error) {
+// provider retrying forever. self is the identity of a member (zero for a
+// client).
+func newProvider(ctx context.Context, cfg Config, self Identity, member bool) (cluster.ClusterProvider, func(), error) {
 	switch cfg.Provider {
 	case ProviderEtcd:
 		ecfg := clientv3.Config{Endpoints: cfg.Etcd, DialTimeout: etcdDialTimeout}
@@ -50,7 +51,7 @@ func newProvider(ctx context.Context, cfg Config, member bool) (cluster.ClusterP
 		}
 		return p, func() { _ = p.Shutdown(true) }, nil
 	case ProviderK8s:
-		return newK8sProvider(ctx, cfg)
+		return newK8sProvider(ctx, cfg, self)
 	}
 	return nil, nil, fmt.Errorf("--cluster-provider: want etcd, automanaged or k8s")
 }

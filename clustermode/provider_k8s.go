@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -39,8 +40,11 @@ const k8sCheckTimeout = 5 * time.Second
 // service account. protoactor's provider retries forever when it cannot
 // label its pod or watch the others, so the pod's place is checked first:
 // outside a cluster, or with a service account that may not get, list,
-// watch and patch pods, the node fails here naming what is missing.
-func newK8sProvider(ctx context.Context, cfg Config) (cluster.ClusterProvider, func(), error) {
+// watch and patch pods, the node fails here naming what is missing. A
+// member (self not zero) is refused, with an *IdentityError, when a pod of
+// the cluster carries another identity: the provider registers and lists
+// members asynchronously, so Join's own check could come too early.
+func newK8sProvider(ctx context.Context, cfg Config, self Identity) (cluster.ClusterProvider, func(), error) {
 	rc, err := rest.InClusterConfig()
 	if err != nil {
 		return nil, nil, fmt.Errorf("--cluster-provider k8s: this node is not in a Kubernetes pod with a service account (%w); run it in one, as in the README's \"Running on several nodes\", or use --cluster-provider etcd or automanaged", err)
@@ -53,7 +57,7 @@ func newK8sProvider(ctx context.Context, cfg Config) (cluster.ClusterProvider, f
 	if err != nil {
 		return nil, nil, fmt.Errorf("--cluster-provider k8s: connecting to the Kubernetes API server: %w", err)
 	}
-	if err := checkPodAccess(ctx, client, strings.TrimSpace(string(ns)), cfg.Name); err != nil {
+	if err := checkPodAccess(ctx, client, strings.TrimSpace(string(ns)), cfg.Name, self); err != nil {
 		return nil, nil, err
 	}
 	p, err := k8s.NewWithConfig(rc)
@@ -70,7 +74,7 @@ func newK8sProvider(ctx context.Context, cfg Config) (cluster.ClusterProvider, f
 // restarted in its pod): protoactor's provider adds a pod's labels back over
 // its own, so the node would otherwise come back with its old member id and
 // kinds. With no such label it is a dry run, which changes nothing.
-func checkPodAccess(ctx context.Context, client kubernetes.Interface, ns, name string) error {
+func checkPodAccess(ctx context.Context, client kubernetes.Interface, ns, name string, self Identity) error {
 	ctx, cancel := context.WithTimeout(ctx, k8sCheckTimeout)
 	defer cancel()
 	host, err := os.Hostname()
@@ -78,7 +82,7 @@ func checkPodAccess(ctx context.Context, client kubernetes.Interface, ns, name s
 		return fmt.Errorf("--cluster-provider k8s: reading this pod's name (its host name): %w", err)
 	}
 	pods := client.CoreV1().Pods(ns)
-	selector := metav1.ListOptions{LabelSelector: k8s.LabelCluster + "=" + name, Limit: 1}
+	selector := metav1.ListOptions{LabelSelector: k8s.LabelCluster + "=" + name}
 	denied := func(verb string, err error) error {
 		return fmt.Errorf("--cluster-provider k8s: %s pods in namespace %q: %w; the pod's service account needs a Role allowing get, list, watch and patch on pods (see the README's \"Running on several nodes\")", verb, ns, err)
 	}
@@ -86,7 +90,8 @@ func checkPodAccess(ctx context.Context, client kubernetes.Interface, ns, name s
 	if err != nil {
 		return denied("get", fmt.Errorf("pod %q (this host's name; do not set the pod's spec.hostname): %w", host, err))
 	}
-	if _, err := pods.List(ctx, selector); err != nil {
+	members, err := pods.List(ctx, selector)
+	if err != nil {
 		return denied("list", err)
 	}
 	w, err := pods.Watch(ctx, selector)
@@ -102,6 +107,29 @@ func checkPodAccess(ctx context.Context, client kubernetes.Interface, ns, name s
 	if _, err := pods.Patch(ctx, host, types.JSONPatchType, patch, opts); err != nil {
 		return denied("patch", err)
 	}
+	if self == (Identity{}) {
+		return nil
+	}
+	return refuseStrangers(members.Items, host, name, self)
+}
+
+// refuseStrangers returns an *IdentityError for the first pod of the
+// cluster other than this one whose kinds carry another identity.
+func refuseStrangers(pods []v1.Pod, host, cluster string, self Identity) error {
+	for _, pod := range pods {
+		if pod.Name == host {
+			continue
+		}
+		var kinds []string
+		for key := range pod.Labels {
+			if kind, found := strings.CutPrefix(key, k8s.LabelKind+"-"); found {
+				kinds = append(kinds, kind)
+			}
+		}
+		if theirs := identityOf(kinds, self); theirs != self {
+			return &IdentityError{Cluster: cluster, Member: fmt.Sprintf("%s:%s (pod %s)", pod.Status.PodIP, pod.Labels[k8s.LabelPort], pod.Name), Theirs: theirs, Ours: self}
+		}
+	}
 	return nil
 }
 
@@ -116,10 +144,15 @@ func removeStaleLabels(pod *v1.Pod) (patch []byte, stale bool) {
 	}
 	ops := []op{{Op: "test", Path: "/metadata/name", Value: pod.Name}}
 	escape := strings.NewReplacer("~", "~0", "/", "~1")
+	var keys []string
 	for key := range pod.Labels {
 		if strings.HasPrefix(key, k8s.LabelPrefix) {
-			ops = append(ops, op{Op: "remove", Path: "/metadata/labels/" + escape.Replace(key)})
+			keys = append(keys, key)
 		}
+	}
+	sort.Strings(keys) // one patch for one pod
+	for _, key := range keys {
+		ops = append(ops, op{Op: "remove", Path: "/metadata/labels/" + escape.Replace(key)})
 	}
 	patch, _ = json.Marshal(ops) // strings only: cannot fail
 	return patch, len(ops) > 1

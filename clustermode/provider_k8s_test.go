@@ -4,6 +4,7 @@ package clustermode_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -61,9 +62,17 @@ var _ = Describe("the k8s provider's start in a pod", func() {
 		pod = v1.Pod{TypeMeta: metav1.TypeMeta{Kind: "Pod", APIVersion: "v1"},
 			ObjectMeta: metav1.ObjectMeta{Name: host, Namespace: "jobs", Labels: map[string]string{"app": "orders"}}}
 	})
+	orders := clustermode.NewIdentity("orders", "v1.4.0", []byte("plan A"))
 	check := func(api *fakeAPIServer) error {
 		DeferCleanup(api.Close)
-		return clustermode.CheckPodAccess(context.Background(), &rest.Config{Host: api.URL}, "jobs", "orders")
+		return clustermode.CheckPodAccess(context.Background(), &rest.Config{Host: api.URL}, "jobs", "orders", orders)
+	}
+	member := func(name string, id clustermode.Identity) v1.Pod {
+		labels := map[string]string{"cluster.proto.actor/cluster": "orders", "cluster.proto.actor/port": "7000"}
+		for _, k := range clustermode.MemberKinds(clustermode.ProviderK8s, id) {
+			labels["cluster.proto.actor/kind-"+k] = "true"
+		}
+		return v1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "jobs", Labels: labels}, Status: v1.PodStatus{PodIP: "10.1.2.4"}}
 	}
 
 	It("names the verb a service account may not use on pods, and the Role it needs", func() {
@@ -85,5 +94,18 @@ var _ = Describe("the k8s provider's start in a pod", func() {
 		Expect(api.Patches()).To(HaveLen(1))
 		Expect(api.Patches()[0].DryRun).To(BeFalse())
 		Expect(api.Patches()[0].Body).To(ContainSubstring(`"remove","path":"/metadata/labels/cluster.proto.actor~1member-id"`))
+	})
+
+	It("refuses to join a cluster holding a pod of another identity, naming the pod", func() {
+		api := newFakeAPIServer(pod, "")
+		api.others = []v1.Pod{member(pod.Name, clustermode.NewIdentity("orders", "v1.3.0", nil)), member("orders-1", orders)}
+		Expect(check(api)).To(Succeed(), "its own pod's old labels and a pod of its identity")
+		api = newFakeAPIServer(pod, "")
+		api.others = []v1.Pod{member("orders-1", orders), member("orders-2", clustermode.NewIdentity("orders", "v1.4.0", []byte("plan B")))}
+		err := check(api)
+		var refused *clustermode.IdentityError
+		Expect(errors.As(err, &refused)).To(BeTrue())
+		Expect(refused.Member).To(Equal("10.1.2.4:7000 (pod orders-2)"))
+		Expect(err).To(MatchError(ContainSubstring("runs a job of identity digest")))
 	})
 })

@@ -20,6 +20,6 @@ func k8sBuilt() error {
 	return fmt.Errorf("--cluster-provider k8s: %w: build it with `go build -tags k8s ./cmd/runner`, or use --cluster-provider etcd or automanaged", ErrNotBuilt)
 }
 
-func newK8sProvider(context.Context, Config) (cluster.ClusterProvider, func(), error) {
+func newK8sProvider(context.Context, Config, Identity) (cluster.ClusterProvider, func(), error) {
 	return nil, nil, k8sBuilt()
 }
