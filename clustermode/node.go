@@ -87,7 +87,7 @@ func newNode(ctx context.Context, system *actor.ActorSystem, cfg Config, identit
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	provider, stop, err := newProvider(ctx, cfg, identity, member)
+	provider, stop, err := newProvider(ctx, system, cfg, identity, member)
 	if err != nil {
 		return nil, err
 	}

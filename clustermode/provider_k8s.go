@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/k8s"
 	v1 "k8s.io/api/core/v1"
@@ -44,7 +45,11 @@ const k8sCheckTimeout = 5 * time.Second
 // member (self not zero) is refused, with an *IdentityError, when a pod of
 // the cluster carries another identity: the provider registers and lists
 // members asynchronously, so Join's own check could come too early.
-func newK8sProvider(ctx context.Context, cfg Config, self Identity) (cluster.ClusterProvider, func(), error) {
+//
+// A client (runner cluster status, member false) may run in a member's pod:
+// it leaves the pod's labels alone, at the start and when it stops, since
+// they are that member's.
+func newK8sProvider(ctx context.Context, system *actor.ActorSystem, cfg Config, self Identity, member bool) (cluster.ClusterProvider, func(), error) {
 	rc, err := rest.InClusterConfig()
 	if err != nil {
 		return nil, nil, fmt.Errorf("--cluster-provider k8s: this node is not in a Kubernetes pod with a service account (%w); run it in one, as in the README's \"Running on several nodes\", or use --cluster-provider etcd or automanaged", err)
@@ -57,14 +62,29 @@ func newK8sProvider(ctx context.Context, cfg Config, self Identity) (cluster.Clu
 	if err != nil {
 		return nil, nil, fmt.Errorf("--cluster-provider k8s: connecting to the Kubernetes API server: %w", err)
 	}
-	if err := checkPodAccess(ctx, client, strings.TrimSpace(string(ns)), cfg.Name, self); err != nil {
+	if err := checkPodAccess(ctx, client, strings.TrimSpace(string(ns)), cfg.Name, self, member); err != nil {
 		return nil, nil, err
 	}
 	p, err := k8s.NewWithConfig(rc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--cluster-provider k8s: connecting to the Kubernetes API server: %w", err)
 	}
+	if !member {
+		return p, func() { stopWatching(system) }, nil
+	}
 	return p, func() { _ = p.Shutdown(true) }, nil
+}
+
+// k8sMonitor is the name protoactor's provider spawns its cluster monitor
+// under, the actor that labels the pod and watches the others.
+const k8sMonitor = "k8s-cluster-monitor"
+
+// stopWatching ends a client's watch of the pods and its monitor, without
+// the provider's Shutdown, which would remove the pod's labels.
+func stopWatching(system *actor.ActorSystem) {
+	monitor := system.NewLocalPID(k8sMonitor)
+	_, _ = system.Root.RequestFuture(monitor, &k8s.StopWatchingCluster{}, k8sCheckTimeout).Result()
+	_ = system.Root.StopFuture(monitor).Wait()
 }
 
 // checkPodAccess makes, once, each request protoactor's provider makes on
@@ -73,8 +93,9 @@ func newK8sProvider(ctx context.Context, cfg Config, self Identity) (cluster.Clu
 // previous run of the node left on its pod (a container killed and
 // restarted in its pod): protoactor's provider adds a pod's labels back over
 // its own, so the node would otherwise come back with its old member id and
-// kinds. With no such label it is a dry run, which changes nothing.
-func checkPodAccess(ctx context.Context, client kubernetes.Interface, ns, name string, self Identity) error {
+// kinds. With no such label, or for a client (member false), it is a dry
+// run, which changes nothing.
+func checkPodAccess(ctx context.Context, client kubernetes.Interface, ns, name string, self Identity, member bool) error {
 	ctx, cancel := context.WithTimeout(ctx, k8sCheckTimeout)
 	defer cancel()
 	host, err := os.Hostname()
@@ -101,13 +122,13 @@ func checkPodAccess(ctx context.Context, client kubernetes.Interface, ns, name s
 	w.Stop()
 	patch, stale := removeStaleLabels(pod)
 	opts := metav1.PatchOptions{}
-	if !stale {
+	if !stale || !member {
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
 	if _, err := pods.Patch(ctx, host, types.JSONPatchType, patch, opts); err != nil {
 		return denied("patch", err)
 	}
-	if self == (Identity{}) {
+	if !member {
 		return nil
 	}
 	return refuseStrangers(members.Items, host, name, self)

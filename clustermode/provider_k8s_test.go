@@ -96,6 +96,17 @@ var _ = Describe("the k8s provider's start in a pod", func() {
 		Expect(api.Patches()[0].Body).To(ContainSubstring(`"remove","path":"/metadata/labels/cluster.proto.actor~1member-id"`))
 	})
 
+	It("leaves a member's labels alone when runner cluster status runs in its pod", func() {
+		pod.Labels["cluster.proto.actor/member-id"] = "0a1b"
+		api := newFakeAPIServer(pod, "")
+		api.others = []v1.Pod{member("orders-2", clustermode.NewIdentity("orders", "v1.3.0", nil))}
+		err := clustermode.CheckPodAccess(context.Background(), &rest.Config{Host: api.URL}, "jobs", "orders", clustermode.Identity{})
+		api.Close()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(api.Patches()).To(HaveLen(1))
+		Expect(api.Patches()[0].DryRun).To(BeTrue())
+	})
+
 	It("refuses to join a cluster holding a pod of another identity, naming the pod", func() {
 		api := newFakeAPIServer(pod, "")
 		api.others = []v1.Pod{member(pod.Name, clustermode.NewIdentity("orders", "v1.3.0", nil)), member("orders-1", orders)}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
 )
 
@@ -20,6 +21,6 @@ func k8sBuilt() error {
 	return fmt.Errorf("--cluster-provider k8s: %w: build it with `go build -tags k8s ./cmd/runner`, or use --cluster-provider etcd or automanaged", ErrNotBuilt)
 }
 
-func newK8sProvider(context.Context, Config, Identity) (cluster.ClusterProvider, func(), error) {
+func newK8sProvider(context.Context, *actor.ActorSystem, Config, Identity, bool) (cluster.ClusterProvider, func(), error) {
 	return nil, nil, k8sBuilt()
 }
