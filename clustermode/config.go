@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Provider is the membership provider a node finds the others with.
@@ -19,6 +20,11 @@ const (
 	// own description over HTTP on Config.AutomanagedPort and polls the
 	// others' (Config.Seeds).
 	ProviderAutomanaged
+	// ProviderK8s lists the pods of the node's own namespace that carry the
+	// cluster's labels: every node runs in a Kubernetes pod, under a service
+	// account that may get, list, watch and patch pods there. Only a runner
+	// built with the build tag k8s has it (see K8sBuilt).
+	ProviderK8s
 )
 
 // String is the provider's name on the command line.
@@ -28,13 +34,15 @@ func (p Provider) String() string {
 		return "etcd"
 	case ProviderAutomanaged:
 		return "automanaged"
+	case ProviderK8s:
+		return "k8s"
 	}
 	return fmt.Sprintf("Provider(%d)", int(p))
 }
 
-// ErrNotSupported is returned by ParseProvider for a provider shardflow
-// knows of but cannot run yet (k8s).
-var ErrNotSupported = errors.New("not supported yet")
+// ErrNotBuilt is returned by Config.Validate for --cluster-provider k8s in a
+// runner built without the build tag k8s.
+var ErrNotBuilt = errors.New("this runner was built without the k8s provider")
 
 // ParseProvider reads a --cluster-provider value.
 func ParseProvider(s string) (Provider, error) {
@@ -44,9 +52,9 @@ func ParseProvider(s string) (Provider, error) {
 	case "automanaged":
 		return ProviderAutomanaged, nil
 	case "k8s", "kubernetes":
-		return 0, fmt.Errorf("--cluster-provider %q: %w: the Kubernetes provider of the protoactor-go version shardflow is built with is untested here; run the pods with --cluster-provider etcd (see the README's \"Running on several nodes\")", s, ErrNotSupported)
+		return ProviderK8s, nil
 	}
-	return 0, fmt.Errorf("--cluster-provider %q: want etcd or automanaged", s)
+	return 0, fmt.Errorf("--cluster-provider %q: want etcd, automanaged or k8s", s)
 }
 
 // DefaultAutomanagedPort is the port the automanaged provider serves a
@@ -93,8 +101,10 @@ func (c Config) Validate() error {
 			errs = append(errs, errors.New("--seeds: --cluster-provider automanaged needs every node's automanaged address, as --seeds 10.0.0.1:6330,10.0.0.2:6330"))
 		}
 		errs = append(errs, checkAddrs("--seeds", c.Seeds)...)
+	case ProviderK8s:
+		errs = append(errs, validateK8s(c)...)
 	default:
-		errs = append(errs, errors.New("--cluster-provider: want etcd or automanaged"))
+		errs = append(errs, errors.New("--cluster-provider: want etcd, automanaged or k8s"))
 	}
 	if c.Node != "" {
 		errs = append(errs, checkAddrs("--node", []string{c.Node})...)
@@ -133,4 +143,38 @@ func (c Config) listenAddr() (string, int, error) {
 		return "127.0.0.1", 0, nil
 	}
 	return splitHostPort(c.Node)
+}
+
+// validateK8s checks what the k8s provider needs of the flags: the cluster's
+// name becomes a pod label value, and the node must listen on its pod's IP,
+// the address the others read from the pod.
+func validateK8s(c Config) []error {
+	var errs []error
+	if err := k8sBuilt(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Name != "" && !isLabelValue(c.Name) {
+		errs = append(errs, fmt.Errorf("--cluster %q: the k8s provider labels the pods with the cluster's name: use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit", c.Name))
+	}
+	host, _, err := splitHostPort(c.Node)
+	ip := net.ParseIP(host)
+	if c.Node == "" || (err == nil && (ip == nil || ip.IsLoopback() || ip.IsUnspecified())) {
+		errs = append(errs, fmt.Errorf("--node %q: --cluster-provider k8s needs this pod's IP and a port, as --node $(POD_IP):8090 with POD_IP from the pod's status.podIP: the other nodes reach this one at its pod's IP", c.Node))
+	}
+	return errs
+}
+
+// isLabelValue says whether s can be a Kubernetes label value.
+func isLabelValue(s string) bool {
+	if len(s) > 63 {
+		return false
+	}
+	for i, r := range s {
+		alnum := r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r))
+		inner := i > 0 && i < len(s)-1 && (r == '-' || r == '_' || r == '.')
+		if !alnum && !inner {
+			return false
+		}
+	}
+	return true
 }

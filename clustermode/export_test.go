@@ -1,5 +1,7 @@
 package clustermode
 
+import "time"
+
 // NodeOf is a node that is no cluster member: its members are the
 // addresses given, all of its identity. Placement specs use it.
 func NodeOf(addresses ...string) *Node {
@@ -38,3 +40,17 @@ func (p *Placement) Placed() map[string]string {
 	}
 	return out
 }
+
+// MemberKinds are the kinds a member of identity i carries under provider.
+func MemberKinds(provider Provider, i Identity) []string {
+	return memberKinds(provider, i, Joined)
+}
+
+// IdentityOf is the identity a member's kinds carry, seen from self.
+func IdentityOf(kinds []string, self Identity) Identity { return identityOf(kinds, self) }
+
+// SinceOf is when a member's kinds say it joined.
+func SinceOf(kinds []string) time.Time { return parseSinceKind(kinds) }
+
+// Joined is the time MemberKinds says a member joined.
+var Joined = time.Unix(1733412345, 0)

@@ -17,6 +17,10 @@ type Identity struct {
 	Job     string
 	Version string
 	Plan    string
+	// Digest stands for another node's identity when only its digest is
+	// known: the k8s provider carries member kinds as pod label keys, which
+	// cannot hold a job's name (see digestKind). Empty otherwise.
+	Digest string
 }
 
 // NewIdentity names a job's identity; plan is any text that changes
@@ -28,6 +32,9 @@ func NewIdentity(job, version string, plan []byte) Identity {
 
 // String is the identity as messages show it.
 func (i Identity) String() string {
+	if i.Digest != "" {
+		return fmt.Sprintf("a job of identity digest %s (the k8s provider carries only a digest of a node's job name, shardflow version and plan)", i.Digest)
+	}
 	return fmt.Sprintf("job %q (shardflow %s, plan %s)", i.Job, i.Version, i.Plan)
 }
 
@@ -51,26 +58,71 @@ func parseIdentityKind(kinds []string) (Identity, bool) {
 	return Identity{Job: v.Get("job"), Version: v.Get("version"), Plan: v.Get("plan")}, true
 }
 
+// digestPrefix starts the member kind that carries a node's identity under
+// the k8s provider. That provider writes each kind into a pod label key
+// (cluster.proto.actor/kind-KIND), at most 63 letters, digits, '-', '_'
+// and '.': the job's name and version cannot travel there, so a digest of
+// the identity does, and a node tells its own identity from another's by
+// comparing digests.
+const digestPrefix = "shardflow.id-"
+
+func (i Identity) digest() string {
+	sum := sha256.Sum256([]byte(i.Job + "\x00" + i.Version + "\x00" + i.Plan))
+	return hex.EncodeToString(sum[:16])
+}
+
+// memberKinds are the kinds a member carries: its identity and when it
+// joined, in a form provider can carry.
+func memberKinds(provider Provider, i Identity, since time.Time) []string {
+	if provider == ProviderK8s {
+		return []string{digestPrefix + i.digest(), sinceKind(since)}
+	}
+	return []string{i.kind(), sinceKind(since)}
+}
+
+// identityOf is the identity a member's kinds carry, as seen by a node of
+// identity self: a digest equal to self's is self.
+func identityOf(kinds []string, self Identity) Identity {
+	if id, ok := parseIdentityKind(kinds); ok {
+		return id
+	}
+	for _, k := range kinds {
+		if d, found := strings.CutPrefix(k, digestPrefix); found {
+			if self != (Identity{}) && d == self.digest() {
+				return self
+			}
+			return Identity{Digest: d}
+		}
+	}
+	return Identity{}
+}
+
 // sincePrefix starts the member kind that says when a node joined, so that
 // every node agrees which member is the oldest (the leader) from the member
-// list alone.
-const sincePrefix = "shardflow.since?"
+// list alone. Its form (decimal nanoseconds after the prefix) fits in a pod
+// label key for the k8s provider.
+const sincePrefix = "shardflow.since-"
 
 func sinceKind(t time.Time) string {
-	return sincePrefix + url.Values{"t": {strconv.FormatInt(t.UnixNano(), 10)}}.Encode()
+	return sincePrefix + strconv.FormatInt(t.UnixNano(), 10)
 }
 
 // parseSinceKind finds when a member joined; zero when it does not say.
+// Of several such kinds (a pod that kept a previous run's labels under the
+// k8s provider, in no set order) the newest is the join, so that every node
+// picks the same.
 func parseSinceKind(kinds []string) time.Time {
-	v, ok := kindValues(kinds, sincePrefix)
-	if !ok {
-		return time.Time{}
+	var since time.Time
+	for _, k := range kinds {
+		rest, found := strings.CutPrefix(k, sincePrefix)
+		if !found {
+			continue
+		}
+		if ns, err := strconv.ParseInt(rest, 10, 64); err == nil && time.Unix(0, ns).After(since) {
+			since = time.Unix(0, ns)
+		}
 	}
-	ns, err := strconv.ParseInt(v.Get("t"), 10, 64)
-	if err != nil {
-		return time.Time{}
-	}
-	return time.Unix(0, ns)
+	return since
 }
 
 // kindValues finds the first kind that starts with prefix and reads the

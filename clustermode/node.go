@@ -87,7 +87,7 @@ func newNode(ctx context.Context, system *actor.ActorSystem, cfg Config, identit
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	provider, stop, err := newProvider(ctx, cfg, member)
+	provider, stop, err := newProvider(ctx, system, cfg, identity, member)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,11 @@ func newNode(ctx context.Context, system *actor.ActorSystem, cfg Config, identit
 	var opts []cluster.ConfigOption
 	if member {
 		none := actor.PropsFromFunc(func(actor.Context) {})
-		opts = append(opts, cluster.WithKinds(cluster.NewKind(identity.kind(), none), cluster.NewKind(sinceKind(time.Now()), none)))
+		var kinds []*cluster.Kind
+		for _, k := range memberKinds(cfg.Provider, identity, time.Now()) {
+			kinds = append(kinds, cluster.NewKind(k, none))
+		}
+		opts = append(opts, cluster.WithKinds(kinds...))
 	}
 	c := cluster.New(system, cluster.Configure(cfg.Name, provider, disthash.New(), remote.Configure(host, port), opts...))
 	n := &Node{cluster: c, cfg: cfg, self: identity, log: logger, stop: stop, strangers: map[string]bool{}, client: !member}
@@ -128,8 +132,7 @@ func (n *Node) startMember() (err error) {
 func (n *Node) topology(t *cluster.ClusterTopology) {
 	all := make([]Member, 0, len(t.Members))
 	for _, m := range t.Members {
-		id, _ := parseIdentityKind(m.Kinds)
-		all = append(all, Member{ID: m.Id, Address: m.Address(), Identity: id, Since: parseSinceKind(m.Kinds)})
+		all = append(all, Member{ID: m.Id, Address: m.Address(), Identity: identityOf(m.Kinds, n.self), Since: parseSinceKind(m.Kinds)})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Address < all[j].Address })
 	n.mu.Lock()
@@ -293,9 +296,10 @@ func Status(ctx context.Context, cfg Config) ([]Member, error) {
 		return nil, err
 	}
 	defer n.Leave()
-	if cfg.Provider == ProviderAutomanaged {
-		// automanaged polls the seeds on its own goroutine: wait for its
-		// first round (an empty cluster sends no event).
+	if cfg.Provider == ProviderAutomanaged || cfg.Provider == ProviderK8s {
+		// automanaged polls the seeds, and k8s watches the pods, on its own
+		// goroutine: wait for its first round (an empty cluster sends no
+		// event).
 		select {
 		case <-events:
 		case <-time.After(3 * time.Second):

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/automanaged"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/etcd"
@@ -24,8 +25,9 @@ const automanagedRefresh = time.Second
 // newProvider builds the membership provider cfg names, and stop, which
 // ends the provider's goroutines. etcd is asked for the cluster's keys
 // first, so that an unreachable etcd is an error here rather than a
-// provider retrying forever.
-func newProvider(ctx context.Context, cfg Config, member bool) (cluster.ClusterProvider, func(), error) {
+// provider retrying forever. self is the identity of a member (zero for a
+// client); system is the actor system the cluster will run in.
+func newProvider(ctx context.Context, system *actor.ActorSystem, cfg Config, self Identity, member bool) (cluster.ClusterProvider, func(), error) {
 	switch cfg.Provider {
 	case ProviderEtcd:
 		ecfg := clientv3.Config{Endpoints: cfg.Etcd, DialTimeout: etcdDialTimeout}
@@ -49,8 +51,10 @@ func newProvider(ctx context.Context, cfg Config, member bool) (cluster.ClusterP
 			return p, func() { _ = p.DeregisterMember() }, nil
 		}
 		return p, func() { _ = p.Shutdown(true) }, nil
+	case ProviderK8s:
+		return newK8sProvider(ctx, system, cfg, self, member)
 	}
-	return nil, nil, fmt.Errorf("--cluster-provider: want etcd or automanaged")
+	return nil, nil, fmt.Errorf("--cluster-provider: want etcd, automanaged or k8s")
 }
 
 func pingEtcd(ctx context.Context, cfg Config, ecfg clientv3.Config) error {

@@ -57,7 +57,7 @@ var _ = Describe("cluster mode: nodes joining and leaving through etcd", Ordered
 	It("says what is wrong with the cluster flags", func() {
 		r := runRunner("run", job, "--cluster", "x", "--cluster-provider", "k8s")
 		Expect(r.code).To(Equal(1))
-		Expect(r.stderr).To(ContainSubstring(`--cluster-provider "k8s": not supported yet`))
+		Expect(r.stderr).To(ContainSubstring("--cluster-provider k8s: this runner was built without the k8s provider: build it with `go build -tags k8s ./cmd/runner`"))
 		r = runRunner("run", job, "--etcd", endpoint)
 		Expect(r.stderr).To(ContainSubstring("--etcd is for a node of a cluster: give --cluster NAME too"))
 		r = runRunner("run", job, "--cluster", "x", "--cluster-provider", "etcd")

@@ -35,12 +35,16 @@ type clusterFlags struct {
 
 func (f *clusterFlags) add(fs *pflag.FlagSet, member bool) {
 	fs.StringVar(&f.name, "cluster", "", "the name of the cluster to run in; every node of it runs the same job file")
-	fs.StringVar(&f.provider, "cluster-provider", "etcd", "how nodes find each other: etcd or automanaged (k8s is not supported yet)")
+	fs.StringVar(&f.provider, "cluster-provider", "etcd", "how nodes find each other: etcd, automanaged, or k8s in a runner built with -tags k8s")
 	fs.StringSliceVar(&f.etcd, "etcd", nil, "etcd endpoints HOST:PORT[,...] for --cluster-provider etcd")
 	fs.StringSliceVar(&f.seeds, "seeds", nil, "every node's automanaged address HOST:PORT[,...] for --cluster-provider automanaged")
 	fs.IntVar(&f.automanagedPort, "automanaged-port", clustermode.DefaultAutomanagedPort, "the port this node serves its description on for --cluster-provider automanaged")
+	node := "HOST:PORT this node listens on for the others (a free port on 127.0.0.1 when omitted)"
+	if !member {
+		node = "HOST:PORT this client listens on for the nodes' answers (a free port on 127.0.0.1 when omitted; --cluster-provider k8s needs the pod's IP)"
+	}
+	fs.StringVar(&f.node, "node", "", node)
 	if member {
-		fs.StringVar(&f.node, "node", "", "HOST:PORT this node listens on for the others (a free port on 127.0.0.1 when omitted)")
 		fs.IntVar(&f.minNodes, "min-nodes", 1, "the leader (the oldest node) waits until this many nodes joined before it places shards")
 	}
 }
@@ -187,7 +191,11 @@ func printMembers(w io.Writer, cluster string, members []clustermode.Member) {
 		if m.Reads != nil {
 			shards = fmt.Sprint(len(m.Reads))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Address, m.Identity.Job, m.Identity.Version, m.Identity.Plan, shards)
+		job := m.Identity.Job
+		if m.Identity.Digest != "" {
+			job = "(identity digest " + m.Identity.Digest + ")" // the k8s provider carries no more
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Address, job, m.Identity.Version, m.Identity.Plan, shards)
 	}
 	_ = tw.Flush()
 	for _, m := range members {

@@ -70,8 +70,8 @@ With --local, run starts shardflow's in-memory Kinesis endpoint in the process, 
 kinesis table that has no 'aws.endpoint' at it, and creates the streams it lacks.
 
 With --cluster NAME, the process is a node of a cluster: every node runs the same job file
-and finds the others through --cluster-provider (etcd with --etcd, or automanaged with
---seeds). A node of another job file, other settings or another shardflow version is
+and finds the others through --cluster-provider (etcd with --etcd, automanaged with
+--seeds, or k8s in a Kubernetes pod, in a runner built with -tags k8s). A node of another job file, other settings or another shardflow version is
 refused. See the README's "Running on several nodes".`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
