@@ -21,7 +21,15 @@ type Generator struct {
 	clockAt time.Time
 	// remaining rows; -1 is unbounded.
 	remaining int64
+	// text is the block random strings are cut from, a string after
+	// another; each byte is written once, so the strings may share it.
+	text []byte
 }
+
+// textBlock is the size of a block of random strings: one allocation
+// serves a few dozen rows' strings, and a string kept alone (by a window,
+// say) holds at most this much.
+const textBlock = 2048
 
 type field struct {
 	gen options.FieldGen
@@ -285,7 +293,12 @@ func (g *Generator) pastMillis(fg *options.FieldGen) int64 {
 
 // hex returns n random hex digits, sixteen from each random 64-bit word.
 func (g *Generator) hex(n int) string {
-	b := make([]byte, n)
+	if cap(g.text)-len(g.text) < n {
+		g.text = make([]byte, 0, max(n, textBlock))
+	}
+	at := len(g.text)
+	g.text = g.text[:at+n]
+	b := g.text[at : at+n : at+n]
 	for i := 0; i < n; i += 16 {
 		w := g.rng.Uint64()
 		for j := i; j < min(i+16, n); j++ {
@@ -293,7 +306,8 @@ func (g *Generator) hex(n int) string {
 			w >>= 4
 		}
 	}
-	// b is not written again: the string may share its bytes.
+	// b is not written again (the block only moves on): the string may
+	// share its bytes.
 	return unsafe.String(unsafe.SliceData(b), n)
 }
 
