@@ -242,7 +242,7 @@ var _ = Describe("Generator", func() {
 			Expect(column(fixed.values(fixed.generator(7), 1), 0)[0].Str()).To(HaveLen(7), "CHAR(7) values are 7 long")
 		})
 
-		It("keep their characters while later rows are made", func() {
+		It("are lowercase hex digits and keep them while later rows are made", func() {
 			t := newTable(col("s", types.StringType), col("v", types.StringType)).with("v", func(fg *options.FieldGen) { fg.Length, fg.VarLen = 40, true })
 			g := t.generator(7)
 			var rows []types.Row
@@ -255,6 +255,7 @@ var _ = Describe("Generator", func() {
 			distinct := map[string]bool{}
 			for i, row := range rows {
 				Expect([]string{row[0].Str(), row[1].Str()}).To(Equal(made[i]), "row %d", i)
+				Expect(row[0].Str() + row[1].Str()).To(MatchRegexp("^[0-9a-f]+$"), "row %d", i)
 				distinct[row[0].Str()] = true
 			}
 			Expect(distinct).To(HaveLen(500))
