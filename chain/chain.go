@@ -393,10 +393,13 @@ func (c *Chain) emit(row types.Row) error {
 		}
 		pos := io.outs[0]
 		sinkRow := c.carve(pos, len(in.Targets))
-		for j, tg := range in.Targets {
+		// By index: a Target is a whole column, which a range value
+		// would copy for every row.
+		for j := range in.Targets {
 			if io.from[j] < 0 {
 				continue
 			}
+			tg := &in.Targets[j]
 			v := src[io.from[j]]
 			var err error
 			if tg.Cast != nil {
