@@ -141,7 +141,7 @@ func (g *Generator) Next(row types.Row) bool {
 				f.done = true
 				return false
 			}
-			row[i] = seqValue(f.seq, f.gen.Type)
+			row[i] = seqValue(f.seq, &f.gen.Type)
 			f.seq += f.step
 			continue
 		}
@@ -157,7 +157,7 @@ func (g *Generator) Next(row types.Row) bool {
 	return true
 }
 
-func seqValue(n int64, t types.Type) types.Value {
+func seqValue(n int64, t *types.Type) types.Value {
 	switch t.Kind {
 	case types.KindFloat, types.KindDouble:
 		return types.FloatValue(float64(n))
