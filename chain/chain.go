@@ -78,6 +78,13 @@ type Chain struct {
 type insertOut struct {
 	in   *plan.Insert
 	proj types.Row
+	// direct is set when the INSERT keeps every row and only copies
+	// columns: its targets then read the table row itself, with no
+	// projection between.
+	direct bool
+	// from[j] is the position target j reads in the projection, or with
+	// direct in the table row; -1 leaves the column NULL.
+	from []int
 	// outs maps a partition to the output position.
 	outs []int
 }
@@ -122,7 +129,7 @@ func New(table *plan.Table, inserts []*plan.Insert, outputs []Output) *Chain {
 			}
 			i = len(c.byInsert)
 			index[o.Insert] = i
-			c.byInsert = append(c.byInsert, insertOut{in: in, proj: make(types.Row, width)})
+			c.byInsert = append(c.byInsert, targetsOf(in, width))
 		}
 		io := &c.byInsert[i]
 		for len(io.outs) <= o.Partition {
@@ -131,6 +138,26 @@ func New(table *plan.Table, inserts []*plan.Insert, outputs []Output) *Chain {
 		io.outs[o.Partition] = pos
 	}
 	return c
+}
+
+// targetsOf returns the output of a non-windowed INSERT through a
+// projection of width values, or straight from the table row when its
+// program only copies columns.
+func targetsOf(in *plan.Insert, width int) insertOut {
+	io := insertOut{in: in, proj: make(types.Row, width)}
+	if in.Window != nil {
+		return io
+	}
+	cols, direct := in.Program.Copies()
+	io.direct = direct
+	io.from = make([]int, len(in.Targets))
+	for j, tg := range in.Targets {
+		io.from[j] = tg.From
+		if direct && tg.From >= 0 {
+			io.from[j] = cols[tg.From]
+		}
+	}
+	return io
 }
 
 func findInsert(inserts []*plan.Insert, index int) *plan.Insert {
@@ -148,6 +175,19 @@ func (c *Chain) Begin(now time.Time) {
 	c.ctx.Now = now
 	for i := range c.out {
 		c.out[i] = nil
+	}
+}
+
+// Expect sizes this round's batch of each non-windowed INSERT for n rows,
+// rather than for as many as its last batch held: such an INSERT emits at
+// most a row per row, so a source that knows it will add n rows saves
+// regrowing the batch when it is larger than the last.
+func (c *Chain) Expect(n int) {
+	for k := range c.byInsert {
+		io := &c.byInsert[k]
+		if pos := io.outs[0]; io.in.Window == nil && pos >= 0 && c.out[pos] == nil {
+			c.taken[pos] = n
+		}
 	}
 }
 
@@ -286,6 +326,11 @@ func (c *Chain) PrepareRow(physical types.Row) error {
 	return c.complete()
 }
 
+// Physical is the buffer AddRow and PrepareRow copy the physical values
+// into: a generator that fills it and passes it to them saves that copy.
+// It is overwritten by the next row.
+func (c *Chain) Physical() types.Row { return c.phys }
+
 // Row is the table row last completed by PrepareRow; it is overwritten by
 // the next one.
 func (c *Chain) Row() types.Row { return c.row }
@@ -335,20 +380,28 @@ func (c *Chain) emit(row types.Row) error {
 			c.Rows++
 			continue
 		}
-		keep, err := in.Program.Run(c.ctx, row, io.proj)
-		if err != nil {
-			return fmt.Errorf("INSERT INTO `%s`: %w", in.Sink.Name, err)
-		}
-		if !keep {
-			continue
+		src := row
+		if !io.direct {
+			keep, err := in.Program.Run(c.ctx, row, io.proj)
+			if err != nil {
+				return fmt.Errorf("INSERT INTO `%s`: %w", in.Sink.Name, err)
+			}
+			if !keep {
+				continue
+			}
+			src = io.proj
 		}
 		pos := io.outs[0]
 		sinkRow := c.carve(pos, len(in.Targets))
-		for j, tg := range in.Targets {
-			if tg.From < 0 {
+		// By index: a Target is a whole column, which a range value
+		// would copy for every row.
+		for j := range in.Targets {
+			if io.from[j] < 0 {
 				continue
 			}
-			v := io.proj[tg.From]
+			tg := &in.Targets[j]
+			v := src[io.from[j]]
+			var err error
 			if tg.Cast != nil {
 				if v, err = tg.Cast(v); err != nil {
 					return fmt.Errorf("INSERT INTO `%s`, column `%s`: %w", in.Sink.Name, tg.Column.Name, err)

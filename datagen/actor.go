@@ -14,7 +14,6 @@ import (
 	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
-	"github.com/shardflow/shardflow/types"
 )
 
 // Config is one datagen source table in a job.
@@ -62,7 +61,6 @@ type source struct {
 	gen    *Generator
 	chain  *chain.Chain
 	timers *actors.Timers
-	phys   types.Row
 	grants []int // -1 while asked and not granted
 	asking bool
 
@@ -91,7 +89,6 @@ func (s *source) Receive(ctx actor.Context) {
 		}
 		s.chain = chain.New(s.cfg.Table, s.cfg.Inserts, chain.OutputsOf(s.cfg.Outputs))
 		s.timers = actors.NewTimers(ctx)
-		s.phys = make(types.Row, len(s.cfg.Table.Physical))
 		s.grants = make([]int, len(s.cfg.Outputs))
 		s.started = time.Now()
 		s.watermark = math.MinInt64
@@ -187,16 +184,20 @@ func (s *source) onGrant(ctx actor.Context, m *messages.CreditGrant) {
 func (s *source) generate(ctx actor.Context, n int) error {
 	now := time.Now()
 	s.chain.Begin(now)
+	s.chain.Expect(n)
 	s.gen.At(now)
-	for i := 0; i < n && s.gen.Next(s.phys); i++ {
+	// The generator writes into the chain's own buffer, which AddRow and
+	// PrepareRow then need not copy.
+	phys := s.chain.Physical()
+	for i := 0; i < n && s.gen.Next(phys); i++ {
 		s.generated++
 		if !s.eventTime() {
-			if err := s.chain.AddRow(s.phys); err != nil {
+			if err := s.chain.AddRow(phys); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := s.chain.PrepareRow(s.phys); err != nil {
+		if err := s.chain.PrepareRow(phys); err != nil {
 			return err
 		}
 		_, candidate, err := s.chain.EventTime(s.chain.Row())

@@ -1,6 +1,7 @@
 package datagen
 
 import (
+	"encoding/binary"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -17,11 +18,21 @@ type Generator struct {
 	fields []field
 	rng    *rand.Rand
 	now    func() time.Time
-	// clockAt, when set by At, is the current time of the rows.
-	clockAt time.Time
+	// clockAt, when set by At, is the current time of the rows, and
+	// millisAt the same in epoch milliseconds.
+	clockAt  time.Time
+	millisAt int64
 	// remaining rows; -1 is unbounded.
 	remaining int64
+	// text is the block random strings are cut from, a string after
+	// another; each byte is written once, so the strings may share it.
+	text []byte
 }
+
+// textBlock is the size of a block of random strings: one allocation
+// serves a few dozen rows' strings, and a string kept alone (by a window,
+// say) holds at most this much.
+const textBlock = 2048
 
 type field struct {
 	gen options.FieldGen
@@ -107,8 +118,10 @@ func (g *Generator) Done() bool {
 	if g.remaining == 0 {
 		return true
 	}
-	for _, f := range g.fields {
-		if f.done {
+	// By index: a field is a few hundred bytes, which a range value
+	// would copy for every row.
+	for i := range g.fields {
+		if g.fields[i].done {
 			return true
 		}
 	}
@@ -128,7 +141,7 @@ func (g *Generator) Next(row types.Row) bool {
 				f.done = true
 				return false
 			}
-			row[i] = seqValue(f.seq, f.gen.Type)
+			row[i] = seqValue(f.seq, &f.gen.Type)
 			f.seq += f.step
 			continue
 		}
@@ -136,7 +149,7 @@ func (g *Generator) Next(row types.Row) bool {
 			row[i] = types.Null
 			continue
 		}
-		row[i] = g.random(&f.gen, f.gen.Type)
+		row[i] = g.random(&f.gen, &f.gen.Type)
 	}
 	if g.remaining > 0 {
 		g.remaining--
@@ -144,7 +157,7 @@ func (g *Generator) Next(row types.Row) bool {
 	return true
 }
 
-func seqValue(n int64, t types.Type) types.Value {
+func seqValue(n int64, t *types.Type) types.Value {
 	switch t.Kind {
 	case types.KindFloat, types.KindDouble:
 		return types.FloatValue(float64(n))
@@ -158,11 +171,10 @@ func seqValue(n int64, t types.Type) types.Value {
 
 func itoa(n int64) string { return big.NewInt(n).String() }
 
-const hexDigits = "0123456789abcdef"
-
 // random returns a random value of type t within fg's bounds. fg is a
-// pointer: the struct is large, and this runs for every field of every row.
-func (g *Generator) random(fg *options.FieldGen, t types.Type) types.Value {
+// pointer: the struct is large, and this runs for every field of every row;
+// so is t, a Type being 80 bytes.
+func (g *Generator) random(fg *options.FieldGen, t *types.Type) types.Value {
 	switch t.Kind {
 	case types.KindBoolean:
 		return types.BoolValue(g.rng.IntN(2) == 1)
@@ -219,25 +231,25 @@ func (g *Generator) random(fg *options.FieldGen, t types.Type) types.Value {
 	case types.KindTime:
 		return types.TimeValue(g.rng.Int64N(86_400) * 1e9)
 	case types.KindTimestamp, types.KindTimestampLTZ:
-		return types.TimestampValue(g.clock().UnixMilli()-g.pastMillis(fg), 0)
+		return types.TimestampValue(g.clockMillis()-g.pastMillis(fg), 0)
 	case types.KindArray:
 		n := g.collectionLength(fg)
 		elems := make([]types.Value, n)
 		for i := range elems {
-			elems[i] = g.random(&options.FieldGen{Length: fg.Length}, *t.Elem)
+			elems[i] = g.random(&options.FieldGen{Length: fg.Length}, t.Elem)
 		}
 		return types.ArrayValue(elems)
 	case types.KindMap:
 		n := g.collectionLength(fg)
 		kv := make([]types.Value, 0, 2*n)
 		for i := 0; i < n; i++ {
-			kv = append(kv, g.random(&options.FieldGen{}, *t.Elem), g.random(&options.FieldGen{}, *t.Val))
+			kv = append(kv, g.random(&options.FieldGen{}, t.Elem), g.random(&options.FieldGen{}, t.Val))
 		}
 		return types.MapValue(kv)
 	case types.KindRow:
 		fs := make([]types.Value, len(t.Fields))
-		for i, f := range t.Fields {
-			fs[i] = g.random(&options.FieldGen{}, f.Type)
+		for i := range t.Fields {
+			fs[i] = g.random(&options.FieldGen{}, &t.Fields[i].Type)
 		}
 		return types.RowValue(fs)
 	}
@@ -254,7 +266,7 @@ func (g *Generator) intBetween(lo, hi int64) int64 {
 
 // length is the length of a random string or bytes value: fields.#.length
 // (Flink's default 100), varied with var-len, and never above the type's.
-func (g *Generator) length(fg *options.FieldGen, t types.Type) int {
+func (g *Generator) length(fg *options.FieldGen, t *types.Type) int {
 	n := fg.Length
 	if n <= 0 {
 		n = defaultLength
@@ -285,23 +297,60 @@ func (g *Generator) pastMillis(fg *options.FieldGen) int64 {
 
 // hex returns n random hex digits, sixteen from each random 64-bit word.
 func (g *Generator) hex(n int) string {
-	b := make([]byte, n)
-	for i := 0; i < n; i += 16 {
-		w := g.rng.Uint64()
-		for j := i; j < min(i+16, n); j++ {
-			b[j] = hexDigits[w&15]
-			w >>= 4
-		}
+	if cap(g.text)-len(g.text) < n {
+		g.text = make([]byte, 0, max(n, textBlock))
 	}
-	// b is not written again: the string may share its bytes.
+	at := len(g.text)
+	g.text = g.text[:at+n]
+	b := g.text[at : at+n : at+n]
+	i := 0
+	for ; i+16 <= n; i += 16 {
+		putHex16(b[i:i+16], g.rng.Uint64())
+	}
+	if i < n {
+		var last [16]byte
+		putHex16(last[:], g.rng.Uint64())
+		copy(b[i:], last[:])
+	}
+	// b is not written again (the block only moves on): the string may
+	// share its bytes.
 	return unsafe.String(unsafe.SliceData(b), n)
+}
+
+// putHex16 writes w's sixteen hex digits into dst, lowest nibble first.
+func putHex16(dst []byte, w uint64) {
+	binary.LittleEndian.PutUint64(dst[:8], hex8(uint32(w)))
+	binary.LittleEndian.PutUint64(dst[8:16], hex8(uint32(w>>32)))
+}
+
+// hex8 returns the hex digits of v's eight nibbles, lowest first, as the
+// bytes of a little-endian word: eight digits in a few operations rather
+// than a loop.
+func hex8(v uint32) uint64 {
+	// Spread the nibbles a byte apart: halves, then bytes, then nibbles.
+	t := uint64(v)
+	t = (t | t<<16) & 0x0000ffff0000ffff
+	t = (t | t<<8) & 0x00ff00ff00ff00ff
+	t = (t | t<<4) & 0x0f0f0f0f0f0f0f0f
+	// 0-9 become '0'-'9'; 10-15, whose byte carries into bit 4 when 6 is
+	// added, get 39 more to become 'a'-'f'.
+	above9 := ((t + 0x0606060606060606) >> 4) & 0x0101010101010101
+	return t + 0x3030303030303030 + above9*39
 }
 
 // At makes the rows generated from now on take now as the current time
 // (for TIMESTAMP and DATE values) instead of reading the clock for every
 // value: a source calls it once per batch, whose rows are made within
 // about a millisecond. Without a call, each value reads the clock.
-func (g *Generator) At(now time.Time) { g.clockAt = now }
+func (g *Generator) At(now time.Time) { g.clockAt, g.millisAt = now, now.UnixMilli() }
+
+// clockMillis is clock in epoch milliseconds.
+func (g *Generator) clockMillis() int64 {
+	if !g.clockAt.IsZero() {
+		return g.millisAt
+	}
+	return g.now().UnixMilli()
+}
 
 // clock returns the current time for a value.
 func (g *Generator) clock() time.Time {

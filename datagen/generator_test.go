@@ -1,6 +1,8 @@
 package datagen_test
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -238,6 +240,25 @@ var _ = Describe("Generator", func() {
 			Expect(column(short.values(short.generator(7), 1), 0)[0].Str()).To(HaveLen(5))
 			fixed := newTable(col("c", types.CharType(7))).with("c", func(fg *options.FieldGen) { fg.Length = 3 })
 			Expect(column(fixed.values(fixed.generator(7), 1), 0)[0].Str()).To(HaveLen(7), "CHAR(7) values are 7 long")
+		})
+
+		It("are lowercase hex digits and keep them while later rows are made", func() {
+			t := newTable(col("s", types.StringType), col("v", types.StringType)).with("v", func(fg *options.FieldGen) { fg.Length, fg.VarLen = 40, true })
+			g := t.generator(7)
+			var rows []types.Row
+			var made [][]string
+			for range 500 {
+				row := make(types.Row, 2)
+				Expect(g.Next(row)).To(BeTrue())
+				rows, made = append(rows, row), append(made, []string{strings.Clone(row[0].Str()), strings.Clone(row[1].Str())})
+			}
+			distinct := map[string]bool{}
+			for i, row := range rows {
+				Expect([]string{row[0].Str(), row[1].Str()}).To(Equal(made[i]), "row %d", i)
+				Expect(row[0].Str() + row[1].Str()).To(MatchRegexp("^[0-9a-f]+$"), "row %d", i)
+				distinct[row[0].Str()] = true
+			}
+			Expect(distinct).To(HaveLen(500))
 		})
 
 		It("with var-len vary in length from 1 to the configured length", func() {

@@ -35,6 +35,22 @@ func NewProgram(where *Compiled, proj []*Compiled) *Program {
 	return p
 }
 
+// Copies returns the input column each projected value copies, when the
+// program keeps every row and evaluates nothing: a caller may then read
+// the values straight from the input row rather than project it first.
+// ok is false for any other program.
+func (p *Program) Copies() (cols []int, ok bool) {
+	if p.where != nil {
+		return nil, false
+	}
+	for _, c := range p.cols {
+		if c < 0 {
+			return nil, false
+		}
+	}
+	return append([]int(nil), p.cols...), true
+}
+
 // Width returns the number of projected values, the length Run expects of
 // out.
 func (p *Program) Width() int { return len(p.proj) }

@@ -602,10 +602,10 @@ func (f *csvFormat) AppendEncode(dst []byte, row types.Row) ([]byte, error) {
 					dst = append(dst, f.nullLiteral...)
 					continue
 				}
-				dst = appendScalarText(dst, e, et, f.plainDecimal, ' ')
+				dst = appendScalarText(dst, e, &et, f.plainDecimal, ' ')
 			}
 		default:
-			dst = appendScalarText(dst, v, c.typ, f.plainDecimal, ' ')
+			dst = appendScalarText(dst, v, &c.typ, f.plainDecimal, ' ')
 		}
 		if !c.plain && f.needsQuote(dst[start:], i == 0) {
 			text := string(dst[start:])

@@ -54,7 +54,7 @@ func (f *jsonFormat) appendValue(dst []byte, n *jnode, v types.Value) ([]byte, e
 	t := n.t
 	switch t.Kind {
 	case types.KindBoolean, types.KindTinyInt, types.KindSmallInt, types.KindInt, types.KindBigInt:
-		return appendScalarText(dst, v, t, false, ' '), nil
+		return appendScalarText(dst, v, &t, false, ' '), nil
 	case types.KindFloat, types.KindDouble:
 		if fv := v.Float(); isNaNOrInf(fv) {
 			// Jackson writes non-finite numbers as strings by default.
@@ -66,7 +66,7 @@ func (f *jsonFormat) appendValue(dst []byte, n *jnode, v types.Value) ([]byte, e
 			}
 			return append(dst, `"-Infinity"`...), nil
 		}
-		return appendScalarText(dst, v, t, false, ' '), nil
+		return appendScalarText(dst, v, &t, false, ' '), nil
 	case types.KindDecimal:
 		return appendJacksonDecimal(dst, v, f.plainDecimal), nil
 	case types.KindChar, types.KindVarChar:

@@ -179,7 +179,7 @@ func appendJacksonDecimal(dst []byte, v types.Value, plain bool) []byte {
 // appendScalarText writes a non-null scalar of type t as csv and json write
 // it (json quotes the non-numeric ones itself). Booleans are lowercase, as
 // Jackson writes them; TIME and TIMESTAMP have exactly p fraction digits.
-func appendScalarText(dst []byte, v types.Value, t types.Type, plainDecimal bool, tsSep byte) []byte {
+func appendScalarText(dst []byte, v types.Value, t *types.Type, plainDecimal bool, tsSep byte) []byte {
 	switch t.Kind {
 	case types.KindBoolean:
 		if v.Bool() {
@@ -201,7 +201,7 @@ func appendScalarText(dst []byte, v types.Value, t types.Type, plainDecimal bool
 	case types.KindTimestamp, types.KindTimestampLTZ:
 		return types.AppendTimestamp(dst, v, t.Precision, tsSep)
 	}
-	return types.AppendText(dst, v, t)
+	return types.AppendText(dst, v, *t)
 }
 
 func isNaNOrInf(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }

@@ -374,7 +374,8 @@ func appendDate(dst []byte, days int64) []byte {
 		dst = append(dst, '-')
 		y = -y
 	}
-	if y < 1000 {
+	if y < 10000 {
+		// Four digits, zero-padded below 1000; strconv only for more.
 		dst = append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10))
 	} else {
 		dst = strconv.AppendInt(dst, y, 10)
@@ -389,6 +390,9 @@ func clampPrecision(p int) int {
 	return min(max(p, 0), MaxTimePrecision)
 }
 
+// pow10[i] is 10 to the i-th, for cutting nanoseconds to a precision.
+var pow10 = [10]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+
 // appendTime writes HH:mm:ss and exactly p fraction digits (truncated).
 func appendTime(dst []byte, nanosOfDay int64, p int) []byte {
 	nanosOfDay = ((nanosOfDay % nanosPerDay) + nanosPerDay) % nanosPerDay
@@ -402,9 +406,10 @@ func appendTime(dst []byte, nanosOfDay int64, p int) []byte {
 	if p == 0 {
 		return dst
 	}
-	frac := nanosOfDay % 1e9
+	// The first p of the nine fraction digits, truncated.
+	frac := nanosOfDay % 1e9 / pow10[9-p]
 	var buf [9]byte
-	for i := 8; i >= 0; i-- {
+	for i := p - 1; i >= 0; i-- {
 		buf[i] = byte('0' + frac%10)
 		frac /= 10
 	}
