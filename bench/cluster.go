@@ -34,6 +34,11 @@ type ClusterOptions struct {
 	// medians.
 	Rounds   int
 	Progress io.Writer
+	// ProfileDir, when set, receives a CPU profile of every node process
+	// of every run (runner run --cpuprofile), named for the cluster size,
+	// the round and the node: nodes-3-round-2-node-1.pprof; node 1 leads.
+	// Profiling costs the nodes a little CPU of its own.
+	ProfileDir string
 }
 
 // ClusterRun is one run: Nodes runner processes (0: one process without
@@ -72,11 +77,16 @@ func (r ClusterResult) CPUCost(run ClusterRun) float64 {
 // for the CPU comparison. Each round runs them all in turn.
 func Cluster(ctx context.Context, o ClusterOptions) (ClusterResult, error) {
 	progress, _ := defaults(o.Progress, nil)
+	if o.ProfileDir != "" {
+		if err := os.MkdirAll(o.ProfileDir, 0o755); err != nil {
+			return ClusterResult{}, fmt.Errorf("creating the directory of the nodes' CPU profiles: %w", err)
+		}
+	}
 	sizes := append([]int{0}, o.Nodes...)
 	runs := make([][]ClusterRun, len(sizes))
 	for round := 1; round <= max(o.Rounds, 1); round++ {
 		for i, n := range sizes {
-			run, err := clusterRun(ctx, o, n)
+			run, err := clusterRun(ctx, o, n, round)
 			if err != nil {
 				return ClusterResult{}, err
 			}
@@ -114,7 +124,7 @@ func describeNodes(n int) string {
 }
 
 // clusterRun starts an endpoint, fills it, and has n nodes read it.
-func clusterRun(ctx context.Context, o ClusterOptions, n int) (ClusterRun, error) {
+func clusterRun(ctx context.Context, o ClusterOptions, n, round int) (ClusterRun, error) {
 	run := ClusterRun{Nodes: n, Records: o.Records}
 	dir, err := os.MkdirTemp("", "shardflow-bench-cluster-")
 	if err != nil {
@@ -138,7 +148,13 @@ func clusterRun(ctx context.Context, o ClusterOptions, n int) (ClusterRun, error
 	if err := os.WriteFile(path, []byte(fmt.Sprintf(sourceJob, "bench", url, 50, "")), 0o600); err != nil {
 		return run, err
 	}
-	nodes, metrics, err := startNodes(o.Runner, path, n)
+	profile := func(int) string { return "" }
+	if o.ProfileDir != "" {
+		profile = func(node int) string {
+			return filepath.Join(o.ProfileDir, fmt.Sprintf("nodes-%d-round-%d-node-%d.pprof", n, round, node))
+		}
+	}
+	nodes, metrics, err := startNodes(o.Runner, path, n, profile)
 	defer func() {
 		for _, p := range nodes {
 			p.stop()
@@ -150,17 +166,38 @@ func clusterRun(ctx context.Context, o ClusterOptions, n int) (ClusterRun, error
 	if run.Took, err = untilRead(ctx, metrics, o.Records); err != nil {
 		return run, err
 	}
-	// Followers first, the leader (the first) last.
+	// Every node at once, as a whole cluster is stopped: one at a time,
+	// each follower would hand its shards over to the nodes still running,
+	// which would start reading them (from their end) only to stop too,
+	// work that grows with the number of nodes and that the single process
+	// does not do.
+	var wg sync.WaitGroup
+	for _, p := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.stop()
+		}()
+	}
+	wg.Wait()
 	for i := len(nodes) - 1; i >= 0; i-- {
 		run.CPU += nodes[i].stop()
+		if o.ProfileDir != "" {
+			// What the node printed, beside its profile (run the bench
+			// with GODEBUG=gctrace=1 to see its garbage collections).
+			if err := os.WriteFile(strings.TrimSuffix(profile(i+1), ".pprof")+".log", nodes[i].output(), 0o600); err != nil {
+				return run, err
+			}
+		}
 	}
 	return run, nil
 }
 
 // startNodes starts n nodes of one cluster (one process without --cluster
 // for 0), the first the oldest, each serving its metrics; it returns their
-// metrics addresses, the leader's first.
-func startNodes(runner, job string, n int) ([]*process, []string, error) {
+// metrics addresses, the leader's first. profile names node i's (from 1)
+// CPU profile file, or is empty for none.
+func startNodes(runner, job string, n int, profile func(node int) string) ([]*process, []string, error) {
 	procs := max(n, 1)
 	ports, err := freePorts(3 * procs)
 	if err != nil {
@@ -174,6 +211,9 @@ func startNodes(runner, job string, n int) ([]*process, []string, error) {
 	var nodes []*process
 	for i := 0; i < procs; i++ {
 		args := []string{"run", job, "--quiet", "--metrics-addr", metrics[i]}
+		if file := profile(i + 1); file != "" {
+			args = append(args, "--cpuprofile", file)
+		}
 		if n > 0 {
 			args = append(args, "--cluster", fmt.Sprintf("bench-%d", n), "--cluster-provider", "automanaged",
 				"--seeds", strings.Join(seeds, ","), "--automanaged-port", strconv.Itoa(ports[procs+i]),
@@ -207,7 +247,10 @@ func keptRows(n int) int { return n/50*25 + min(n%50, 25) }
 // want records, and returns the time from when the leader's first answer
 // (it serves them once its job started: after the nodes joined, as reading
 // begins) to then. Shard actors and sinks report every second, so the end
-// is up to a second late: read a few million records.
+// is up to a second late: read a few million records. It scrapes every
+// scrapeNodesEvery, not more often: the nodes' CPU time is measured, and
+// every scrape costs each node a Gather (its process collector reads /proc),
+// so frequent scrapes would add more CPU to a run of more nodes.
 func untilRead(ctx context.Context, addrs []string, want int) (time.Duration, error) {
 	var first time.Time
 	rows := keptRows(want)
@@ -227,11 +270,15 @@ func untilRead(ctx context.Context, addrs []string, want int) (time.Duration, er
 		select {
 		case <-ctx.Done():
 			return 0, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
+		case <-time.After(scrapeNodesEvery):
 		}
 	}
 	return 0, fmt.Errorf("the nodes did not write the rows of %d records within 10 minutes (their metrics at %s)", want, strings.Join(addrs, ", "))
 }
+
+// scrapeNodesEvery is how often untilRead scrapes the nodes' metrics: well
+// below the second at which they report.
+const scrapeNodesEvery = 200 * time.Millisecond
 
 // scrapeRows returns how many rows a node's sink wrote; up is false when
 // its metrics do not answer yet.
@@ -323,6 +370,13 @@ func (p *process) find(pattern string, timeout time.Duration) (string, error) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// output is what the process printed so far.
+func (p *process) output() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return bytes.Clone(p.out.Bytes())
 }
 
 // stop stops the process with SIGTERM (SIGKILL after 30 s), waits for it

@@ -20,6 +20,7 @@ func newBenchCommand() *cobra.Command {
 	var logLevel string
 	var cluster bool
 	var clusterNodes []int
+	var profileDir string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure shardflow against a bare SDK loop on the local endpoint",
@@ -60,7 +61,8 @@ With --cluster it runs this runner as separate processes: a ` + "`runner local`"
 (automanaged provider, on loopback) reading them, each run on a fresh endpoint, all of them
 in each of --rounds rounds. It reports the median records/s of each (from the job's start on
 the leader to its metrics counting every record: read a few million, as shard actors report
-every second) and the median CPU time of its node processes against the single one's.
+every second) and the median CPU time of its node processes against the single one's. With
+--cpuprofile DIR every node process writes a CPU profile there (runner run --cpuprofile).
 
 With --idle-shards N it instead reads a stream of N empty shards, each polled every 200 ms,
 and reports the process's resident memory and CPU use, and the CPU use of a bare SDK loop
@@ -73,7 +75,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 			}
 			o.Logger, o.Progress = logger, cmd.ErrOrStderr()
 			if cluster {
-				return benchCluster(cmd, o, clusterNodes)
+				return benchCluster(cmd, o, clusterNodes, profileDir)
 			}
 			if windows {
 				res, err := bench.Windows(cmd.Context(), o, keys)
@@ -176,6 +178,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	f.StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	f.BoolVar(&cluster, "cluster", false, "measure cluster mode: runner processes reading from a `runner local` process, against one process without --cluster")
 	f.IntSliceVar(&clusterNodes, "cluster-nodes", []int{1, 2, 3}, "with --cluster: the cluster sizes to measure")
+	f.StringVar(&profileDir, "cpuprofile", "", "with --cluster: write a CPU profile of every node process into this directory (nodes-N-round-R-node-I.pprof, for `go tool pprof`)")
 	return cmd
 }
 
@@ -188,13 +191,13 @@ func decoderName(sdk bool) string {
 }
 
 // benchCluster runs bench.Cluster and prints one line per run.
-func benchCluster(cmd *cobra.Command, o bench.SourceOptions, nodes []int) error {
+func benchCluster(cmd *cobra.Command, o bench.SourceOptions, nodes []int, profileDir string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("finding the runner binary to start as nodes: %w", err)
 	}
 	res, err := bench.Cluster(cmd.Context(), bench.ClusterOptions{Runner: self, Shards: o.Shards, Records: o.Records,
-		RecordSize: o.RecordSize, Nodes: nodes, Rounds: o.Rounds, Progress: o.Progress})
+		RecordSize: o.RecordSize, Nodes: nodes, Rounds: o.Rounds, Progress: o.Progress, ProfileDir: profileDir})
 	if err != nil {
 		return err
 	}
