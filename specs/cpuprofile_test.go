@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -35,20 +36,25 @@ var _ = Describe("CPU profiles of runner processes", func() {
 		Expect(r.stderr).To(ContainSubstring("--cpuprofile: creating the profile"))
 	})
 
-	It("runner bench --cluster --cpuprofile DIR writes one profile and log per node process", Label("local"), func() {
+	It("runner bench --cluster --separate --cpuprofile DIR also runs separate processes, and writes one profile and log per process", Label("local"), func() {
 		dir := filepath.Join(GinkgoT().TempDir(), "profiles")
-		r := runRunner("bench", "--cluster", "--shards", "2", "--records", "2000", "--cluster-nodes", "2", "--rounds", "1", "--cpuprofile", dir)
+		r := runRunner("bench", "--cluster", "--shards", "3", "--records", "2001", "--cluster-nodes", "2", "--rounds", "1", "--separate", "--cpuprofile", dir)
 		Expect(r.code).To(Equal(0), r.stderr)
-		for _, name := range []string{"nodes-0-round-1-node-1", "nodes-2-round-1-node-1", "nodes-2-round-1-node-2"} {
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		Expect(lines).To(HaveLen(4), r.stdout)
+		Expect(lines[3]).To(MatchRegexp(`^2 processes without --cluster, a stream each: \d+ records/s, CPU [\d.]+m?s, [+-]\d+\.\d% against one process without --cluster$`))
+		for _, name := range []string{"nodes-0-round-1-node-1", "nodes-2-round-1-node-1", "nodes-2-round-1-node-2", "separate-2-round-1-node-1", "separate-2-round-1-node-2"} {
 			Expect(pprofReads(filepath.Join(dir, name+".pprof"))).To(ContainSubstring("PeriodType: cpu nanoseconds"), name)
 			log, err := os.ReadFile(filepath.Join(dir, name+".log"))
 			Expect(err).NotTo(HaveOccurred())
-			if name != "nodes-0-round-1-node-1" {
+			if strings.HasPrefix(name, "nodes-2") {
 				Expect(string(log)).To(ContainSubstring("joined cluster"), name)
+			} else {
+				Expect(string(log)).NotTo(ContainSubstring("joined cluster"), name)
 			}
 		}
 		entries, err := os.ReadDir(dir)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(entries).To(HaveLen(6))
+		Expect(entries).To(HaveLen(10))
 	})
 })

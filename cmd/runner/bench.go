@@ -21,6 +21,7 @@ func newBenchCommand() *cobra.Command {
 	var cluster bool
 	var clusterNodes []int
 	var profileDir string
+	var separate bool
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure shardflow against a bare SDK loop on the local endpoint",
@@ -63,6 +64,9 @@ in each of --rounds rounds. It reports the median records/s of each (from the jo
 the leader to its metrics counting every record: read a few million, as shard actors report
 every second) and the median CPU time of its node processes against the single one's. With
 --cpuprofile DIR every node process writes a CPU profile there (runner run --cpuprofile).
+With --separate it also runs each size N of 2 or more as N processes without --cluster, each
+reading its share of the records from a stream of its own: what N processes cost on this
+machine without cluster mode, to tell that apart from what cluster mode adds.
 
 With --idle-shards N it instead reads a stream of N empty shards, each polled every 200 ms,
 and reports the process's resident memory and CPU use, and the CPU use of a bare SDK loop
@@ -75,7 +79,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 			}
 			o.Logger, o.Progress = logger, cmd.ErrOrStderr()
 			if cluster {
-				return benchCluster(cmd, o, clusterNodes, profileDir)
+				return benchCluster(cmd, o, clusterNodes, profileDir, separate)
 			}
 			if windows {
 				res, err := bench.Windows(cmd.Context(), o, keys)
@@ -178,6 +182,7 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	f.StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	f.BoolVar(&cluster, "cluster", false, "measure cluster mode: runner processes reading from a `runner local` process, against one process without --cluster")
 	f.IntSliceVar(&clusterNodes, "cluster-nodes", []int{1, 2, 3}, "with --cluster: the cluster sizes to measure")
+	f.BoolVar(&separate, "separate", false, "with --cluster: also run each cluster size of 2 or more as that many processes without --cluster, each reading its share of the records from a stream of its own (the cost of the processes alone)")
 	f.StringVar(&profileDir, "cpuprofile", "", "with --cluster: write a CPU profile of every node process into this directory (nodes-N-round-R-node-I.pprof, for `go tool pprof`)")
 	return cmd
 }
@@ -191,13 +196,13 @@ func decoderName(sdk bool) string {
 }
 
 // benchCluster runs bench.Cluster and prints one line per run.
-func benchCluster(cmd *cobra.Command, o bench.SourceOptions, nodes []int, profileDir string) error {
+func benchCluster(cmd *cobra.Command, o bench.SourceOptions, nodes []int, profileDir string, separate bool) error {
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("finding the runner binary to start as nodes: %w", err)
 	}
 	res, err := bench.Cluster(cmd.Context(), bench.ClusterOptions{Runner: self, Shards: o.Shards, Records: o.Records,
-		RecordSize: o.RecordSize, Nodes: nodes, Rounds: o.Rounds, Progress: o.Progress, ProfileDir: profileDir})
+		RecordSize: o.RecordSize, Nodes: nodes, Rounds: o.Rounds, Progress: o.Progress, ProfileDir: profileDir, Separate: separate})
 	if err != nil {
 		return err
 	}
@@ -207,6 +212,10 @@ func benchCluster(cmd *cobra.Command, o bench.SourceOptions, nodes []int, profil
 	for _, r := range res.Clusters {
 		fmt.Fprintf(out, "%d node%s: %.0f records/s, CPU %s, %+.1f%% against one process without --cluster\n",
 			r.Nodes, plural(r.Nodes), r.Rate(), r.CPU.Round(time.Millisecond), 100*res.CPUCost(r))
+	}
+	for _, r := range res.Separates {
+		fmt.Fprintf(out, "%d processes without --cluster, a stream each: %.0f records/s, CPU %s, %+.1f%% against one process without --cluster\n",
+			r.Nodes, r.Rate(), r.CPU.Round(time.Millisecond), 100*res.CPUCost(r))
 	}
 	return nil
 }
