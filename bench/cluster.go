@@ -34,13 +34,25 @@ type ClusterOptions struct {
 	// medians.
 	Rounds   int
 	Progress io.Writer
+	// ProfileDir, when set, receives a CPU profile of every node process
+	// of every run (runner run --cpuprofile), named for the cluster size,
+	// the round and the node: nodes-3-round-2-node-1.pprof; node 1 leads.
+	// Profiling costs the nodes a little CPU of its own.
+	ProfileDir string
+	// Separate adds, for each size of more than one node, a run of that
+	// many processes without --cluster, each reading its share of the
+	// records from a stream of its own: what running that many processes
+	// costs without cluster mode.
+	Separate bool
 }
 
 // ClusterRun is one run: Nodes runner processes (0: one process without
 // --cluster) reading the same records.
 type ClusterRun struct {
-	Nodes   int
-	Records int
+	Nodes int
+	// Separate: Nodes processes without --cluster, a stream each.
+	Separate bool
+	Records  int
 	// Took is from the job's start on the leader until the nodes' sinks
 	// wrote the rows of every record, as their metrics count them (see
 	// untilRead).
@@ -57,6 +69,8 @@ func (r ClusterRun) Rate() float64 { return rate(r.Records, r.Took) }
 type ClusterResult struct {
 	Single   ClusterRun
 	Clusters []ClusterRun
+	// Separates are the runs of ClusterOptions.Separate.
+	Separates []ClusterRun
 }
 
 // CPUCost is how much more CPU time run took than the single node for the
@@ -72,21 +86,40 @@ func (r ClusterResult) CPUCost(run ClusterRun) float64 {
 // for the CPU comparison. Each round runs them all in turn.
 func Cluster(ctx context.Context, o ClusterOptions) (ClusterResult, error) {
 	progress, _ := defaults(o.Progress, nil)
-	sizes := append([]int{0}, o.Nodes...)
-	runs := make([][]ClusterRun, len(sizes))
+	if o.ProfileDir != "" {
+		if err := os.MkdirAll(o.ProfileDir, 0o755); err != nil {
+			return ClusterResult{}, fmt.Errorf("creating the directory of the nodes' CPU profiles: %w", err)
+		}
+	}
+	layouts := []layout{{}}
+	for _, n := range o.Nodes {
+		layouts = append(layouts, layout{nodes: n})
+	}
+	if o.Separate {
+		for _, n := range o.Nodes {
+			if n > 1 {
+				layouts = append(layouts, layout{nodes: n, separate: true})
+			}
+		}
+	}
+	runs := make([][]ClusterRun, len(layouts))
 	for round := 1; round <= max(o.Rounds, 1); round++ {
-		for i, n := range sizes {
-			run, err := clusterRun(ctx, o, n)
+		for i, l := range layouts {
+			run, err := clusterRun(ctx, o, l, round)
 			if err != nil {
 				return ClusterResult{}, err
 			}
-			fmt.Fprintf(progress, "round %d, %s: %.0f records/s, CPU %s\n", round, describeNodes(n), run.Rate(), run.CPU.Round(time.Millisecond))
+			fmt.Fprintf(progress, "round %d, %s: %.0f records/s, CPU %s\n", round, l, run.Rate(), run.CPU.Round(time.Millisecond))
 			runs[i] = append(runs[i], run)
 		}
 	}
 	res := ClusterResult{Single: medianRun(runs[0])}
-	for _, rs := range runs[1:] {
-		res.Clusters = append(res.Clusters, medianRun(rs))
+	for i, rs := range runs[1:] {
+		if layouts[i+1].separate {
+			res.Separates = append(res.Separates, medianRun(rs))
+		} else {
+			res.Clusters = append(res.Clusters, medianRun(rs))
+		}
 	}
 	return res, nil
 }
@@ -102,26 +135,56 @@ func medianRun(runs []ClusterRun) ClusterRun {
 	return out
 }
 
-// describeNodes names a run's processes.
-func describeNodes(n int) string {
-	switch n {
-	case 0:
-		return "one process without --cluster"
-	case 1:
-		return "1 node"
-	}
-	return fmt.Sprintf("%d nodes", n)
+// layout is a run's processes: one without --cluster (nodes 0), a cluster
+// of nodes, or nodes separate processes without --cluster.
+type layout struct {
+	nodes    int
+	separate bool
 }
 
-// clusterRun starts an endpoint, fills it, and has n nodes read it.
-func clusterRun(ctx context.Context, o ClusterOptions, n int) (ClusterRun, error) {
-	run := ClusterRun{Nodes: n, Records: o.Records}
+func (l layout) String() string {
+	switch {
+	case l.separate:
+		return fmt.Sprintf("%d processes without --cluster, a stream each", l.nodes)
+	case l.nodes == 0:
+		return "one process without --cluster"
+	case l.nodes == 1:
+		return "1 node"
+	}
+	return fmt.Sprintf("%d nodes", l.nodes)
+}
+
+// streams are the streams of the run's endpoint: one of o.Shards shards,
+// or, for separate processes, one per process, the shards and records
+// shared out as evenly as they go.
+func (l layout) streams(o ClusterOptions) (names []string, shards, records []int) {
+	if !l.separate {
+		return []string{"bench"}, []int{o.Shards}, []int{o.Records}
+	}
+	for i := range l.nodes {
+		names = append(names, fmt.Sprintf("bench-%d", i+1))
+		shards = append(shards, max(o.Shards*(i+1)/l.nodes-o.Shards*i/l.nodes, 1))
+		records = append(records, o.Records*(i+1)/l.nodes-o.Records*i/l.nodes)
+	}
+	return names, shards, records
+}
+
+// clusterRun starts an endpoint, fills it, and has the layout's processes
+// read it.
+func clusterRun(ctx context.Context, o ClusterOptions, l layout, round int) (ClusterRun, error) {
+	n := l.nodes
+	run := ClusterRun{Nodes: n, Separate: l.separate, Records: o.Records}
 	dir, err := os.MkdirTemp("", "shardflow-bench-cluster-")
 	if err != nil {
 		return run, err
 	}
 	defer os.RemoveAll(dir)
-	local, err := startProcess(o.Runner, "local", "--create", fmt.Sprintf("bench:%d", o.Shards))
+	names, shards, records := l.streams(o)
+	var create []string
+	for i, name := range names {
+		create = append(create, fmt.Sprintf("%s:%d", name, shards[i]))
+	}
+	local, err := startProcess(o.Runner, "local", "--create", strings.Join(create, ","))
 	if err != nil {
 		return run, err
 	}
@@ -130,15 +193,36 @@ func clusterRun(ctx context.Context, o ClusterOptions, n int) (ClusterRun, error
 	if err != nil {
 		return run, fmt.Errorf("starting runner local: %w", err)
 	}
-	if err := Fill(ctx, newClient(url), "bench", o.Records, o.RecordSize); err != nil {
-		return run, err
+	var jobs []string
+	rows := 0
+	for i, name := range names {
+		if err := Fill(ctx, newClient(url), name, records[i], o.RecordSize); err != nil {
+			return run, err
+		}
+		rows += keptRows(records[i])
+		path := filepath.Join(dir, name+".sql")
+		// The source benchmark's job, polling every 50 ms.
+		if err := os.WriteFile(path, []byte(fmt.Sprintf(sourceJob, name, url, 50, "")), 0o600); err != nil {
+			return run, err
+		}
+		jobs = append(jobs, path)
 	}
-	path := filepath.Join(dir, "bench.sql")
-	// The source benchmark's job, polling every 50 ms.
-	if err := os.WriteFile(path, []byte(fmt.Sprintf(sourceJob, "bench", url, 50, "")), 0o600); err != nil {
-		return run, err
+	if !l.separate {
+		for range n - 1 {
+			jobs = append(jobs, jobs[0])
+		}
 	}
-	nodes, metrics, err := startNodes(o.Runner, path, n)
+	profile := func(int) string { return "" }
+	if o.ProfileDir != "" {
+		kind := "nodes"
+		if l.separate {
+			kind = "separate"
+		}
+		profile = func(node int) string {
+			return filepath.Join(o.ProfileDir, fmt.Sprintf("%s-%d-round-%d-node-%d.pprof", kind, n, round, node))
+		}
+	}
+	nodes, metrics, err := startNodes(o.Runner, jobs, n > 0 && !l.separate, profile)
 	defer func() {
 		for _, p := range nodes {
 			p.stop()
@@ -147,21 +231,42 @@ func clusterRun(ctx context.Context, o ClusterOptions, n int) (ClusterRun, error
 	if err != nil {
 		return run, err
 	}
-	if run.Took, err = untilRead(ctx, metrics, o.Records); err != nil {
+	if run.Took, err = untilRead(ctx, metrics, rows); err != nil {
 		return run, err
 	}
-	// Followers first, the leader (the first) last.
+	// Every node at once, as a whole cluster is stopped: one at a time,
+	// each follower would hand its shards over to the nodes still running,
+	// which would start reading them (from their end) only to stop too,
+	// work that grows with the number of nodes and that the single process
+	// does not do.
+	var wg sync.WaitGroup
+	for _, p := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.stop()
+		}()
+	}
+	wg.Wait()
 	for i := len(nodes) - 1; i >= 0; i-- {
 		run.CPU += nodes[i].stop()
+		if o.ProfileDir != "" {
+			// What the node printed, beside its profile (run the bench
+			// with GODEBUG=gctrace=1 to see its garbage collections).
+			if err := os.WriteFile(strings.TrimSuffix(profile(i+1), ".pprof")+".log", nodes[i].output(), 0o600); err != nil {
+				return run, err
+			}
+		}
 	}
 	return run, nil
 }
 
-// startNodes starts n nodes of one cluster (one process without --cluster
-// for 0), the first the oldest, each serving its metrics; it returns their
-// metrics addresses, the leader's first.
-func startNodes(runner, job string, n int) ([]*process, []string, error) {
-	procs := max(n, 1)
+// startNodes starts a process per job, the nodes of one cluster if
+// cluster is set (the first the oldest), each serving its metrics; it
+// returns their metrics addresses, the leader's first. profile names node
+// i's (from 1) CPU profile file, or is empty for none.
+func startNodes(runner string, jobs []string, cluster bool, profile func(node int) string) ([]*process, []string, error) {
+	procs := len(jobs)
 	ports, err := freePorts(3 * procs)
 	if err != nil {
 		return nil, nil, err
@@ -173,18 +278,21 @@ func startNodes(runner, job string, n int) ([]*process, []string, error) {
 	}
 	var nodes []*process
 	for i := 0; i < procs; i++ {
-		args := []string{"run", job, "--quiet", "--metrics-addr", metrics[i]}
-		if n > 0 {
-			args = append(args, "--cluster", fmt.Sprintf("bench-%d", n), "--cluster-provider", "automanaged",
+		args := []string{"run", jobs[i], "--quiet", "--metrics-addr", metrics[i]}
+		if file := profile(i + 1); file != "" {
+			args = append(args, "--cpuprofile", file)
+		}
+		if cluster {
+			args = append(args, "--cluster", fmt.Sprintf("bench-%d", procs), "--cluster-provider", "automanaged",
 				"--seeds", strings.Join(seeds, ","), "--automanaged-port", strconv.Itoa(ports[procs+i]),
-				"--node", fmt.Sprintf("127.0.0.1:%d", ports[2*procs+i]), "--min-nodes", strconv.Itoa(n))
+				"--node", fmt.Sprintf("127.0.0.1:%d", ports[2*procs+i]), "--min-nodes", strconv.Itoa(procs))
 		}
 		p, err := startProcess(runner, args...)
 		if err != nil {
 			return nodes, nil, err
 		}
 		nodes = append(nodes, p)
-		if n > 0 {
+		if cluster {
 			// The next node joins after this one: the first is the oldest,
 			// and leads.
 			if _, err := p.find(`joined cluster`, 30*time.Second); err != nil {
@@ -203,14 +311,16 @@ var rowsOut = regexp.MustCompile(`(?m)^shardflow_numRecordsOut\{[^}]*table="sink
 // keeps (category_id = i mod 50 below 25).
 func keptRows(n int) int { return n/50*25 + min(n%50, 25) }
 
-// untilRead polls every node's metrics until their sinks wrote the rows of
-// want records, and returns the time from when the leader's first answer
+// untilRead polls every node's metrics until their sinks wrote rows rows
+// (keptRows of the records), and returns the time from when the leader's first answer
 // (it serves them once its job started: after the nodes joined, as reading
 // begins) to then. Shard actors and sinks report every second, so the end
-// is up to a second late: read a few million records.
-func untilRead(ctx context.Context, addrs []string, want int) (time.Duration, error) {
+// is up to a second late: read a few million records. It scrapes every
+// scrapeNodesEvery, not more often: the nodes' CPU time is measured, and
+// every scrape costs each node a Gather (its process collector reads /proc),
+// so frequent scrapes would add more CPU to a run of more nodes.
+func untilRead(ctx context.Context, addrs []string, rows int) (time.Duration, error) {
 	var first time.Time
-	rows := keptRows(want)
 	deadline := time.Now().Add(10 * time.Minute)
 	for time.Now().Before(deadline) {
 		total := 0
@@ -227,11 +337,15 @@ func untilRead(ctx context.Context, addrs []string, want int) (time.Duration, er
 		select {
 		case <-ctx.Done():
 			return 0, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
+		case <-time.After(scrapeNodesEvery):
 		}
 	}
-	return 0, fmt.Errorf("the nodes did not write the rows of %d records within 10 minutes (their metrics at %s)", want, strings.Join(addrs, ", "))
+	return 0, fmt.Errorf("the nodes did not write %d rows within 10 minutes (their metrics at %s)", rows, strings.Join(addrs, ", "))
 }
+
+// scrapeNodesEvery is how often untilRead scrapes the nodes' metrics: well
+// below the second at which they report.
+const scrapeNodesEvery = 200 * time.Millisecond
 
 // scrapeRows returns how many rows a node's sink wrote; up is false when
 // its metrics do not answer yet.
@@ -323,6 +437,13 @@ func (p *process) find(pattern string, timeout time.Duration) (string, error) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// output is what the process printed so far.
+func (p *process) output() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return bytes.Clone(p.out.Bytes())
 }
 
 // stop stops the process with SIGTERM (SIGKILL after 30 s), waits for it

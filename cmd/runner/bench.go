@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +21,7 @@ func newBenchCommand() *cobra.Command {
 	var cluster bool
 	var clusterNodes []int
 	var cpuProfile string
+	var separate bool
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure shardflow against a bare SDK loop on the local endpoint",
@@ -64,7 +64,11 @@ With --cluster it runs this runner as separate processes: a ` + "`runner local`"
 (automanaged provider, on loopback) reading them, each run on a fresh endpoint, all of them
 in each of --rounds rounds. It reports the median records/s of each (from the job's start on
 the leader to its metrics counting every record: read a few million, as shard actors report
-every second) and the median CPU time of its node processes against the single one's.
+every second) and the median CPU time of its node processes against the single one's. With
+--cpuprofile DIR every node process writes a CPU profile there (runner run --cpuprofile).
+With --separate it also runs each size N of 2 or more as N processes without --cluster, each
+reading its share of the records from a stream of its own: what N processes cost on this
+machine without cluster mode, to tell that apart from what cluster mode adds.
 
 With --idle-shards N it instead reads a stream of N empty shards, each polled every 200 ms,
 and reports the process's resident memory and CPU use, and the CPU use of a bare SDK loop
@@ -76,15 +80,16 @@ polling the same shards. Both include the in-process endpoint answering the poll
 				return err
 			}
 			o.Logger, o.Progress = logger, cmd.ErrOrStderr()
+			if cluster {
+				// The work is in the node processes: each writes its own profile.
+				return benchCluster(cmd, o, clusterNodes, cpuProfile, separate)
+			}
 			if cpuProfile != "" {
 				stop, err := startCPUProfile(cpuProfile)
 				if err != nil {
 					return err
 				}
-				defer stop()
-			}
-			if cluster {
-				return benchCluster(cmd, o, clusterNodes)
+				defer stop(cmd.ErrOrStderr())
 			}
 			if windows {
 				res, err := bench.Windows(cmd.Context(), o, keys)
@@ -195,8 +200,9 @@ polling the same shards. Both include the in-process endpoint answering the poll
 	f.DurationVar(&idle.Measure, "measure", 10*time.Second, "with --idle-shards: the window CPU use is averaged over")
 	f.StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	f.BoolVar(&cluster, "cluster", false, "measure cluster mode: runner processes reading from a `runner local` process, against one process without --cluster")
-	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (both loops, warm-up and endpoint included) to this file, for go tool pprof")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (both loops, warm-up and endpoint included) to this file, for go tool pprof; with --cluster, a directory for one profile per node process (nodes-N-round-R-node-I.pprof)")
 	f.IntSliceVar(&clusterNodes, "cluster-nodes", []int{1, 2, 3}, "with --cluster: the cluster sizes to measure")
+	f.BoolVar(&separate, "separate", false, "with --cluster: also run each cluster size of 2 or more as that many processes without --cluster, each reading its share of the records from a stream of its own (the cost of the processes alone)")
 	return cmd
 }
 
@@ -208,31 +214,14 @@ func decoderName(sdk bool) string {
 	return "shardflow's"
 }
 
-// startCPUProfile starts profiling the process's CPU into path; stop ends
-// the profile and closes the file.
-func startCPUProfile(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("creating the CPU profile --cpuprofile %q: %w", path, err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("starting the CPU profile --cpuprofile %q: %w", path, err)
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}, nil
-}
-
 // benchCluster runs bench.Cluster and prints one line per run.
-func benchCluster(cmd *cobra.Command, o bench.SourceOptions, nodes []int) error {
+func benchCluster(cmd *cobra.Command, o bench.SourceOptions, nodes []int, profileDir string, separate bool) error {
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("finding the runner binary to start as nodes: %w", err)
 	}
 	res, err := bench.Cluster(cmd.Context(), bench.ClusterOptions{Runner: self, Shards: o.Shards, Records: o.Records,
-		RecordSize: o.RecordSize, Nodes: nodes, Rounds: o.Rounds, Progress: o.Progress})
+		RecordSize: o.RecordSize, Nodes: nodes, Rounds: o.Rounds, Progress: o.Progress, ProfileDir: profileDir, Separate: separate})
 	if err != nil {
 		return err
 	}
@@ -242,6 +231,10 @@ func benchCluster(cmd *cobra.Command, o bench.SourceOptions, nodes []int) error 
 	for _, r := range res.Clusters {
 		fmt.Fprintf(out, "%d node%s: %.0f records/s, CPU %s, %+.1f%% against one process without --cluster\n",
 			r.Nodes, plural(r.Nodes), r.Rate(), r.CPU.Round(time.Millisecond), 100*res.CPUCost(r))
+	}
+	for _, r := range res.Separates {
+		fmt.Fprintf(out, "%d processes without --cluster, a stream each: %.0f records/s, CPU %s, %+.1f%% against one process without --cluster\n",
+			r.Nodes, r.Rate(), r.CPU.Round(time.Millisecond), 100*res.CPUCost(r))
 	}
 	return nil
 }

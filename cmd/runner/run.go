@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
@@ -41,6 +42,7 @@ type runFlags struct {
 	logFormat      string
 	metricsAddr    string
 	stopTimeout    time.Duration
+	cpuProfile     string
 	cluster        clusterFlags
 }
 
@@ -93,12 +95,21 @@ refused. See the README's "Running on several nodes".`,
 	cmd.Flags().StringVar(&f.metricsAddr, "metrics-addr", "",
 		"serve Prometheus /metrics, /healthz and /readyz on HOST:PORT (Flink's reporter uses :9249); off when empty")
 	cmd.Flags().DurationVar(&f.stopTimeout, "stop-timeout", 30*time.Second, "how long a graceful stop may take")
+	cmd.Flags().StringVar(&f.cpuProfile, "cpuprofile", "",
+		"write a CPU profile of the whole run to this file, for `go tool pprof` (a debugging aid; runner bench --cluster --cpuprofile DIR passes one per node)")
 	f.cluster.add(cmd.Flags(), true)
 	return cmd
 }
 
 func runJob(cmd *cobra.Command, path string, f runFlags) error {
 	stderr := cmd.ErrOrStderr()
+	if f.cpuProfile != "" {
+		stop, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop(stderr)
+	}
 	// On a terminal, rows, logs and messages go through one console that
 	// keeps the status line on the last line and out of the rows.
 	var con *console.Console
@@ -497,3 +508,22 @@ func newRegistry() *prometheus.Registry {
 // repeatedSignal is how soon after the first a signal counts as the same
 // one delivered twice rather than a second request to stop at once.
 const repeatedSignal = time.Second
+
+// startCPUProfile profiles the process's CPU use into path until the
+// returned stop is called.
+func startCPUProfile(path string) (stop func(io.Writer), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: creating the profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: starting the CPU profile: %w", err)
+	}
+	return func(w io.Writer) {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(w, "--cpuprofile: writing %s: %v\n", path, err)
+		}
+	}, nil
+}
