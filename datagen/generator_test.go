@@ -255,7 +255,7 @@ var _ = Describe("Generator", func() {
 			distinct := map[string]bool{}
 			for i, row := range rows {
 				Expect([]string{row[0].Str(), row[1].Str()}).To(Equal(made[i]), "row %d", i)
-				Expect(row[0].Str() + row[1].Str()).To(MatchRegexp("^[0-9a-f]+$"), "row %d", i)
+				Expect(row[0].Str()+row[1].Str()).To(MatchRegexp("^[0-9a-f]+$"), "row %d", i)
 				distinct[row[0].Str()] = true
 			}
 			Expect(distinct).To(HaveLen(500))
