@@ -5,7 +5,7 @@ import "time"
 // NodeOf is a node that is no cluster member: its members are the
 // addresses given, all of its identity. Placement specs use it.
 func NodeOf(addresses ...string) *Node {
-	n := &Node{}
+	n := &Node{changed: make(chan struct{})}
 	n.SetMembers(addresses...)
 	return n
 }
