@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -81,6 +82,9 @@ type Config struct {
 	// Node is the host:port this node listens on for the others (--node);
 	// empty means a free port on 127.0.0.1.
 	Node string
+	// ListedTimeout bounds how long Join waits for the provider to list
+	// the joining node; zero means DefaultListedTimeout.
+	ListedTimeout time.Duration
 }
 
 // Validate returns every problem of the configuration at once, each naming

@@ -1,11 +1,15 @@
 package clustermode
 
-import "time"
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/cluster"
+)
 
 // NodeOf is a node that is no cluster member: its members are the
 // addresses given, all of its identity. Placement specs use it.
 func NodeOf(addresses ...string) *Node {
-	n := &Node{}
+	n := &Node{changed: make(chan struct{})}
 	n.SetMembers(addresses...)
 	return n
 }
@@ -54,3 +58,24 @@ func SinceOf(kinds []string) time.Time { return parseSinceKind(kinds) }
 
 // Joined is the time MemberKinds says a member joined.
 var Joined = time.Unix(1733412345, 0)
+
+// NodeFor is NodeOf for a node running identity self.
+func NodeFor(self Identity, addresses ...string) *Node {
+	n := &Node{self: self, changed: make(chan struct{})}
+	n.SetMembers(addresses...)
+	return n
+}
+
+// Topology gives the node a topology of these members (Address HOST:PORT
+// and Identity), as its provider would.
+func (n *Node) Topology(members ...Member) {
+	var ms []*cluster.Member
+	for _, m := range members {
+		host, port, err := splitHostPort(m.Address)
+		if err != nil {
+			panic(err)
+		}
+		ms = append(ms, &cluster.Member{Id: m.Address, Host: host, Port: int32(port), Kinds: memberKinds(ProviderEtcd, m.Identity, Joined)})
+	}
+	n.topology(&cluster.ClusterTopology{Members: ms})
+}

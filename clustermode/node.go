@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,15 +50,18 @@ type Node struct {
 	joined    bool            // Join accepted the cluster: warn of strangers
 	client    bool            // Status's node: never a member
 	watchers  []func([]Member)
+	changed   chan struct{} // closed, and replaced, at every topology
 
 	leaveOnce sync.Once
 }
 
 // Join makes system a member of the cluster cfg names, running identity's
-// job, and returns once the provider listed the members. It refuses, with an
-// *IdentityError and after leaving again, a cluster that holds a node of
-// another identity. The cluster owns system from then on: Leave shuts it
-// down, and so does Join when it fails.
+// job, and returns once the provider listed the members, this node among
+// them: a list without it is not yet a view of the cluster (the
+// automanaged provider lists nobody before its first poll of the seeds).
+// It refuses, with an *IdentityError and after leaving again, a cluster that
+// holds a node of another identity. The cluster owns system from then on:
+// Leave shuts it down, and so does Join when it fails.
 func Join(ctx context.Context, system *actor.ActorSystem, cfg Config, identity Identity, logger *slog.Logger) (*Node, error) {
 	n, err := newNode(ctx, system, cfg, identity, logger, true)
 	if err != nil {
@@ -66,6 +70,10 @@ func Join(ctx context.Context, system *actor.ActorSystem, cfg Config, identity I
 	}
 	if err := n.startMember(); err != nil {
 		system.Shutdown()
+		return nil, err
+	}
+	if err := n.waitListed(ctx); err != nil {
+		n.Leave()
 		return nil, err
 	}
 	for _, m := range n.snapshot() {
@@ -105,7 +113,7 @@ func newNode(ctx context.Context, system *actor.ActorSystem, cfg Config, identit
 		opts = append(opts, cluster.WithKinds(kinds...))
 	}
 	c := cluster.New(system, cluster.Configure(cfg.Name, provider, disthash.New(), remote.Configure(host, port), opts...))
-	n := &Node{cluster: c, cfg: cfg, self: identity, log: logger, stop: stop, strangers: map[string]bool{}, client: !member}
+	n := &Node{cluster: c, cfg: cfg, self: identity, log: logger, stop: stop, strangers: map[string]bool{}, client: !member, changed: make(chan struct{})}
 	n.sub = system.EventStream.Subscribe(func(evt any) {
 		if t, ok := evt.(*cluster.ClusterTopology); ok {
 			n.topology(t)
@@ -137,6 +145,8 @@ func (n *Node) topology(t *cluster.ClusterTopology) {
 	sort.Slice(all, func(i, j int) bool { return all[i].Address < all[j].Address })
 	n.mu.Lock()
 	n.all = all
+	close(n.changed)
+	n.changed = make(chan struct{})
 	watchers := append([]func([]Member){}, n.watchers...)
 	for _, m := range all {
 		if n.joined && m.Identity != n.self && !n.strangers[m.Address] {
@@ -188,24 +198,69 @@ func (n *Node) IsLeader() bool {
 	return ok && l.Address == n.Address()
 }
 
-// WaitMembers returns once at least n members run this node's identity, or
-// with ctx's error.
+// WaitMembers returns once at least count members run this node's
+// identity, this node included, or with ctx's error.
 func (n *Node) WaitMembers(ctx context.Context, count int) error {
-	changed := make(chan struct{}, 1)
-	n.Watch(func([]Member) {
-		select {
-		case changed <- struct{}{}:
-		default:
+	if err := n.waitFor(ctx, func() bool { return len(n.Members()) >= count }); err != nil {
+		return fmt.Errorf("waiting for %d nodes of job %q in cluster %q (%d so far): %w", count, n.self.Job, n.cfg.Name, len(n.Members()), err)
+	}
+	return nil
+}
+
+// DefaultListedTimeout is how long Join waits for the provider to list
+// the joining node when Config.ListedTimeout is zero.
+const DefaultListedTimeout = 30 * time.Second
+
+// waitListed returns once the provider's topology lists this node. etcd's
+// lists it as it registers; automanaged's only after it polled the seeds,
+// and never when they leave this node's own automanaged address out.
+func (n *Node) waitListed(ctx context.Context) error {
+	timeout := n.cfg.ListedTimeout
+	if timeout == 0 {
+		timeout = DefaultListedTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err := n.waitFor(ctx, func() bool {
+		for _, m := range n.snapshot() {
+			if m.Address == n.Address() {
+				return true
+			}
 		}
+		return false
 	})
-	for len(n.Members()) < count {
+	if err == nil {
+		return nil
+	}
+	hint := ""
+	if n.cfg.Provider == ProviderAutomanaged {
+		port := n.cfg.AutomanagedPort
+		if port == 0 {
+			port = DefaultAutomanagedPort
+		}
+		hint = fmt.Sprintf("; --seeds %s must include this node's own automanaged address (its host and --automanaged-port %d), and that port must be free", strings.Join(n.cfg.Seeds, ","), port)
+	}
+	return fmt.Errorf("joining cluster %q through %s: the provider did not list node %s within %s%s: %w", n.cfg.Name, n.cfg.Provider, n.Address(), timeout, hint, err)
+}
+
+// waitFor returns once done holds, checking it again at every topology, or
+// with ctx's error.
+func (n *Node) waitFor(ctx context.Context, done func() bool) error {
+	for {
+		// Take the channel before checking: a topology between the check
+		// and the select closes this one.
+		n.mu.Lock()
+		changed := n.changed
+		n.mu.Unlock()
+		if done() {
+			return nil
+		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for %d nodes in cluster %q (%d so far): %w", count, n.cfg.Name, len(n.Members()), ctx.Err())
+			return ctx.Err()
 		}
 	}
-	return nil
 }
 
 // readyPoll is how often WaitReady asks a member again.

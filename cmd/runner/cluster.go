@@ -45,7 +45,7 @@ func (f *clusterFlags) add(fs *pflag.FlagSet, member bool) {
 	}
 	fs.StringVar(&f.node, "node", "", node)
 	if member {
-		fs.IntVar(&f.minNodes, "min-nodes", 1, "the leader (the oldest node) waits until this many nodes joined before it places shards")
+		fs.IntVar(&f.minNodes, "min-nodes", 1, "this node waits until this many nodes of its job, itself included, joined before it reads (the leader, the oldest node, then places shards across them)")
 	}
 }
 
@@ -77,17 +77,18 @@ func joinCluster(ctx context.Context, f *clusterFlags, p *plan.Plan, logger *slo
 	return node, system, nil
 }
 
-// clusterOptions is the job's part of the cluster: the leader reads the
-// Kinesis sources, once --min-nodes nodes joined, and places their shards
-// across the members.
+// clusterOptions is the job's part of the cluster: once --min-nodes nodes
+// joined, the leader reads the Kinesis sources and places their shards
+// across the members. Every node waits, and only then asks who leads: a
+// node that saw only itself at first would take itself for the leader.
 func clusterOptions(ctx context.Context, w io.Writer, f *clusterFlags, node *clustermode.Node, p *plan.Plan, lost func(string)) (*job.Cluster, error) {
-	leader := node.IsLeader()
-	if leader && f.minNodes > 1 {
-		fmt.Fprintf(w, "node %s leads cluster %q: waiting for %d nodes before reading\n", node.Address(), f.name, f.minNodes)
+	if n := len(node.Members()); n < f.minNodes {
+		fmt.Fprintf(w, "node %s: waiting for %d nodes of job %q in cluster %q before reading (--min-nodes; %d so far)\n", node.Address(), f.minNodes, p.Name, f.name, n)
 		if err := node.WaitMembers(ctx, f.minNodes); err != nil {
 			return nil, err
 		}
 	}
+	leader := node.IsLeader()
 	if leader {
 		if err := node.WaitReady(ctx, job.HostIDs(p)); err != nil {
 			return nil, err
@@ -135,6 +136,12 @@ func watchCluster(node *clustermode.Node) clusterEvents {
 		mu.Lock()
 		defer mu.Unlock()
 		if !ok || l.Address == prev {
+			return
+		}
+		if prev == "" {
+			// No leader was known (Join lists this node, so this is a
+			// defence): nobody left, there is one now.
+			prev = l.Address
 			return
 		}
 		old := prev

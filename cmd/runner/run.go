@@ -175,7 +175,12 @@ func runJob(cmd *cobra.Command, path string, f runFlags) error {
 		// run first): the job's actors live in the node's system.
 		defer node.Leave()
 		opts.System = system
-		fmt.Fprintf(stderr, "node %s joined cluster %q: %d node%s run job %q\n", node.Address(), f.cluster.name, len(node.Members()), plural(len(node.Members())), p.Name)
+		joined := len(node.Members())
+		verb := "run"
+		if joined == 1 {
+			verb = "runs"
+		}
+		fmt.Fprintf(stderr, "node %s joined cluster %q: %d node%s %s job %q\n", node.Address(), f.cluster.name, joined, plural(joined), verb, p.Name)
 		var lost func(string)
 		lost, lostMember = memberLost(p)
 		if opts.Cluster, err = clusterOptions(ctx, stderr, &f.cluster, node, p, lost); err != nil {
