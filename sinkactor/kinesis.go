@@ -297,8 +297,13 @@ func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
 	// A request's worth of rows at a time, each dispatched before the next
 	// is encoded: a source's batch may hold 10,000 rows, and the calls in
 	// flight would otherwise end, and leave a core idle, while the actor
-	// encodes all of them.
-	step := max(s.batchMax, 1)
+	// encodes all of them. An aggregating sink takes the batch whole: a
+	// dispatch may seal its open aggregates (a barrier waiting, a full
+	// buffer), before the rest of the batch could fill them.
+	step := len(m.Rows)
+	if s.agg == nil {
+		step = max(s.batchMax, 1)
+	}
 	for from := 0; from < len(m.Rows); from += step {
 		var ok bool
 		if arena, ok = s.addRows(ctx, b, arena, from, min(from+step, len(m.Rows))); !ok {
