@@ -11,6 +11,7 @@ import (
 	"github.com/shardflow/shardflow/actors"
 	"github.com/shardflow/shardflow/chain"
 	"github.com/shardflow/shardflow/checkpoint"
+	"github.com/shardflow/shardflow/clock"
 	"github.com/shardflow/shardflow/failure"
 	"github.com/shardflow/shardflow/messages"
 	"github.com/shardflow/shardflow/plan"
@@ -33,6 +34,10 @@ type Config struct {
 	Watermark    messages.PID
 	SyncInterval time.Duration
 	Logger       *slog.Logger
+	// Clock paces the source's ticks and watermark reports; nil is the
+	// real clock. Specs give a clock.Fake. rows-per-second is kept on the
+	// real clock.
+	Clock clock.Clock
 }
 
 // tickEvery is how often the source generates what rows-per-second allows.
@@ -88,11 +93,14 @@ func (s *source) Receive(ctx actor.Context) {
 			s.base = r.Generated
 		}
 		s.chain = chain.New(s.cfg.Table, s.cfg.Inserts, chain.OutputsOf(s.cfg.Outputs))
-		s.timers = actors.NewTimers(ctx)
+		s.timers = actors.NewTimersOn(ctx, s.cfg.Clock)
 		s.grants = make([]int, len(s.cfg.Outputs))
 		s.started = time.Now()
 		s.watermark = math.MinInt64
-		s.timers.After(tickEvery, &tick{})
+		// The first round at once, not a tick later: a fast generator's
+		// rows are due as soon as it starts (a slow one's first tick finds
+		// none due and waits as before).
+		s.timers.After(0, &tick{})
 		if s.eventTime() {
 			s.timers.After(s.cfg.SyncInterval, &reportWatermark{})
 		}

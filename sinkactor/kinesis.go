@@ -286,63 +286,99 @@ func (s *kinesisSink) onRows(ctx actor.Context, m *messages.RowBatch) {
 	if s.state == sinkFailed || len(m.Rows) == 0 {
 		return
 	}
-	format := s.cfg.Table.Format
 	// One buffer holds the data of every record of the batch; it lives
-	// until the last of them is written.
+	// until the last of them is written. (Should it grow, the records
+	// already made keep the old one.)
 	arena := make([]byte, 0, len(m.Rows)*s.dataSize)
-	// So are their partition keys: one string, cut into each record's.
+	b := &rowBatch{m: m, ends: make([]int, 2*len(m.Rows)), recs: make([]record, len(m.Rows))}
+	if s.agg != nil {
+		b.aggs = make([]aggFields, len(m.Rows))
+	}
+	// A request's worth of rows at a time, each dispatched before the next
+	// is encoded: a source's batch may hold 10,000 rows, and the calls in
+	// flight would otherwise end, and leave a core idle, while the actor
+	// encodes all of them. An aggregating sink takes the batch whole: a
+	// dispatch may seal its open aggregates (a barrier waiting, a full
+	// buffer), before the rest of the batch could fill them.
+	step := len(m.Rows)
+	if s.agg == nil {
+		step = max(s.batchMax, 1)
+	}
+	for from := 0; from < len(m.Rows); from += step {
+		var ok bool
+		if arena, ok = s.addRows(ctx, b, arena, from, min(from+step, len(m.Rows))); !ok {
+			return
+		}
+		s.dispatch(ctx)
+	}
+	// The next batch's arena is sized for rows like these, a little over.
+	s.dataSize = len(arena)/len(m.Rows) + 8
+}
+
+// rowBatch is a batch of rows being made into records: the ends of their
+// data in the arena and of their keys, and the records, one allocation
+// each.
+type rowBatch struct {
+	m    *messages.RowBatch
+	ends []int
+	recs []record
+	aggs []aggFields
+}
+
+// addRows encodes rows [from, to) of a batch into arena, checks their keys
+// and sizes and queues them. It fails the sink, and reports false, at the
+// first row that cannot be a record; rows before it in the batch are
+// queued, and may be written, as those of earlier batches are.
+func (s *kinesisSink) addRows(ctx actor.Context, b *rowBatch, arena []byte, from, to int) ([]byte, bool) {
+	m, ends := b.m, b.ends
+	format := s.cfg.Table.Format
+	start := len(arena)
+	// Their partition keys are one string too, cut into each record's.
 	s.keyBuf = s.keyBuf[:0]
-	ends := make([]int, 2*len(m.Rows))
-	for i, row := range m.Rows {
+	for i := from; i < to; i++ {
+		row := m.Rows[i]
 		var err error
 		if arena, err = format.AppendEncode(arena, row); err != nil {
 			s.fail(ctx, failure.Error{Kind: failure.InvalidRow, Message: fmt.Sprintf("table `%s`: encoding a row %s as %s failed: %v %s; check the INSERT's casts into the table's columns",
 				s.table, s.fromWhere(m), s.cfg.Table.Connector.Format, err, describeRow(row, s.cfg.Table.Physical))})
-			return
+			return arena, false
 		}
 		s.keyBuf = s.keys.appendKey(s.keyBuf, row)
 		ends[2*i], ends[2*i+1] = len(arena), len(s.keyBuf)
 	}
-	// The next batch's arena is sized for rows like these, a little over.
-	s.dataSize = len(arena)/len(m.Rows) + 8
 	keys := string(s.keyBuf)
-	// The batch's records are one allocation too.
-	recs := make([]record, len(m.Rows))
-	var aggs []aggFields
 	now := time.Now()
-	start, keyStart := 0, 0
-	for i, row := range m.Rows {
+	keyStart := 0
+	for i := from; i < to; i++ {
+		row := m.Rows[i]
 		data := arena[start:ends[2*i]:ends[2*i]]
 		key := keys[keyStart:ends[2*i+1]]
 		start, keyStart = ends[2*i], ends[2*i+1]
 		if key == "" {
 			s.fail(ctx, failure.Error{Kind: failure.InvalidRow, Message: fmt.Sprintf("table `%s`: a row %s has an empty partition key (its PARTITIONED BY fields %v are empty strings) %s; Kinesis needs keys of 1 to 256 characters: filter such rows out in the INSERT or partition by other columns",
 				s.table, s.fromWhere(m), s.opts.PartitionFields, describeRow(row, s.cfg.Table.Physical))})
-			return
+			return arena, false
 		}
 		size := len(data) + len(key)
 		if size > s.opts.MaxRecordSize {
 			s.fail(ctx, failure.Error{Kind: failure.RecordTooLarge, Option: optMaxRecordSize, Message: fmt.Sprintf("table `%s`: a row %s is a record of %d bytes (%d of data and a %d-byte partition key), more than 'sink.max-record-size' = %d: %s; make the row smaller (filter or cut it in the INSERT), or raise 'sink.max-record-size' (up to %d) if the stream takes larger records",
 				s.table, s.fromWhere(m), size, len(data), len(key), s.opts.MaxRecordSize, describeRow(row, s.cfg.Table.Physical), options.MaxRecordSizeLimit)})
-			return
+			return arena, false
 		}
 		s.nextSeq++
 		// Field by field: recs is fresh (zero), and a whole-struct store
 		// would copy every field with write barriers.
-		r := &recs[i]
+		r := &b.recs[i]
 		r.data, r.key, r.size, r.seq, r.arrived, r.rows = data, key, size, s.nextSeq, now, 1
 		if s.agg == nil {
 			s.queue.add(r)
 			continue
 		}
-		if aggs == nil {
-			aggs = make([]aggFields, len(m.Rows))
-		}
-		r.agg = &aggs[i]
+		r.agg = &b.aggs[i]
 		r.agg.hash = hashOf(key)
 		s.enqueue(s.agg.add(r))
 	}
-	s.dispatch(ctx)
+	return arena, true
 }
 
 // fromWhere names the INSERT and the source of a batch.
