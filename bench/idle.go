@@ -157,13 +157,13 @@ func Idle(ctx context.Context, o IdleOptions) (IdleResult, error) {
 }
 
 // newPollingClient is newClient with the connection cap of a polling
-// source's client (see job's sourceHTTP), so that the bare loop, like the
+// source's client (job.PollingConns), so that the bare loop, like the
 // job, does not open a connection per shard when calls queue.
 func newPollingClient(url string) *kinesis.Client {
 	c := newClient(url)
 	opts := c.Options()
 	opts.HTTPClient = kinesisclient.ReadOnlyBodies(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-		tr.MaxConnsPerHost, tr.MaxIdleConnsPerHost = 512, 512
+		tr.MaxConnsPerHost, tr.MaxIdleConnsPerHost = job.PollingConns, job.PollingConns
 	}))
 	return kinesis.New(opts)
 }

@@ -104,7 +104,7 @@ func newClients(ctx context.Context, p *plan.Plan, more ...kinesisclient.Option)
 	return c, nil
 }
 
-// pollingConns caps the connections of a polling source's client. Without
+// PollingConns caps the connections of a polling source's client. Without
 // a cap every GetRecords in flight has a connection of its own over
 // HTTP/1.1: with thousands of shards polled faster than the machine
 // answers, nearly every shard has a call in flight, and the connections
@@ -113,14 +113,14 @@ func newClients(ctx context.Context, p *plan.Plan, more ...kinesisclient.Option)
 // beside their shard actors (shardactor.LimitCalls, with as many slots, keeps
 // them from holding the SDK's state while they wait). Enhanced fan-out keeps
 // no cap: a subscription holds its connection for minutes.
-const pollingConns = 512
+const PollingConns = 512
 
 // sourceHTTP shapes a source table's client.
 func sourceHTTP(src options.KinesisSource) kinesisclient.HTTP {
 	if src.RecordPublisher == options.PublisherEFO {
 		return kinesisclient.HTTP{}
 	}
-	return kinesisclient.HTTP{MaxConcurrency: pollingConns, IdleConns: pollingConns}
+	return kinesisclient.HTTP{MaxConcurrency: PollingConns, IdleConns: PollingConns}
 }
 
 // clientFailure is the failure of building the client of table t: bad
@@ -426,7 +426,7 @@ func (r *root) spawn(ctx actor.Context) {
 		switch t.Connector.Connector {
 		case "kinesis":
 			client := r.clients.source[t.Name]
-			env := &shardactor.Env{Table: t, Inserts: r.plan.Inserts, API: shardactor.LimitCalls(client, pollingConns), Logger: r.log, ProgressEvery: r.opts.ProgressEvery,
+			env := &shardactor.Env{Table: t, Inserts: r.plan.Inserts, API: shardactor.LimitCalls(client, PollingConns), Logger: r.log, ProgressEvery: r.opts.ProgressEvery,
 				Retries:      ratelog.New(r.log.With(slog.String("table", t.Name), slog.String("stream", t.Connector.Kinesis.Stream)), ratelog.Every),
 				AwaitWritten: r.opts.Cluster != nil}
 			if t.Connector.Kinesis.Source.RecordPublisher == options.PublisherEFO {
